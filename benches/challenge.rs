@@ -1,0 +1,73 @@
+//! Challenge rendering and checking, each beside the `captcha` crate's own pipeline for the
+//! same job in the same run.
+//!
+//! `cargo bench --bench challenge`
+
+use std::hint::black_box;
+
+use captcha::Captcha;
+use captcha::filters::{Dots, Noise, Wave};
+use criterion::{Criterion, criterion_group, criterion_main};
+use rand::SeedableRng;
+use rand::rngs::ChaCha20Rng;
+use sspr::challenge::{Challenge, ChallengeKind, ChallengeLength, warm_up};
+
+fn image(c: &mut Criterion) {
+    warm_up().expect("assets load");
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let challenge = Challenge::generate(ChallengeKind::Image, ChallengeLength::DEFAULT, &mut rng);
+    let mut group = c.benchmark_group("image");
+    group.bench_function("sspr", |b| {
+        b.iter(|| black_box(challenge.render().expect("renders")))
+    });
+    group.bench_function("captcha_crate", |b| {
+        b.iter(|| {
+            let mut captcha = Captcha::new();
+            captcha
+                .add_chars(6)
+                .apply_filter(Noise::new(0.4))
+                .apply_filter(Wave::new(2.0, 20.0).horizontal())
+                .apply_filter(Wave::new(2.0, 20.0).vertical())
+                .view(220, 120)
+                .apply_filter(Dots::new(15));
+            black_box(captcha.as_png())
+        })
+    });
+    group.finish();
+}
+
+fn audio(c: &mut Criterion) {
+    warm_up().expect("assets load");
+    let mut rng = ChaCha20Rng::seed_from_u64(2);
+    let challenge = Challenge::generate(ChallengeKind::Audio, ChallengeLength::DEFAULT, &mut rng);
+    let mut group = c.benchmark_group("audio");
+    group.bench_function("sspr", |b| {
+        b.iter(|| black_box(challenge.render().expect("renders")))
+    });
+    group.bench_function("captcha_crate", |b| {
+        let mut captcha = Captcha::new();
+        captcha.set_chars(&['1', '2', '3', '4', '5', '6', '7', '8', '9']).add_chars(6);
+        b.iter(|| black_box(captcha.as_wav()))
+    });
+    group.finish();
+}
+
+fn verify(c: &mut Criterion) {
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let challenge = Challenge::generate(ChallengeKind::Image, ChallengeLength::DEFAULT, &mut rng);
+    let mut group = c.benchmark_group("verify");
+    group.bench_function("wrong_answer", |b| {
+        b.iter(|| black_box(challenge.check(black_box(" k7-mx 3p "))))
+    });
+    group.bench_function("full_width_input", |b| {
+        b.iter(|| black_box(challenge.check(black_box("Ｋ７ＭＸ３Ｐ"))))
+    });
+    group.bench_function("overlong_input", |b| {
+        let long = "A".repeat(10_000);
+        b.iter(|| black_box(challenge.check(black_box(&long))))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, image, audio, verify);
+criterion_main!(benches);
