@@ -274,6 +274,14 @@ impl Challenge {
         (self.answer.expose_secret(), self.seed.expose_secret())
     }
 
+    /// The answer in plain text, for examples and tests only: compiled in only with the
+    /// `danger-reveal-secrets` feature, which is off by default. Never enable it in
+    /// production.
+    #[cfg(feature = "danger-reveal-secrets")]
+    pub fn danger_reveal_answer(&self) -> String {
+        self.answer.expose_secret().iter().map(|&c| char::from(c)).collect()
+    }
+
     /// Whether this is a picture or an audio clip.
     pub fn kind(&self) -> ChallengeKind {
         self.kind

@@ -1,0 +1,93 @@
+//! The answer check accepts the answer however it is typed and nothing else, and no input
+//! makes it panic.
+
+use proptest::prelude::*;
+use rand::SeedableRng;
+use rand::rngs::ChaCha20Rng;
+use sspr::challenge::{Challenge, ChallengeKind, ChallengeLength, IMAGE_ALPHABET, InputRejected};
+
+fn challenge(kind: ChallengeKind, length: usize, seed: u64) -> Challenge {
+    let length = ChallengeLength::new(length).expect("length in range");
+    Challenge::generate(kind, length, &mut ChaCha20Rng::seed_from_u64(seed))
+}
+
+fn kind() -> impl Strategy<Value = ChallengeKind> {
+    prop_oneof![Just(ChallengeKind::Image), Just(ChallengeKind::Audio)]
+}
+
+proptest! {
+    #[test]
+    fn accepts_the_answer_in_any_case_with_spaces(
+        kind in kind(),
+        length in 4usize..=10,
+        seed: u64,
+        lower in proptest::collection::vec(any::<bool>(), 10),
+        spaces in proptest::collection::vec(0usize..3, 11),
+    ) {
+        let c = challenge(kind, length, seed);
+        let answer = c.danger_reveal_answer();
+        let mut typed = " ".repeat(spaces[0]);
+        for (i, ch) in answer.chars().enumerate() {
+            typed.push(if lower[i] { ch.to_ascii_lowercase() } else { ch });
+            typed.push_str(&["", " ", "-"][spaces[i + 1]]);
+        }
+        prop_assert_eq!(c.check(&typed), Ok(true));
+    }
+
+    #[test]
+    fn rejects_every_other_string_of_the_alphabet(
+        kind in kind(),
+        seed: u64,
+        picks in proptest::collection::vec(0usize..IMAGE_ALPHABET.len(), 4..=10),
+    ) {
+        let c = challenge(kind, 6, seed);
+        let alphabet = kind.alphabet();
+        let other: String = picks.iter().map(|&i| char::from(alphabet[i % alphabet.len()])).collect();
+        prop_assume!(other != c.danger_reveal_answer());
+        prop_assert_eq!(c.check(&other), Ok(false));
+        prop_assert_eq!(c.check(&other.to_lowercase()), Ok(false));
+    }
+
+    #[test]
+    fn no_input_panics(input in any::<String>(), seed: u64) {
+        let c = challenge(ChallengeKind::Image, 6, seed);
+        let _ = c.check(&input);
+    }
+
+    #[test]
+    fn no_odd_unicode_panics(input in "\\PC{0,80}", seed: u64) {
+        let c = challenge(ChallengeKind::Audio, 6, seed);
+        if let Ok(true) = c.check(&input) {
+            prop_assert!(input.chars().count() >= 6);
+        }
+    }
+}
+
+#[test]
+fn full_width_digits_count() {
+    let c = challenge(ChallengeKind::Audio, 6, 9);
+    let full_width: String = c
+        .danger_reveal_answer()
+        .chars()
+        .map(|d| char::from_u32(u32::from(d) - u32::from('0') + 0xFF10).expect("digit"))
+        .collect();
+    assert_eq!(c.check(&full_width), Ok(true));
+}
+
+#[test]
+fn empty_and_overlong_input_are_refused_not_wrong() {
+    let c = challenge(ChallengeKind::Image, 6, 1);
+    assert_eq!(c.check(""), Err(InputRejected::Empty));
+    assert_eq!(c.check(" \t-\n"), Err(InputRejected::Empty));
+    assert!(matches!(
+        c.check(&"x".repeat(1_000_000)),
+        Err(InputRejected::TooLong { .. })
+    ));
+    assert!(matches!(
+        c.check(&"\u{FDFA}".repeat(65)),
+        Err(InputRejected::TooLong { .. })
+    ));
+    // Control characters are ignored like spaces; they do not make a right answer wrong.
+    let answer = c.danger_reveal_answer();
+    assert_eq!(c.check(&format!("\u{7}{answer}\u{0}")), Ok(true));
+}
