@@ -1,0 +1,170 @@
+//! The host's user directory: who the user is, whether they may reset by themselves, how
+//! to reach them, and where the new password hash goes.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use time::OffsetDateTime;
+
+use crate::contact::ContactMethod;
+use crate::password::PasswordHash;
+use crate::user_id::UserId;
+
+/// A role an account holds in its organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// An ordinary user.
+    User,
+    /// The organisation's global administrator.
+    GlobalAdmin,
+    /// Another administrator role (password, user, helpdesk admin, ...), by name.
+    Admin(String),
+}
+
+impl Role {
+    /// Whether this is an administrator role (which always needs two verification
+    /// methods).
+    pub fn is_admin(&self) -> bool {
+        !matches!(self, Role::User)
+    }
+}
+
+/// What the directory knows of an account.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    /// The account's user ID.
+    pub id: UserId,
+    /// The organisation (tenant) the account belongs to.
+    pub tenant: String,
+    /// The account's roles.
+    pub roles: Vec<Role>,
+    /// Whether the organisation's admin enabled self-service reset for this account.
+    pub self_service_reset: bool,
+    /// Registered contact methods, in the order the account holder prefers them.
+    pub methods: Vec<ContactMethod>,
+    /// The current password hash, if the account has a password.
+    pub password_hash: Option<PasswordHash>,
+}
+
+impl UserRecord {
+    /// Whether the account holds any administrator role.
+    pub fn is_admin(&self) -> bool {
+        self.roles.iter().any(Role::is_admin)
+    }
+}
+
+/// A password to store: the hash, and whether it must be changed at next sign-in
+/// (an admin's temporary password) with its expiry.
+#[derive(Debug, Clone)]
+pub struct NewPasswordHash {
+    /// The Argon2id PHC string.
+    pub hash: PasswordHash,
+    /// Whether the user must change it at next sign-in.
+    pub must_change: bool,
+    /// When a temporary password stops working.
+    pub expires: Option<OffsetDateTime>,
+}
+
+/// A failure of the directory (a database, LDAP, an identity API).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DirectoryError {
+    /// The directory could not be reached or failed; the step can be tried again.
+    #[error("the user directory is unavailable: {0}")]
+    Unavailable(String),
+    /// The user disappeared between two steps.
+    #[error("the account no longer exists")]
+    NoSuchUser,
+}
+
+/// The host's user directory. Lookups are case-insensitive through [`UserId`].
+pub trait Directory: Send + Sync {
+    /// Finds an account; `Ok(None)` when there is none.
+    fn find_user(
+        &self,
+        id: &UserId,
+    ) -> impl Future<Output = Result<Option<UserRecord>, DirectoryError>> + Send;
+
+    /// Stores a new password hash for an account.
+    fn set_password(
+        &self,
+        id: &UserId,
+        password: NewPasswordHash,
+    ) -> impl Future<Output = Result<(), DirectoryError>> + Send;
+}
+
+/// An in-memory directory for tests, examples and small hosts. Clones share the users.
+#[derive(Debug, Default, Clone)]
+pub struct InMemoryDirectory {
+    users: Arc<Mutex<HashMap<UserId, StoredUser>>>,
+}
+
+#[derive(Debug, Clone)]
+struct StoredUser {
+    record: UserRecord,
+    must_change: bool,
+    expires: Option<OffsetDateTime>,
+}
+
+impl InMemoryDirectory {
+    /// An empty directory.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces an account.
+    pub fn insert(&self, record: UserRecord) {
+        let id = record.id.clone();
+        self.lock().insert(
+            id,
+            StoredUser {
+                record,
+                must_change: false,
+                expires: None,
+            },
+        );
+    }
+
+    /// Enables or disables self-service reset for an account; `false` when there is none.
+    pub fn set_self_service_reset(&self, id: &UserId, enabled: bool) -> bool {
+        self.lock()
+            .get_mut(id)
+            .map(|u| u.record.self_service_reset = enabled)
+            .is_some()
+    }
+
+    /// The stored record of an account.
+    pub fn get(&self, id: &UserId) -> Option<UserRecord> {
+        self.lock().get(id).map(|u| u.record.clone())
+    }
+
+    /// Whether the account must change its password at next sign-in, and until when the
+    /// temporary password works.
+    pub fn must_change(&self, id: &UserId) -> Option<(bool, Option<OffsetDateTime>)> {
+        self.lock().get(id).map(|u| (u.must_change, u.expires))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, StoredUser>> {
+        self.users.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Directory for InMemoryDirectory {
+    async fn find_user(&self, id: &UserId) -> Result<Option<UserRecord>, DirectoryError> {
+        Ok(self.get(id))
+    }
+
+    async fn set_password(
+        &self,
+        id: &UserId,
+        password: NewPasswordHash,
+    ) -> Result<(), DirectoryError> {
+        let mut users = self.lock();
+        let user = users.get_mut(id).ok_or(DirectoryError::NoSuchUser)?;
+        user.record.password_hash = Some(password.hash);
+        user.must_change = password.must_change;
+        user.expires = password.expires;
+        Ok(())
+    }
+}

@@ -1,0 +1,190 @@
+//! Audit events: every step, success and refusal, named like an identity provider's audit
+//! activities. Events carry no secrets: no answers, codes, passwords or addresses.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use time::OffsetDateTime;
+
+use crate::challenge::ChallengeKind;
+use crate::contact::ContactKind;
+use crate::flow::FlowId;
+use crate::user_id::UserId;
+
+/// The audit activity an event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Activity {
+    /// "Self-service password reset flow activity progress": a step of the wizard.
+    FlowActivityProgress,
+    /// "Blocked from self-service password reset": an ending that did not reset.
+    BlockedFromSelfServiceReset,
+    /// "Reset password (self-service)": the password was changed by its owner.
+    ResetPasswordSelfService,
+    /// "Reset password (by admin)": an admin set a temporary password.
+    ResetPasswordByAdmin,
+}
+
+impl Activity {
+    /// The activity's display name, as audit logs show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activity::FlowActivityProgress => "Self-service password reset flow activity progress",
+            Activity::BlockedFromSelfServiceReset => "Blocked from self-service password reset",
+            Activity::ResetPasswordSelfService => "Reset password (self-service)",
+            Activity::ResetPasswordByAdmin => "Reset password (by admin)",
+        }
+    }
+}
+
+/// What happened, without secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Detail {
+    /// A flow started at "Can't access your account?".
+    FlowStarted,
+    /// The person chose a personal account and was sent to consumer recovery.
+    PersonalAccountChosen,
+    /// The person chose a work or school account.
+    WorkOrSchoolAccountChosen,
+    /// A challenge was issued (first, renewed, switched, or after a wrong answer).
+    ChallengeIssued {
+        /// Picture or audio.
+        kind: ChallengeKind,
+    },
+    /// A wrong challenge answer.
+    ChallengeFailed {
+        /// Attempts left in this flow.
+        attempts_left: u8,
+    },
+    /// The challenge was solved.
+    ChallengePassed,
+    /// The account is unknown or may not reset by itself (the two are not told apart).
+    NotEnabledForSelfService,
+    /// A code was sent.
+    CodeSent {
+        /// How it was sent.
+        via: ContactKind,
+    },
+    /// A wrong code.
+    CodeFailed {
+        /// Attempts left in this flow.
+        attempts_left: u8,
+    },
+    /// A code was right.
+    CodeVerified {
+        /// How it was sent.
+        via: ContactKind,
+    },
+    /// A new password broke a rule (the rule, not the password).
+    PasswordRefused {
+        /// The rule's name.
+        rule: &'static str,
+    },
+    /// The password was changed.
+    PasswordChanged,
+    /// A notice could not be delivered after the change (the change stands).
+    NoticeFailed {
+        /// Where it should have gone.
+        via: ContactKind,
+    },
+    /// The flow or the user ID is locked.
+    Locked {
+        /// Why.
+        reason: &'static str,
+    },
+    /// The flow's lifetime ran out.
+    Expired,
+    /// An admin set a temporary password.
+    TemporaryPasswordSet,
+}
+
+/// One audit event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// When.
+    pub at: OffsetDateTime,
+    /// The audit activity.
+    pub activity: Activity,
+    /// The flow, where there is one.
+    pub flow: Option<FlowId>,
+    /// The account concerned, once known (as typed after a solved challenge, whether or
+    /// not it exists).
+    pub user: Option<UserId>,
+    /// What happened.
+    pub detail: Detail,
+}
+
+/// Where events go: an audit log, a SIEM, `tracing`.
+pub trait EventSink: Send + Sync {
+    /// Hears one event. Must not block for long: queue it if delivery is slow.
+    fn record(&self, event: &Event);
+}
+
+impl<T: EventSink + ?Sized> EventSink for Arc<T> {
+    fn record(&self, event: &Event) {
+        (**self).record(event);
+    }
+}
+
+/// An in-memory sink that keeps every event: for tests and demos. Clones share events.
+#[derive(Debug, Default, Clone)]
+pub struct EventRecorder {
+    events: Arc<Mutex<Vec<Event>>>,
+}
+
+impl EventRecorder {
+    /// An empty recorder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every event so far, oldest first.
+    pub fn events(&self) -> Vec<Event> {
+        self.events
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Forgets every event.
+    pub fn clear(&self) {
+        self.events
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
+
+impl EventSink for EventRecorder {
+    fn record(&self, event: &Event) {
+        self.events
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(event.clone());
+    }
+}
+
+/// A sink that discards events.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoEvents;
+
+impl EventSink for NoEvents {
+    fn record(&self, _event: &Event) {}
+}
+
+/// A sink that logs every event through `tracing` (target `sspr::audit`, level INFO).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TracingEvents;
+
+impl EventSink for TracingEvents {
+    fn record(&self, event: &Event) {
+        tracing::info!(
+            target: "sspr::audit",
+            activity = event.activity.name(),
+            flow = event.flow.map(|f| f.to_string()),
+            user = event.user.as_ref().map(UserId::as_str),
+            detail = ?event.detail,
+            at = %event.at,
+        );
+    }
+}

@@ -1,0 +1,386 @@
+//! The wizard's security settings, with the defaults of the design and bounds that keep
+//! them safe. A value outside its bounds is refused when the policy is built, never later.
+
+use time::Duration;
+
+use crate::challenge::{ChallengeError, ChallengeKind, ChallengeLength, ImageSize};
+use crate::password::{HashParams, PasswordRules};
+
+/// The wizard's settings. Build one with [`Policy::builder`]; [`Policy::default`] gives the
+/// design's defaults.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub(crate) challenge_kind: ChallengeKind,
+    pub(crate) challenge_length: ChallengeLength,
+    pub(crate) image_size: ImageSize,
+    pub(crate) challenge_lifetime: Duration,
+    pub(crate) challenge_attempts: u8,
+    pub(crate) new_challenges: u8,
+    pub(crate) code_digits: u8,
+    pub(crate) code_lifetime: Duration,
+    pub(crate) code_attempts: u8,
+    pub(crate) code_resends: u8,
+    pub(crate) user_code_sends: u32,
+    pub(crate) user_failed_verifications: u32,
+    pub(crate) user_window: Duration,
+    pub(crate) user_block: Duration,
+    pub(crate) flow_lifetime: Duration,
+    pub(crate) methods_required: u8,
+    pub(crate) conceal: bool,
+    pub(crate) password_rules: PasswordRules,
+    pub(crate) hash_params: HashParams,
+    pub(crate) temporary_password_lifetime: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            challenge_kind: ChallengeKind::Image,
+            challenge_length: ChallengeLength::DEFAULT,
+            image_size: ImageSize::DEFAULT,
+            challenge_lifetime: Duration::minutes(5),
+            challenge_attempts: 5,
+            new_challenges: 10,
+            code_digits: 6,
+            code_lifetime: Duration::minutes(10),
+            code_attempts: 5,
+            code_resends: 3,
+            user_code_sends: 5,
+            user_failed_verifications: 5,
+            user_window: Duration::hours(1),
+            user_block: Duration::hours(24),
+            flow_lifetime: Duration::minutes(15),
+            methods_required: 1,
+            conceal: false,
+            password_rules: PasswordRules::default(),
+            hash_params: HashParams::default(),
+            temporary_password_lifetime: Duration::hours(24),
+        }
+    }
+}
+
+/// A setting outside its safe bounds, or a part that did not validate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// A number outside its bounds.
+    #[error("{setting} must be within {min}..={max}, not {value}")]
+    OutOfRange {
+        /// The setting's name.
+        setting: &'static str,
+        /// The value given.
+        value: i64,
+        /// The smallest allowed.
+        min: i64,
+        /// The largest allowed.
+        max: i64,
+    },
+    /// A duration outside its bounds (in seconds).
+    #[error("{setting} must be within {min_seconds}..={max_seconds} seconds, not {seconds}")]
+    DurationOutOfRange {
+        /// The setting's name.
+        setting: &'static str,
+        /// The duration given, in seconds.
+        seconds: i64,
+        /// The shortest allowed.
+        min_seconds: i64,
+        /// The longest allowed.
+        max_seconds: i64,
+    },
+    /// A challenge setting (length, picture size) outside its bounds.
+    #[error(transparent)]
+    Challenge(#[from] ChallengeError),
+}
+
+/// Builds a [`Policy`], checking every value once, in [`PolicyBuilder::build`].
+#[derive(Debug)]
+#[must_use]
+pub struct PolicyBuilder {
+    policy: Policy,
+    challenge_length: usize,
+    image_size: (u32, u32),
+    errors: Vec<PolicyError>,
+}
+
+impl Policy {
+    /// A builder starting from the defaults.
+    pub fn builder() -> PolicyBuilder {
+        let policy = Policy::default();
+        PolicyBuilder {
+            challenge_length: policy.challenge_length.get(),
+            image_size: (policy.image_size.width(), policy.image_size.height()),
+            policy,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Picture or audio for the first challenge of a flow (default: picture).
+    pub fn challenge_kind(&self) -> ChallengeKind {
+        self.challenge_kind
+    }
+    /// Characters per challenge (default 6).
+    pub fn challenge_length(&self) -> ChallengeLength {
+        self.challenge_length
+    }
+    /// Size of challenge pictures (default 220×120).
+    pub fn image_size(&self) -> ImageSize {
+        self.image_size
+    }
+    /// How long a challenge can be answered (default 5 min).
+    pub fn challenge_lifetime(&self) -> Duration {
+        self.challenge_lifetime
+    }
+    /// Wrong answers allowed per flow before it locks (default 5).
+    pub fn challenge_attempts(&self) -> u8 {
+        self.challenge_attempts
+    }
+    /// New or switched challenges a person may ask for per flow (default 10).
+    pub fn new_challenges(&self) -> u8 {
+        self.new_challenges
+    }
+    /// Digits per one-time code (default 6).
+    pub fn code_digits(&self) -> u8 {
+        self.code_digits
+    }
+    /// How long a code can be used (default 10 min).
+    pub fn code_lifetime(&self) -> Duration {
+        self.code_lifetime
+    }
+    /// Wrong codes allowed per flow before it locks (default 5).
+    pub fn code_attempts(&self) -> u8 {
+        self.code_attempts
+    }
+    /// Resends allowed per verification (default 3).
+    pub fn code_resends(&self) -> u8 {
+        self.code_resends
+    }
+    /// Codes sent to one user ID per window, across flows (default 5).
+    pub fn user_code_sends(&self) -> u32 {
+        self.user_code_sends
+    }
+    /// Wrong codes for one user ID per window, across flows (default 5).
+    pub fn user_failed_verifications(&self) -> u32 {
+        self.user_failed_verifications
+    }
+    /// The window of the per-user-ID counters (default 1 h).
+    pub fn user_window(&self) -> Duration {
+        self.user_window
+    }
+    /// How long a user ID stays blocked after passing a limit (default 24 h).
+    pub fn user_block(&self) -> Duration {
+        self.user_block
+    }
+    /// The whole flow's lifetime (default 15 min).
+    pub fn flow_lifetime(&self) -> Duration {
+        self.flow_lifetime
+    }
+    /// Verification methods needed (1 or 2; accounts with an admin role always need 2).
+    pub fn methods_required(&self) -> u8 {
+        self.methods_required
+    }
+    /// Whether every solved challenge leads to "if this account can reset, a code was
+    /// sent", hiding which accounts exist (default off).
+    pub fn conceal(&self) -> bool {
+        self.conceal
+    }
+    /// The new-password rules.
+    pub fn password_rules(&self) -> &PasswordRules {
+        &self.password_rules
+    }
+    /// The Argon2id parameters.
+    pub fn hash_params(&self) -> &HashParams {
+        &self.hash_params
+    }
+    /// How long an admin's temporary password works (default 24 h).
+    pub fn temporary_password_lifetime(&self) -> Duration {
+        self.temporary_password_lifetime
+    }
+}
+
+macro_rules! count_setter {
+    ($(#[$doc:meta])* $name:ident: $ty:ty, $min:expr, $max:expr) => {
+        $(#[$doc])*
+        pub fn $name(mut self, value: $ty) -> Self {
+            if (i64::from(value)) < $min || i64::from(value) > $max {
+                self.errors.push(PolicyError::OutOfRange {
+                    setting: stringify!($name),
+                    value: i64::from(value),
+                    min: $min,
+                    max: $max,
+                });
+            } else {
+                self.policy.$name = value;
+            }
+            self
+        }
+    };
+}
+
+macro_rules! duration_setter {
+    ($(#[$doc:meta])* $name:ident, $min:expr, $max:expr) => {
+        $(#[$doc])*
+        pub fn $name(mut self, value: Duration) -> Self {
+            let (min, max): (Duration, Duration) = ($min, $max);
+            if value < min || value > max {
+                self.errors.push(PolicyError::DurationOutOfRange {
+                    setting: stringify!($name),
+                    seconds: value.whole_seconds(),
+                    min_seconds: min.whole_seconds(),
+                    max_seconds: max.whole_seconds(),
+                });
+            } else {
+                self.policy.$name = value;
+            }
+            self
+        }
+    };
+}
+
+impl PolicyBuilder {
+    /// Picture or audio for the first challenge of a flow.
+    pub fn challenge_kind(mut self, kind: ChallengeKind) -> Self {
+        self.policy.challenge_kind = kind;
+        self
+    }
+
+    /// Characters per challenge: 4..=10.
+    pub fn challenge_length(mut self, length: usize) -> Self {
+        self.challenge_length = length;
+        self
+    }
+
+    /// Size of challenge pictures, within [`ImageSize`]'s bounds.
+    pub fn image_size(mut self, width: u32, height: u32) -> Self {
+        self.image_size = (width, height);
+        self
+    }
+
+    duration_setter!(
+        /// How long a challenge can be answered: 30 s..=30 min.
+        challenge_lifetime, Duration::seconds(30), Duration::minutes(30)
+    );
+    count_setter!(
+        /// Wrong answers per flow before it locks: 1..=10.
+        challenge_attempts: u8, 1, 10
+    );
+    count_setter!(
+        /// New or switched challenges per flow: 1..=20.
+        new_challenges: u8, 1, 20
+    );
+    count_setter!(
+        /// Digits per one-time code: 6..=10.
+        code_digits: u8, 6, 10
+    );
+    duration_setter!(
+        /// How long a code can be used: 1..=30 min.
+        code_lifetime, Duration::minutes(1), Duration::minutes(30)
+    );
+    count_setter!(
+        /// Wrong codes per flow before it locks: 1..=10.
+        code_attempts: u8, 1, 10
+    );
+    count_setter!(
+        /// Resends per verification: 0..=5.
+        code_resends: u8, 0, 5
+    );
+    count_setter!(
+        /// Codes sent to one user ID per window, across flows: 1..=20.
+        user_code_sends: u32, 1, 20
+    );
+    count_setter!(
+        /// Wrong codes for one user ID per window, across flows: 1..=20.
+        user_failed_verifications: u32, 1, 20
+    );
+    duration_setter!(
+        /// The window of the per-user-ID counters: 1 min..=24 h.
+        user_window, Duration::minutes(1), Duration::hours(24)
+    );
+    duration_setter!(
+        /// How long a user ID stays blocked: 1 min..=30 days.
+        user_block, Duration::minutes(1), Duration::days(30)
+    );
+    duration_setter!(
+        /// The whole flow's lifetime: 1..=60 min.
+        flow_lifetime, Duration::minutes(1), Duration::minutes(60)
+    );
+    count_setter!(
+        /// Verification methods needed: 1 or 2 (admins always need 2).
+        methods_required: u8, 1, 2
+    );
+    duration_setter!(
+        /// How long an admin's temporary password works: 1 h..=30 days.
+        temporary_password_lifetime, Duration::hours(1), Duration::days(30)
+    );
+
+    /// Hide which accounts exist: every solved challenge leads to a Verify step.
+    pub fn conceal(mut self, conceal: bool) -> Self {
+        self.policy.conceal = conceal;
+        self
+    }
+
+    /// The new-password rules (validated when they were built).
+    pub fn password_rules(mut self, rules: PasswordRules) -> Self {
+        self.policy.password_rules = rules;
+        self
+    }
+
+    /// The Argon2id parameters (validated when they were built).
+    pub fn hash_params(mut self, params: HashParams) -> Self {
+        self.policy.hash_params = params;
+        self
+    }
+
+    /// The policy, or the first setting that is out of bounds.
+    pub fn build(mut self) -> Result<Policy, PolicyError> {
+        if let Some(error) = self.errors.drain(..).next() {
+            return Err(error);
+        }
+        self.policy.challenge_length = ChallengeLength::new(self.challenge_length)?;
+        self.policy.image_size = ImageSize::new(self.image_size.0, self.image_size.1)?;
+        Ok(self.policy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_designs() {
+        let p = Policy::builder().build().expect("defaults are valid");
+        assert_eq!(p.challenge_length().get(), 6);
+        assert_eq!(p.challenge_lifetime(), Duration::minutes(5));
+        assert_eq!(p.challenge_attempts(), 5);
+        assert_eq!(p.code_digits(), 6);
+        assert_eq!(p.code_lifetime(), Duration::minutes(10));
+        assert_eq!(p.code_attempts(), 5);
+        assert_eq!(p.user_code_sends(), 5);
+        assert_eq!(p.user_failed_verifications(), 5);
+        assert_eq!(p.user_block(), Duration::hours(24));
+        assert_eq!(p.flow_lifetime(), Duration::minutes(15));
+        assert!(!p.conceal());
+    }
+
+    #[test]
+    fn unsafe_values_are_refused_at_build_time() {
+        let bad = [
+            Policy::builder().challenge_length(2).build(),
+            Policy::builder().challenge_lifetime(Duration::ZERO).build(),
+            Policy::builder().challenge_attempts(0).build(),
+            Policy::builder().code_attempts(200).build(),
+            Policy::builder().user_code_sends(1000).build(),
+            Policy::builder().code_digits(4).build(),
+            Policy::builder().flow_lifetime(Duration::hours(5)).build(),
+            Policy::builder().methods_required(3).build(),
+            Policy::builder().image_size(10, 10).build(),
+        ];
+        for result in bad {
+            assert!(result.is_err(), "{result:?}");
+        }
+        let error = Policy::builder().challenge_attempts(0).build().expect_err("refused");
+        assert_eq!(
+            error.to_string(),
+            "challenge_attempts must be within 1..=10, not 0"
+        );
+    }
+}

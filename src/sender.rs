@@ -1,0 +1,150 @@
+//! Delivery of one-time codes and notices to a person's contact methods.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::code::OneTimeCode;
+use crate::contact::ContactMethod;
+use crate::user_id::UserId;
+
+/// A message about the account that is not a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Notice {
+    /// "Your password was changed": sent to every registered method after a reset.
+    PasswordChanged,
+}
+
+/// A failure to deliver.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The delivery service could not be reached or refused the message; try again.
+    #[error("the message could not be delivered: {0}")]
+    Unavailable(String),
+}
+
+/// The host's delivery service (SMTP, an SMS gateway, a voice service).
+pub trait CodeSender: Send + Sync {
+    /// Delivers a one-time code. Implementations put the code in the message and nowhere
+    /// else (no logs).
+    fn send_code(
+        &self,
+        user: &UserId,
+        to: &ContactMethod,
+        code: &OneTimeCode,
+    ) -> impl Future<Output = Result<(), SendError>> + Send;
+
+    /// Delivers a notice.
+    fn send_notice(
+        &self,
+        user: &UserId,
+        to: &ContactMethod,
+        notice: Notice,
+    ) -> impl Future<Output = Result<(), SendError>> + Send;
+}
+
+/// One delivery recorded by an [`Outbox`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// Whom it was for.
+    pub user: UserId,
+    /// Where it went.
+    pub to: ContactMethod,
+    /// What it said.
+    pub message: Message,
+}
+
+/// What a delivery said.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Message {
+    /// A one-time code: the demo outbox keeps the digits, as an inbox would.
+    Code(String),
+    /// A notice.
+    Notice(Notice),
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let message = match &self.message {
+            Message::Code(_) => "Code([REDACTED])".to_owned(),
+            Message::Notice(n) => format!("{n:?}"),
+        };
+        f.debug_struct("Delivery")
+            .field("user", &self.user)
+            .field("to", &self.to)
+            .field("message", &message)
+            .finish()
+    }
+}
+
+/// An in-memory sender that records every delivery: the inbox of tests and demos.
+/// Clones share the deliveries.
+#[derive(Debug, Default, Clone)]
+pub struct Outbox {
+    deliveries: Arc<Mutex<Vec<Delivery>>>,
+    failing: Arc<Mutex<bool>>,
+}
+
+impl Outbox {
+    /// An empty outbox.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every delivery so far, oldest first.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The digits of the newest code delivered to `to`, as the person would read them.
+    pub fn last_code_to(&self, to: &ContactMethod) -> Option<String> {
+        self.deliveries().into_iter().rev().find_map(|d| match d.message {
+            Message::Code(code) if &d.to == to => Some(code),
+            _ => None,
+        })
+    }
+
+    /// Makes every later delivery fail (or succeed again): a delivery service outage.
+    pub fn set_failing(&self, failing: bool) {
+        *self.failing.lock().unwrap_or_else(PoisonError::into_inner) = failing;
+    }
+
+    fn push(&self, user: &UserId, to: &ContactMethod, message: Message) -> Result<(), SendError> {
+        if *self.failing.lock().unwrap_or_else(PoisonError::into_inner) {
+            return Err(SendError::Unavailable("the outbox is set to fail".into()));
+        }
+        self.deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Delivery {
+                user: user.clone(),
+                to: to.clone(),
+                message,
+            });
+        Ok(())
+    }
+}
+
+impl CodeSender for Outbox {
+    async fn send_code(
+        &self,
+        user: &UserId,
+        to: &ContactMethod,
+        code: &OneTimeCode,
+    ) -> Result<(), SendError> {
+        self.push(user, to, Message::Code(code.expose_secret().to_owned()))
+    }
+
+    async fn send_notice(
+        &self,
+        user: &UserId,
+        to: &ContactMethod,
+        notice: Notice,
+    ) -> Result<(), SendError> {
+        self.push(user, to, Message::Notice(notice))
+    }
+}

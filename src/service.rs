@@ -1,0 +1,221 @@
+//! The reset service: the policy and the host's parts, shared by every flow.
+
+use std::fmt;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::challenge::{Challenge, ChallengeKind, Media};
+use crate::clock::{Clock, SystemClock};
+use crate::code::CodeKey;
+use crate::directory::Directory;
+use crate::error::Error;
+use crate::event::{Activity, Detail, Event, EventSink, NoEvents};
+use crate::flow::FlowId;
+use crate::limits::{Counters, MemoryCounters};
+use crate::offload::{Inline, Offload};
+use crate::policy::Policy;
+use crate::sender::CodeSender;
+use crate::step::{Identify, SelectAccount};
+use crate::user_id::UserId;
+use crate::wizard::{Flow, Wizard};
+
+/// The reset service: policy, code key and the host's parts (directory `D`, code sender
+/// `S`, per-user counters `K`, offload pool `O`, clock, event sink). One per process,
+/// shared by every flow; wizards borrow it for each transition.
+pub struct Sspr<D, S, K = MemoryCounters, O = Inline> {
+    pub(crate) policy: Policy,
+    pub(crate) code_key: CodeKey,
+    pub(crate) directory: D,
+    pub(crate) sender: S,
+    pub(crate) counters: K,
+    pub(crate) offload: O,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) events: Arc<dyn EventSink>,
+}
+
+impl<D, S, K, O> fmt::Debug for Sspr<D, S, K, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sspr")
+            .field("policy", &self.policy)
+            .field("code_key", &self.code_key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`Sspr`]: the directory and sender are required; the rest have defaults
+/// (default policy, a random code key, in-memory counters, inline hashing, the system
+/// clock, no events).
+#[must_use]
+pub struct SsprBuilder<D, S, K = MemoryCounters, O = Inline> {
+    policy: Policy,
+    code_key: Option<CodeKey>,
+    directory: D,
+    sender: S,
+    counters: K,
+    offload: O,
+    clock: Arc<dyn Clock>,
+    events: Arc<dyn EventSink>,
+}
+
+impl<D: Directory, S: CodeSender> Sspr<D, S> {
+    /// A builder with the host's directory and code sender.
+    pub fn builder(directory: D, sender: S) -> SsprBuilder<D, S> {
+        SsprBuilder {
+            policy: Policy::default(),
+            code_key: None,
+            directory,
+            sender,
+            counters: MemoryCounters::default(),
+            offload: Inline,
+            clock: Arc::new(SystemClock),
+            events: Arc::new(NoEvents),
+        }
+    }
+}
+
+impl<D, S, K, O> SsprBuilder<D, S, K, O> {
+    /// The policy (see [`Policy::builder`]).
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The key under which codes are stored (servers sharing flows share it).
+    pub fn code_key(mut self, key: CodeKey) -> Self {
+        self.code_key = Some(key);
+        self
+    }
+
+    /// The clock (tests use a [`ManualClock`](crate::clock::ManualClock)).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The audit event sink.
+    pub fn events(mut self, events: impl EventSink + 'static) -> Self {
+        self.events = Arc::new(events);
+        self
+    }
+
+    /// The per-user-ID counters (shared across servers in a multi-server host).
+    pub fn counters<K2: Counters>(self, counters: K2) -> SsprBuilder<D, S, K2, O> {
+        SsprBuilder {
+            policy: self.policy,
+            code_key: self.code_key,
+            directory: self.directory,
+            sender: self.sender,
+            counters,
+            offload: self.offload,
+            clock: self.clock,
+            events: self.events,
+        }
+    }
+
+    /// Where hashing runs (an async host passes its blocking pool).
+    pub fn offload<O2: Offload>(self, offload: O2) -> SsprBuilder<D, S, K, O2> {
+        SsprBuilder {
+            policy: self.policy,
+            code_key: self.code_key,
+            directory: self.directory,
+            sender: self.sender,
+            counters: self.counters,
+            offload,
+            clock: self.clock,
+            events: self.events,
+        }
+    }
+
+    /// The service. Fails only when no code key was given and the OS CSPRNG fails.
+    pub fn build(self) -> Result<Sspr<D, S, K, O>, Error> {
+        let code_key = match self.code_key {
+            Some(key) => key,
+            None => CodeKey::generate()?,
+        };
+        Ok(Sspr {
+            policy: self.policy,
+            code_key,
+            directory: self.directory,
+            sender: self.sender,
+            counters: self.counters,
+            offload: self.offload,
+            clock: self.clock,
+            events: self.events,
+        })
+    }
+}
+
+impl<D, S, K, O> Sspr<D, S, K, O> {
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The current time of the service's clock.
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Starts a flow at "Can't access your account?": the account-type choice.
+    pub fn start(&self) -> Result<Wizard<SelectAccount>, Error> {
+        let now = self.now();
+        let flow = Flow {
+            id: FlowId::generate()?,
+            started: now,
+            deadline: now + self.policy.flow_lifetime,
+        };
+        self.emit(
+            &flow,
+            None,
+            Activity::FlowActivityProgress,
+            Detail::FlowStarted,
+        );
+        Ok(Wizard {
+            flow,
+            step: SelectAccount { _private: () },
+        })
+    }
+
+    /// Renders the current challenge of an Identify step at the policy's picture size.
+    pub fn render(&self, wizard: &Wizard<Identify>) -> Result<Media, Error> {
+        Ok(wizard
+            .step
+            .challenge
+            .render_sized(self.policy.image_size)?)
+    }
+
+    pub(crate) fn new_challenge(&self, kind: ChallengeKind) -> Result<Challenge, Error> {
+        Ok(Challenge::new(kind, self.policy.challenge_length)?)
+    }
+
+    pub(crate) fn emit(
+        &self,
+        flow: &Flow,
+        user: Option<&UserId>,
+        activity: Activity,
+        detail: Detail,
+    ) {
+        self.events.record(&Event {
+            at: self.now(),
+            activity,
+            flow: Some(flow.id),
+            user: user.cloned(),
+            detail,
+        });
+    }
+
+    /// Whether the flow's lifetime ran out; emits the event when it did.
+    pub(crate) fn expired(&self, flow: &Flow, user: Option<&UserId>) -> bool {
+        if self.now() < flow.deadline {
+            return false;
+        }
+        self.emit(
+            flow,
+            user,
+            Activity::BlockedFromSelfServiceReset,
+            Detail::Expired,
+        );
+        true
+    }
+}
