@@ -83,21 +83,23 @@
 #![warn(missing_docs)]
 
 pub mod challenge;
-pub mod user_id;
-pub mod password;
 pub mod clock;
 pub mod code;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod contact;
-pub mod flow;
 pub mod directory;
-pub mod sender;
-pub mod event;
-pub mod limits;
-pub mod policy;
 pub mod error;
+pub mod event;
+pub mod flow;
+pub mod limits;
 pub mod offload;
+pub mod password;
+pub mod policy;
+pub mod sender;
 pub mod service;
 pub mod step;
+pub mod user_id;
 pub mod wizard;
 
 pub use error::Error;

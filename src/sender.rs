@@ -102,8 +102,12 @@ impl Outbox {
 
     /// The digits of the newest code delivered to `to`, as the person would read them.
     pub fn last_code_to(&self, to: &ContactMethod) -> Option<String> {
-        self.deliveries().into_iter().rev().find_map(|d| match d.message {
-            Message::Code(code) if &d.to == to => Some(code),
+        let deliveries = self
+            .deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        deliveries.iter().rev().find_map(|d| match &d.message {
+            Message::Code(code) if &d.to == to => Some(code.clone()),
             _ => None,
         })
     }

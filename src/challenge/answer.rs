@@ -148,7 +148,13 @@ impl NormalizedInput {
         let mut chars = [0u8; SLOTS];
         let mut len = 0usize;
         let mut overflow = false;
-        for c in input.nfkc().filter(|c| !is_ignored(*c)) {
+        // ASCII is already NFKC: skip the normaliser on the common path.
+        let typed: &mut dyn Iterator<Item = char> = if input.is_ascii() {
+            &mut input.chars()
+        } else {
+            &mut input.nfkc()
+        };
+        for c in typed.filter(|c| !is_ignored(*c)) {
             if len == SLOTS {
                 overflow = true;
                 break;
@@ -198,7 +204,11 @@ mod tests {
     #[test]
     fn alphabets_hold_no_confusable_characters() {
         for confusable in b"0O1Il5S2Z8BG" {
-            assert!(!IMAGE_ALPHABET.contains(confusable), "{}", *confusable as char);
+            assert!(
+                !IMAGE_ALPHABET.contains(confusable),
+                "{}",
+                *confusable as char
+            );
         }
         assert!(!AUDIO_ALPHABET.contains(&b'0'));
     }
@@ -211,7 +221,11 @@ mod tests {
                 let length = ChallengeLength::new(n).expect("in range");
                 let a = Answer::generate(kind, length, &mut rng);
                 assert_eq!(a.expose_secret().len(), n);
-                assert!(a.expose_secret().iter().all(|c| kind.alphabet().contains(c)));
+                assert!(
+                    a.expose_secret()
+                        .iter()
+                        .all(|c| kind.alphabet().contains(c))
+                );
             }
         }
     }
@@ -229,7 +243,14 @@ mod tests {
     #[test]
     fn rejects_near_misses() {
         let a = answer(ChallengeKind::Image, "K7MX3P");
-        for wrong in ["K7MX3", "K7MX3PP", "K7MX3Q", "K7MX3P\u{0301}", "K7MX3Ρ", "x"] {
+        for wrong in [
+            "K7MX3",
+            "K7MX3PP",
+            "K7MX3Q",
+            "K7MX3P\u{0301}",
+            "K7MX3Ρ",
+            "x",
+        ] {
             assert!(!check(&a, wrong), "{wrong}");
         }
     }
@@ -240,7 +261,10 @@ mod tests {
             NormalizedInput::new("  - ").map(|_| ()),
             Err(InputRejected::Empty)
         );
-        assert_eq!(NormalizedInput::new("").map(|_| ()), Err(InputRejected::Empty));
+        assert_eq!(
+            NormalizedInput::new("").map(|_| ()),
+            Err(InputRejected::Empty)
+        );
         let long = "A".repeat(MAX_INPUT_CHARS + 1);
         assert_eq!(
             NormalizedInput::new(&long).map(|_| ()),

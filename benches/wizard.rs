@@ -1,0 +1,134 @@
+//! One wizard step without hashing or I/O (in-memory host parts), beside the OS random
+//! draw each step makes, in the same run.
+//!
+//! `cargo bench --bench wizard`
+
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use rand::TryRng;
+use sspr::Sspr;
+use sspr::contact::ContactMethod;
+use sspr::directory::{InMemoryDirectory, Role, UserRecord};
+use sspr::limits::{Counters, MemoryCounters};
+use sspr::offload::Inline;
+use sspr::sender::Outbox;
+use sspr::step::{AccountType, FromIdentify, FromSelectAccount, Identify, ToVerify, Verify};
+use sspr::user_id::UserId;
+use sspr::wizard::Wizard;
+
+type Service = Sspr<InMemoryDirectory, Outbox, MemoryCounters, Inline>;
+
+/// In-memory parts never wait: one poll finishes the step.
+fn ready<T>(future: impl Future<Output = T>) -> T {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(value) => value,
+        Poll::Pending => unreachable!("in-memory parts are always ready"),
+    }
+}
+
+fn service() -> (Service, ContactMethod, Outbox, MemoryCounters) {
+    let directory = InMemoryDirectory::new();
+    let phone = ContactMethod::sms("+31 6 12345678");
+    directory.insert(UserRecord {
+        id: UserId::parse("jan@contoso.nl").expect("valid"),
+        tenant: "contoso".into(),
+        roles: vec![Role::User],
+        self_service_reset: true,
+        methods: vec![phone.clone()],
+        password_hash: None,
+    });
+    let outbox = Outbox::new();
+    let counters = MemoryCounters::new();
+    let sspr = Sspr::builder(directory, outbox.clone())
+        .counters(counters.clone())
+        .build()
+        .expect("service");
+    (sspr, phone, outbox, counters)
+}
+
+fn identify(sspr: &Service) -> Wizard<Identify> {
+    match sspr
+        .start()
+        .expect("start")
+        .choose(sspr, AccountType::WorkOrSchool)
+        .expect("choose")
+    {
+        FromSelectAccount::Identify(w) => w,
+        other => unreachable!("{other:?}"),
+    }
+}
+
+fn verify(sspr: &Service) -> Wizard<Verify> {
+    let w = identify(sspr);
+    let answer = w.step().challenge().danger_reveal_answer();
+    let FromIdentify::ChooseMethod(choose) =
+        ready(w.submit(sspr, "jan@contoso.nl", &answer)).expect("right")
+    else {
+        unreachable!()
+    };
+    let ToVerify::Verify(verify) = ready(choose.choose(sspr, 0)).expect("sent") else {
+        unreachable!()
+    };
+    verify
+}
+
+fn steps(c: &mut Criterion) {
+    let (sspr, phone, outbox, counters) = service();
+    let user = UserId::parse("jan@contoso.nl").expect("valid");
+    let mut group = c.benchmark_group("wizard_step");
+    group.bench_function("baseline_os_random_32_bytes", |b| {
+        b.iter(|| {
+            let mut bytes = [0u8; 32];
+            rand::rngs::SysRng
+                .try_fill_bytes(&mut bytes)
+                .expect("entropy");
+            black_box(bytes)
+        })
+    });
+    group.bench_function("start_and_choose_account", |b| {
+        b.iter(|| black_box(identify(&sspr)))
+    });
+    group.bench_function("identify_wrong_answer", |b| {
+        b.iter_batched(
+            || identify(&sspr),
+            |w| black_box(ready(w.submit(&sspr, "jan@contoso.nl", "XXXXXX")).is_err()),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("identify_right_answer", |b| {
+        b.iter_batched(
+            || {
+                let w = identify(&sspr);
+                let answer = w.step().challenge().danger_reveal_answer();
+                (w, answer)
+            },
+            |(w, answer)| black_box(ready(w.submit(&sspr, "jan@contoso.nl", &answer)).is_ok()),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("verify_right_code", |b| {
+        b.iter_batched(
+            || {
+                // Many flows for one user ID: forget the per-user limits between them.
+                ready(counters.clear(&user)).expect("clear");
+                let w = verify(&sspr);
+                let code = outbox.last_code_to(&phone).expect("code sent");
+                (w, code)
+            },
+            |(w, code)| black_box(ready(w.submit(&sspr, &code)).is_ok()),
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, steps);
+criterion_main!(benches);

@@ -1,0 +1,41 @@
+//! The crate's in-memory host parts pass the shared conformance suites.
+
+use sspr::clock::{Clock, ManualClock, SystemClock};
+use sspr::conformance;
+use sspr::directory::InMemoryDirectory;
+use sspr::event::{EventRecorder, NoEvents, TracingEvents};
+use sspr::limits::MemoryCounters;
+use sspr::sender::Outbox;
+
+#[tokio::test]
+async fn in_memory_directory() {
+    conformance::directory(&InMemoryDirectory::new(), |d, record| d.insert(record)).await;
+}
+
+#[tokio::test]
+async fn outbox() {
+    let outbox = Outbox::new();
+    conformance::code_sender(&outbox).await;
+    assert_eq!(outbox.deliveries().len(), 6);
+}
+
+#[tokio::test]
+async fn memory_counters() {
+    conformance::counters(&MemoryCounters::new(), ManualClock::default().now()).await;
+}
+
+#[test]
+fn clocks() {
+    conformance::clock(&SystemClock);
+    conformance::clock(&ManualClock::default());
+}
+
+#[test]
+fn event_sinks() {
+    let now = ManualClock::default().now();
+    let recorder = EventRecorder::new();
+    conformance::event_sink(&recorder, now);
+    assert_eq!(recorder.events().len(), 16);
+    conformance::event_sink(&NoEvents, now);
+    conformance::event_sink(&TracingEvents, now);
+}
