@@ -46,7 +46,9 @@ fn audio(c: &mut Criterion) {
     });
     group.bench_function("captcha_crate", |b| {
         let mut captcha = Captcha::new();
-        captcha.set_chars(&['1', '2', '3', '4', '5', '6', '7', '8', '9']).add_chars(6);
+        captcha
+            .set_chars(&['1', '2', '3', '4', '5', '6', '7', '8', '9'])
+            .add_chars(6);
         b.iter(|| black_box(captcha.as_wav()))
     });
     group.finish();

@@ -20,7 +20,8 @@ struct Options {
     count: usize,
 }
 
-const USAGE: &str = "usage: challenge --out DIR [--kind image|audio|both] [--length 4..10] [--count N]";
+const USAGE: &str =
+    "usage: challenge --out DIR [--kind image|audio|both] [--length 4..10] [--count N]";
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut out = None;

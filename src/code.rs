@@ -201,7 +201,10 @@ mod tests {
     #[test]
     fn typed_codes_are_read_strictly() {
         assert_eq!(&parse_typed_code("123 456", 6).expect("ok")[..6], b"123456");
-        assert_eq!(&parse_typed_code("１２３-４５６", 6).expect("ok")[..6], b"123456");
+        assert_eq!(
+            &parse_typed_code("１２３-４５６", 6).expect("ok")[..6],
+            b"123456"
+        );
         assert!(parse_typed_code("12345", 6).is_none());
         assert!(parse_typed_code("1234567", 6).is_none());
         assert!(parse_typed_code("12345a", 6).is_none());

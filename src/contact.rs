@@ -172,7 +172,10 @@ mod tests {
     fn phones_keep_country_code_and_last_two_digits() {
         let m = ContactMethod::sms("+31 6 12345678").masked();
         assert_eq!(m.as_str(), "+31 •• ••• ••78");
-        assert_eq!(ContactMethod::voice("0612345678").masked().as_str(), "•• ••• ••78");
+        assert_eq!(
+            ContactMethod::voice("0612345678").masked().as_str(),
+            "•• ••• ••78"
+        );
         assert_eq!(ContactMethod::sms("").masked().as_str(), "•• ••• ••");
     }
 

@@ -377,7 +377,10 @@ mod tests {
         for result in bad {
             assert!(result.is_err(), "{result:?}");
         }
-        let error = Policy::builder().challenge_attempts(0).build().expect_err("refused");
+        let error = Policy::builder()
+            .challenge_attempts(0)
+            .build()
+            .expect_err("refused");
         assert_eq!(
             error.to_string(),
             "challenge_attempts must be within 1..=10, not 0"

@@ -110,7 +110,9 @@ pub enum Refusal {
     #[error(transparent)]
     AnswerInput(InputRejected),
     /// The answer was wrong: a new challenge is shown.
-    #[error("those are not the characters shown; try the new challenge ({attempts_left} attempts left)")]
+    #[error(
+        "those are not the characters shown; try the new challenge ({attempts_left} attempts left)"
+    )]
     WrongAnswer {
         /// Attempts left in this flow.
         attempts_left: u8,

@@ -19,9 +19,7 @@ use rand::{CryptoRng, RngExt, SeedableRng};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 pub(crate) use answer::Answer;
-pub use answer::{
-    AUDIO_ALPHABET, IMAGE_ALPHABET, InputRejected, MAX_INPUT_CHARS, NormalizedInput,
-};
+pub use answer::{AUDIO_ALPHABET, IMAGE_ALPHABET, InputRejected, MAX_INPUT_CHARS, NormalizedInput};
 
 /// Whether a challenge is a picture to read or an audio clip to listen to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -176,7 +174,10 @@ pub enum ChallengeError {
     /// A picture size outside the allowed bounds was asked for.
     #[error(
         "a challenge picture is {}..={} × {}..={} pixels, not {width}×{height}",
-        ImageSize::MIN_WIDTH, ImageSize::MAX_WIDTH, ImageSize::MIN_HEIGHT, ImageSize::MAX_HEIGHT
+        ImageSize::MIN_WIDTH,
+        ImageSize::MAX_WIDTH,
+        ImageSize::MIN_HEIGHT,
+        ImageSize::MAX_HEIGHT
     )]
     ImageSizeOutOfRange {
         /// The width asked for.
@@ -242,7 +243,8 @@ pub(crate) const AUDIO_STREAM: u64 = 2;
 impl Challenge {
     /// A new challenge from the operating system's CSPRNG.
     pub fn new(kind: ChallengeKind, length: ChallengeLength) -> Result<Self, ChallengeError> {
-        let mut rng = ChaCha20Rng::try_from_rng(&mut SysRng).map_err(|_| ChallengeError::Entropy)?;
+        let mut rng =
+            ChaCha20Rng::try_from_rng(&mut SysRng).map_err(|_| ChallengeError::Entropy)?;
         Ok(Self::generate(kind, length, &mut rng))
     }
 
@@ -279,7 +281,11 @@ impl Challenge {
     /// production.
     #[cfg(feature = "danger-reveal-secrets")]
     pub fn danger_reveal_answer(&self) -> String {
-        self.answer.expose_secret().iter().map(|&c| char::from(c)).collect()
+        self.answer
+            .expose_secret()
+            .iter()
+            .map(|&c| char::from(c))
+            .collect()
     }
 
     /// Whether this is a picture or an audio clip.

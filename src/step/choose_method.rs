@@ -200,7 +200,9 @@ where
         return Ok(Err(lock_user(sspr, flow, user, until)));
     }
     let Some(method) = step.methods.get(index) else {
-        return Err(Error::Directory(crate::directory::DirectoryError::NoSuchUser));
+        return Err(Error::Directory(
+            crate::directory::DirectoryError::NoSuchUser,
+        ));
     };
     let code = OneTimeCode::generate(usize::from(policy.code_digits))?;
     let number = step.issued.wrapping_add(1);

@@ -11,8 +11,8 @@ use crate::limits::Counters;
 use crate::offload::Offload;
 use crate::sender::CodeSender;
 use crate::service::Sspr;
-use crate::step::choose_method::{self, ChooseMethod, Sent};
 use crate::step::Verify;
+use crate::step::choose_method::{self, ChooseMethod, Sent};
 use crate::user_id::UserId;
 use crate::wizard::{
     AskAdmin, Expired, LockReason, Locked, Refusal, Refused, Sealed, Stay, Step, Wizard,

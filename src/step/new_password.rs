@@ -9,8 +9,7 @@ use crate::event::{Activity, Detail};
 use crate::limits::Counters;
 use crate::offload::Offload;
 use crate::password::{
-    HashParams, Password, PasswordHash, PasswordRefusal, hash_password_with_os_rng,
-    verify_password,
+    HashParams, Password, PasswordHash, PasswordRefusal, hash_password_with_os_rng, verify_password,
 };
 use crate::sender::{CodeSender, Notice};
 use crate::service::Sspr;

@@ -1,7 +1,7 @@
 //! "Can't access your account?": work or school account, or personal account.
 
-use crate::service::Sspr;
 use crate::event::{Activity, Detail};
+use crate::service::Sspr;
 use crate::step::Identify;
 use crate::wizard::{Expired, PersonalAccount, Refusal, Refused, Sealed, Step, Wizard};
 

@@ -12,8 +12,8 @@ use crate::limits::{Counter, Counters};
 use crate::offload::Offload;
 use crate::sender::CodeSender;
 use crate::service::Sspr;
-use crate::step::choose_method::{self, ChooseMethod, Issue, Sent, ToVerify};
 use crate::step::NewPassword;
+use crate::step::choose_method::{self, ChooseMethod, Issue, Sent, ToVerify};
 use crate::user_id::UserId;
 use crate::wizard::{Expired, LockReason, Locked, Refusal, Refused, Sealed, Step, Wizard};
 
@@ -185,7 +185,9 @@ impl Wizard<Verify> {
             choose.used.push(current);
         }
         if choose.used.len() >= usize::from(choose.required) {
-            return Ok(FromVerify::NewPassword(self.with(NewPassword::after(choose))));
+            return Ok(FromVerify::NewPassword(
+                self.with(NewPassword::after(choose)),
+            ));
         }
         if !self.step.conceal {
             return Ok(FromVerify::ChooseMethod(self.with(choose)));
@@ -219,7 +221,9 @@ impl Wizard<Verify> {
             &self.flow,
             Some(&user),
             Activity::FlowActivityProgress,
-            Detail::CodeFailed { attempts_left: left },
+            Detail::CodeFailed {
+                attempts_left: left,
+            },
         );
         if failures > policy.user_failed_verifications {
             let until = now + policy.user_block;
@@ -244,7 +248,9 @@ impl Wizard<Verify> {
                 until: None,
             }));
         }
-        Err(self.refuse(Refusal::WrongCode { attempts_left: left }))
+        Err(self.refuse(Refusal::WrongCode {
+            attempts_left: left,
+        }))
     }
 
     /// Sends a new code to the same method (the old one stops working). Bounded per
