@@ -1,0 +1,103 @@
+//! The whole self-service password reset wizard in the terminal, on an embedded in-memory
+//! directory with demo accounts. No set-up.
+//!
+//! ```text
+//! cargo run --example wizard                # you play every step
+//! cargo run --example wizard -- --demo      # every path plays by itself
+//!
+//! options:  --audit       print the audit events as they happen
+//!           --keep-files  keep the challenge pictures and clips after the run
+//! ```
+//!
+//! **Interactive** (the default): choose the account type, type one of the demo user IDs
+//! printed at the start, open the challenge picture (PNG) or audio clip (WAV) written to a
+//! temporary folder and type its characters (or `audio` / `image` to switch, `new` for
+//! another one), pick where the one-time code goes, type the code the demo inbox prints,
+//! and choose a new password. `quit`, or the end of input (Ctrl-D), leaves.
+//!
+//! **Demo** (`--demo`): plays a completed reset, a personal account, "ask your admin" (for
+//! an account without self-service reset and for an unknown one), a flow locked by wrong
+//! answers, one locked by wrong codes, an expired flow and an admin who proves two methods.
+//! It exits non-zero when a path does not end as it should, so it doubles as a smoke test.
+//!
+//! The demo inbox prints every code it delivers, as a phone or mailbox would. The demo run
+//! reads challenge answers through the `danger-reveal-secrets` door, which only examples
+//! and tests open: a real host never shows an answer, and never logs a code.
+
+#[path = "wizard/demo.rs"]
+mod demo;
+#[path = "wizard/interactive.rs"]
+mod interactive;
+#[path = "wizard/world.rs"]
+mod world;
+
+use std::process::ExitCode;
+
+use sspr::clock::SystemClock;
+
+use world::{BoxError, ChallengeFiles, World};
+
+const USAGE: &str = "usage: cargo run --example wizard [-- --demo] [--audit] [--keep-files]";
+
+/// The command-line options.
+#[derive(Debug, Default)]
+struct Options {
+    demo: bool,
+    audit: bool,
+    keep_files: bool,
+}
+
+impl Options {
+    /// The options, `None` when help was asked for, or a message for an unknown argument.
+    fn parse(args: impl Iterator<Item = String>) -> Result<Option<Self>, String> {
+        let mut options = Options::default();
+        for arg in args {
+            match arg.as_str() {
+                "--demo" => options.demo = true,
+                "--audit" => options.audit = true,
+                "--keep-files" => options.keep_files = true,
+                "-h" | "--help" => return Ok(None),
+                other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+            }
+        }
+        Ok(Some(options))
+    }
+}
+
+async fn run(options: &Options) -> Result<(), BoxError> {
+    println!("sspr: self-service password reset, in the terminal\n");
+    world::print_demo_users();
+    let files = ChallengeFiles::create(options.keep_files)?;
+    println!(
+        "\nChallenge pictures and audio clips are written to {}\n",
+        files.dir().display()
+    );
+    if options.demo {
+        demo::run(&files, options.audit).await
+    } else {
+        let world = World::new(SystemClock, options.audit)?;
+        interactive::run(&world, &files).await
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match Options::parse(std::env::args().skip(1)) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

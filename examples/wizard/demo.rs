@@ -1,0 +1,476 @@
+//! The demo run: every path of the wizard, played by itself on a fresh world each, with
+//! a check that it ends as it should.
+//!
+//! The challenge answers come through the `danger-reveal-secrets` door (examples and tests
+//! only); the codes are read back from the demo outbox, as a person reads their phone.
+
+use std::fmt::Debug;
+
+use sspr::challenge::ChallengeKind;
+use sspr::clock::ManualClock;
+use sspr::contact::ContactMethod;
+use sspr::event::{Activity, Detail};
+use sspr::flow::FlowId;
+use sspr::password::{Password, PasswordRefusal};
+use sspr::sender::Message;
+use sspr::step::{
+    AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
+    Identify, NewPassword, ToVerify, Verify,
+};
+use sspr::user_id::UserId;
+use sspr::wizard::{Completed, LockReason, Refusal, Refused, Stay};
+use sspr::{Step, Wizard};
+use time::Duration;
+
+use crate::world::{
+    self, ADMIN, ASK_ADMIN, BoxError, ChallengeFiles, DemoSspr, EXPIRED, JAN, PERSONAL, PIET,
+    UNKNOWN, World,
+};
+
+const WEAK_PASSWORD: &str = "password1";
+const STRONG_PASSWORD: &str = "plum kettle orbit 71";
+
+/// Plays every path; the first that ends otherwise than expected stops the run with an
+/// error naming it.
+pub async fn run(files: &ChallengeFiles, print_audit: bool) -> Result<(), BoxError> {
+    let new = || Demo::new(files, print_audit);
+    title(1, "A completed reset (a weak password refused first)");
+    completed_reset(&new()?).await.map_err(|e| failed(1, e))?;
+    title(2, "A personal account");
+    personal_account(&new()?).map_err(|e| failed(2, e))?;
+    title(3, "Ask your admin: not enabled, and unknown, end the same");
+    ask_admin(&new()?).await.map_err(|e| failed(3, e))?;
+    title(4, "Locked by wrong answers to the challenge");
+    locked_by_answers(&new()?).await.map_err(|e| failed(4, e))?;
+    title(5, "Locked by wrong codes");
+    locked_by_codes(&new()?).await.map_err(|e| failed(5, e))?;
+    title(6, "Expired: the flow outlives its lifetime");
+    expired(&new()?).await.map_err(|e| failed(6, e))?;
+    title(7, "An admin proves two methods");
+    admin_two_methods(&new()?).await.map_err(|e| failed(7, e))?;
+    println!("\nAll 7 paths ended as expected.");
+    Ok(())
+}
+
+fn title(number: u8, name: &str) {
+    println!("\n━━ {number}. {name} ━━");
+}
+
+fn failed(number: u8, error: BoxError) -> BoxError {
+    format!("demo path {number} did not end as expected: {error}").into()
+}
+
+/// One step of the story.
+fn say(text: impl AsRef<str>) {
+    println!("  {}", text.as_ref());
+}
+
+/// The path ended as it should.
+fn ok(text: impl AsRef<str>) {
+    println!("  ✔ {}", text.as_ref());
+}
+
+fn unexpected(expected: &str, got: &impl Debug) -> BoxError {
+    format!("expected {expected}, got {got:?}").into()
+}
+
+fn refused<S: Step>(refusal: Refused<S>) -> BoxError {
+    format!("refused unexpectedly: {}", refusal.reason).into()
+}
+
+/// A fresh world on a clock that moves only when the demo moves it.
+struct Demo<'a> {
+    world: World,
+    clock: ManualClock,
+    files: &'a ChallengeFiles,
+}
+
+impl<'a> Demo<'a> {
+    fn new(files: &'a ChallengeFiles, print_audit: bool) -> Result<Self, BoxError> {
+        let clock = ManualClock::default();
+        let world = World::new(clock.clone(), print_audit)?;
+        Ok(Demo {
+            world,
+            clock,
+            files,
+        })
+    }
+
+    fn sspr(&self) -> &DemoSspr {
+        &self.world.sspr
+    }
+
+    /// "Can't access your account?" → work or school account.
+    fn identify(&self) -> Result<Wizard<Identify>, BoxError> {
+        say("Can't access your account? → work or school account");
+        let start = self.sspr().start()?;
+        match start
+            .choose(self.sspr(), AccountType::WorkOrSchool)
+            .map_err(refused)?
+        {
+            FromSelectAccount::Identify(wizard) => Ok(wizard),
+            other => Err(unexpected("the user ID and challenge step", &other)),
+        }
+    }
+
+    /// Writes the challenge's file and returns its answer, read through the demo door.
+    fn show(&self, wizard: &Wizard<Identify>) -> Result<String, BoxError> {
+        let kind = wizard.step().challenge().kind();
+        let shown = self
+            .files
+            .write(self.sspr(), wizard)
+            .map_err(|error| format!("writing the {kind} challenge: {error}"))?;
+        let answer = wizard.step().challenge().danger_reveal_answer();
+        say(format!("The {shown}"));
+        say(format!(
+            "🔓 demo output: the answer is {answer} (a real host never reveals it)"
+        ));
+        Ok(answer)
+    }
+
+    /// Solves the challenge for `user`.
+    async fn solve(&self, user: &str) -> Result<FromIdentify, BoxError> {
+        let identify = self.identify()?;
+        let answer = self.show(&identify)?;
+        say(format!("Types user ID {user} and the characters {answer}"));
+        identify
+            .submit(self.sspr(), user, &answer)
+            .await
+            .map_err(refused)
+    }
+
+    /// Solves the challenge for an account that may reset, and lists its methods.
+    async fn methods_of(&self, user: &str) -> Result<Wizard<ChooseMethod>, BoxError> {
+        match self.solve(user).await? {
+            FromIdentify::ChooseMethod(wizard) => {
+                print_methods(wizard.step());
+                Ok(wizard)
+            }
+            other => Err(unexpected("the choice of contact methods", &other)),
+        }
+    }
+
+    /// Sends a code to method `index`.
+    async fn send_code(
+        &self,
+        wizard: Wizard<ChooseMethod>,
+        index: usize,
+    ) -> Result<Wizard<Verify>, BoxError> {
+        say(format!("Asks for a code to method {}", index + 1));
+        match wizard.choose(self.sspr(), index).await.map_err(refused)? {
+            ToVerify::Verify(wizard) => Ok(wizard),
+            other => Err(unexpected("the code step", &other)),
+        }
+    }
+
+    /// The newest code the demo inbox holds for `method`, as the person reads it.
+    fn code_for(&self, method: &ContactMethod) -> Result<String, BoxError> {
+        let code = self
+            .world
+            .outbox
+            .last_code_to(method)
+            .ok_or("no code was delivered")?;
+        say(format!("Reads {code} in the inbox and types it"));
+        Ok(code)
+    }
+
+    /// Types the code that arrived at `method`.
+    async fn verify(
+        &self,
+        wizard: Wizard<Verify>,
+        method: &ContactMethod,
+    ) -> Result<FromVerify, BoxError> {
+        let code = self.code_for(method)?;
+        wizard.submit(self.sspr(), &code).await.map_err(refused)
+    }
+
+    /// Sets the strong password and checks the directory holds its hash.
+    async fn complete(&self, wizard: Wizard<NewPassword>) -> Result<Completed, BoxError> {
+        say(format!(
+            "Chooses \"{STRONG_PASSWORD}\" (hashing with Argon2id...)"
+        ));
+        let both = || Password::new(STRONG_PASSWORD);
+        let receipt = match wizard
+            .submit(self.sspr(), both(), both())
+            .await
+            .map_err(refused)?
+        {
+            FromNewPassword::Completed(receipt) => receipt,
+            other => return Err(unexpected("a completed reset", &other)),
+        };
+        world::print_receipt(&receipt);
+        let stored = self.world.directory.get(&receipt.user);
+        let hashed = stored.is_some_and(|user| user.password_hash.is_some());
+        if !hashed {
+            return Err("the directory holds no new password hash".into());
+        }
+        Ok(receipt)
+    }
+
+    /// Notices ("your password was changed") that went out.
+    fn notices(&self) -> usize {
+        let deliveries = self.world.outbox.deliveries();
+        deliveries
+            .iter()
+            .filter(|d| matches!(d.message, Message::Notice(_)))
+            .count()
+    }
+
+    /// The flow's audit trail, without times and user IDs.
+    fn trail(&self, flow: FlowId) -> Vec<(Activity, Detail)> {
+        let events = self.world.audit.events();
+        events
+            .into_iter()
+            .filter(|event| event.flow == Some(flow))
+            .map(|event| (event.activity, event.detail))
+            .collect()
+    }
+}
+
+fn print_methods(step: &ChooseMethod) {
+    say(format!(
+        "Methods shown (masked; {} needed, {} verified):",
+        step.required(),
+        step.verified()
+    ));
+    for method in step.methods() {
+        let done = if method.used { " (verified ✔)" } else { "" };
+        say(format!("  {}) {}{done}", method.index + 1, method.contact));
+    }
+}
+
+/// A wrong answer of the same length: each character moved one place in the alphabet.
+fn wrong_answer(answer: &str, kind: ChallengeKind) -> String {
+    let alphabet = kind.alphabet();
+    answer
+        .bytes()
+        .map(|c| {
+            let at = alphabet.iter().position(|&a| a == c).unwrap_or(0);
+            char::from(
+                alphabet
+                    .get((at + 1) % alphabet.len())
+                    .copied()
+                    .unwrap_or(b'X'),
+            )
+        })
+        .collect()
+}
+
+/// A wrong code of the same length: each digit plus one.
+fn wrong_code(code: &str) -> String {
+    code.chars()
+        .map(|c| {
+            c.to_digit(10)
+                .and_then(|d| char::from_digit((d + 1) % 10, 10))
+                .unwrap_or('0')
+        })
+        .collect()
+}
+
+/// 1. Switch to audio, solve it, code by text message, a weak password, a strong one.
+async fn completed_reset(demo: &Demo<'_>) -> Result<(), BoxError> {
+    let sspr = demo.sspr();
+    let identify = demo.identify()?;
+    demo.show(&identify)?;
+    say("Can't see the picture: switches to audio");
+    let identify = match identify.switch_kind(sspr).map_err(refused)? {
+        Stay::Step(wizard) => wizard,
+        Stay::Expired(expired) => return Err(unexpected("an audio challenge", &expired)),
+    };
+    let answer = demo.show(&identify)?;
+    say(format!("Types user ID {JAN} and the digits {answer}"));
+    let choose = match identify.submit(sspr, JAN, &answer).await.map_err(refused)? {
+        FromIdentify::ChooseMethod(wizard) => wizard,
+        other => return Err(unexpected("the choice of contact methods", &other)),
+    };
+    print_methods(choose.step());
+    let verify = demo.send_code(choose, 1).await?;
+    let new_password = match demo.verify(verify, &world::jan_phone()).await? {
+        FromVerify::NewPassword(wizard) => wizard,
+        other => return Err(unexpected("the new password step", &other)),
+    };
+    say(format!("Chooses \"{WEAK_PASSWORD}\""));
+    let weak = || Password::new(WEAK_PASSWORD);
+    let refusal = match new_password.submit(sspr, weak(), weak()).await {
+        Err(refusal) => refusal,
+        Ok(next) => return Err(unexpected("the weak password refused", &next)),
+    };
+    if !matches!(
+        refusal.reason,
+        Refusal::Password(PasswordRefusal::TooWeak { .. })
+    ) {
+        return Err(unexpected("a too-weak refusal", &refusal.reason));
+    }
+    say(format!("✗ refused: {}", refusal.reason));
+    let receipt = demo.complete(refusal.wizard).await?;
+    if receipt.user != UserId::parse(JAN)? || !receipt.end_other_sessions {
+        return Err(unexpected("a receipt for jan that ends sessions", &receipt));
+    }
+    let notices = demo.notices();
+    if notices != 2 {
+        return Err(format!("expected 2 notices (email and phone), got {notices}").into());
+    }
+    ok("completed; both registered methods were told the password changed");
+    Ok(())
+}
+
+/// 2. The personal account is handed back to the host.
+fn personal_account(demo: &Demo<'_>) -> Result<(), BoxError> {
+    say("Can't access your account? → personal account");
+    let start = demo.sspr().start()?;
+    match start
+        .choose(demo.sspr(), AccountType::Personal)
+        .map_err(refused)?
+    {
+        FromSelectAccount::PersonalAccount(_) => {
+            ok(PERSONAL);
+            Ok(())
+        }
+        other => Err(unexpected("the personal account ending", &other)),
+    }
+}
+
+/// 3. Not enabled and unknown: the same ending, the same audit trail.
+async fn ask_admin(demo: &Demo<'_>) -> Result<(), BoxError> {
+    let mut trails = Vec::new();
+    for user in [PIET, UNKNOWN] {
+        let identify = demo.identify()?;
+        let flow = identify.flow_id();
+        let answer = demo.show(&identify)?;
+        say(format!("Types user ID {user} and the characters {answer}"));
+        match identify
+            .submit(demo.sspr(), user, &answer)
+            .await
+            .map_err(refused)?
+        {
+            FromIdentify::AskAdmin(_) => ok(format!("{user}: {ASK_ADMIN}")),
+            other => return Err(unexpected("ask your admin", &other)),
+        }
+        trails.push(demo.trail(flow));
+    }
+    if trails.first() != trails.last() {
+        return Err(unexpected("the same audit trail for both", &trails));
+    }
+    let details: Vec<String> = trails
+        .first()
+        .into_iter()
+        .flatten()
+        .map(|(_, detail)| format!("{detail:?}"))
+        .collect();
+    ok(format!("same audit trail for both: {}", details.join(", ")));
+    Ok(())
+}
+
+/// 4. Every allowed wrong answer, each followed by a new challenge, then the lock.
+async fn locked_by_answers(demo: &Demo<'_>) -> Result<(), BoxError> {
+    let mut identify = demo.identify()?;
+    let attempts = identify.step().attempts_left();
+    for attempt in 1..=attempts {
+        let answer = demo.show(&identify)?;
+        let wrong = wrong_answer(&answer, identify.step().challenge().kind());
+        say(format!(
+            "Types {wrong} instead (wrong answer {attempt} of {attempts})"
+        ));
+        match identify.submit(demo.sspr(), JAN, &wrong).await {
+            Err(refusal) if matches!(refusal.reason, Refusal::WrongAnswer { .. }) => {
+                say(format!("✗ {}", refusal.reason));
+                identify = refusal.wizard;
+            }
+            Ok(FromIdentify::Locked(locked)) if locked.reason == LockReason::ChallengeAttempts => {
+                ok(world::locked_text(&locked));
+                return Ok(());
+            }
+            Err(refusal) => return Err(unexpected("a wrong answer", &refusal.reason)),
+            Ok(other) => return Err(unexpected("locked by answers", &other)),
+        }
+    }
+    Err(format!("still not locked after {attempts} wrong answers").into())
+}
+
+/// 5. Every allowed wrong code, then the lock.
+async fn locked_by_codes(demo: &Demo<'_>) -> Result<(), BoxError> {
+    let choose = demo.methods_of(JAN).await?;
+    let mut verify = demo.send_code(choose, 0).await?;
+    let attempts = verify.step().attempts_left();
+    let code = demo
+        .world
+        .outbox
+        .last_code_to(&world::jan_email())
+        .ok_or("no code was delivered")?;
+    let wrong = wrong_code(&code);
+    for attempt in 1..=attempts {
+        say(format!(
+            "Types {wrong} (wrong code {attempt} of {attempts})"
+        ));
+        match verify.submit(demo.sspr(), &wrong).await {
+            Err(refusal) if matches!(refusal.reason, Refusal::WrongCode { .. }) => {
+                say(format!("✗ {}", refusal.reason));
+                verify = refusal.wizard;
+            }
+            Ok(FromVerify::Locked(locked)) if locked.reason == LockReason::CodeAttempts => {
+                ok(world::locked_text(&locked));
+                return Ok(());
+            }
+            Err(refusal) => return Err(unexpected("a wrong code", &refusal.reason)),
+            Ok(other) => return Err(unexpected("locked by codes", &other)),
+        }
+    }
+    Err(format!("still not locked after {attempts} wrong codes").into())
+}
+
+/// 6. The right code, typed after the flow's lifetime: expired.
+async fn expired(demo: &Demo<'_>) -> Result<(), BoxError> {
+    let choose = demo.methods_of(JAN).await?;
+    let verify = demo.send_code(choose, 1).await?;
+    let late = demo.sspr().policy().flow_lifetime() + Duration::minutes(1);
+    say(format!(
+        "Walks away for {} minutes (the flow lasts {})",
+        late.whole_minutes(),
+        demo.sspr().policy().flow_lifetime().whole_minutes()
+    ));
+    demo.clock.advance(late);
+    match demo.verify(verify, &world::jan_phone()).await? {
+        FromVerify::Expired(_) => {
+            ok(format!("even the right code is too late: {EXPIRED}"));
+            Ok(())
+        }
+        other => Err(unexpected("an expired flow", &other)),
+    }
+}
+
+/// 7. A global admin verifies email, cannot reuse it, verifies the phone, then resets.
+async fn admin_two_methods(demo: &Demo<'_>) -> Result<(), BoxError> {
+    let choose = demo.methods_of(ADMIN).await?;
+    if choose.step().required() != 2 {
+        return Err(unexpected(
+            "two methods required",
+            &choose.step().required(),
+        ));
+    }
+    let verify = demo.send_code(choose, 0).await?;
+    let choose = match demo.verify(verify, &world::admin_email()).await? {
+        FromVerify::ChooseMethod(wizard) => wizard,
+        other => return Err(unexpected("the choice of a second method", &other)),
+    };
+    say("One of two done: the wizard asks for a second method");
+    print_methods(choose.step());
+    say("Asks for a code to method 1 again");
+    let choose = match choose.choose(demo.sspr(), 0).await {
+        Err(refusal) if matches!(refusal.reason, Refusal::UnknownMethod) => {
+            say(format!("✗ {}", refusal.reason));
+            refusal.wizard
+        }
+        other => return Err(unexpected("the used method refused", &other)),
+    };
+    let verify = demo.send_code(choose, 1).await?;
+    let new_password = match demo.verify(verify, &world::admin_phone()).await? {
+        FromVerify::NewPassword(wizard) => wizard,
+        other => return Err(unexpected("the new password step", &other)),
+    };
+    let receipt = demo.complete(new_password).await?;
+    if receipt.methods_used.len() != 2 {
+        return Err(unexpected("two methods on the receipt", &receipt));
+    }
+    ok("completed after two methods");
+    Ok(())
+}

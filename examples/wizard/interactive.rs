@@ -1,0 +1,416 @@
+//! The interactive wizard: a person types each step's input at the terminal.
+//!
+//! Input is read one line at a time, at most [`MAX_LINE_BYTES`] bytes of it (the rest of a
+//! longer line is dropped), decoded leniently, and never echoed back: the library refuses
+//! what cannot be a user ID, an answer, a code or a password, with a reason.
+
+use std::io::{self, BufRead, Write};
+
+use sspr::Wizard;
+use sspr::challenge::ChallengeKind;
+use sspr::password::Password;
+use sspr::step::{
+    AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
+    Identify, NewPassword, SelectAccount, ToVerify, Verify,
+};
+use sspr::user_id::UserId;
+use sspr::wizard::{Refusal, Stay};
+
+use crate::world::{self, ASK_ADMIN, BoxError, ChallengeFiles, DemoSspr, EXPIRED, PERSONAL, World};
+
+/// The most bytes of one input line that are kept.
+const MAX_LINE_BYTES: usize = 4096;
+
+/// Why the session ends before the person is done.
+enum Stop {
+    /// The person typed `quit`.
+    Quit,
+    /// The input ended (Ctrl-D, or the end of a piped script).
+    Eof,
+    /// Something failed (the terminal, the temporary folder, the service).
+    Failed(BoxError),
+}
+
+impl From<io::Error> for Stop {
+    fn from(error: io::Error) -> Self {
+        Stop::Failed(error.into())
+    }
+}
+
+impl From<sspr::Error> for Stop {
+    fn from(error: sspr::Error) -> Self {
+        Stop::Failed(error.into())
+    }
+}
+
+impl From<BoxError> for Stop {
+    fn from(error: BoxError) -> Self {
+        Stop::Failed(error)
+    }
+}
+
+/// Plays flows until the person quits or the input ends.
+pub async fn run(world: &World, files: &ChallengeFiles) -> Result<(), BoxError> {
+    println!("Type quit at any prompt to leave.\n");
+    match session(world, files).await {
+        Ok(()) | Err(Stop::Quit) => {
+            println!("Goodbye.");
+            Ok(())
+        }
+        Err(Stop::Eof) => {
+            println!("\nThe input ended: goodbye.");
+            Ok(())
+        }
+        Err(Stop::Failed(error)) => Err(error),
+    }
+}
+
+async fn session(world: &World, files: &ChallengeFiles) -> Result<(), Stop> {
+    loop {
+        play_flow(&world.sspr, files).await?;
+        ask("\nPress Enter to start again.")?;
+    }
+}
+
+/// One flow, from "Can't access your account?" to its ending.
+async fn play_flow(sspr: &DemoSspr, files: &ChallengeFiles) -> Result<(), Stop> {
+    let identify = match select_account(sspr, sspr.start()?)? {
+        FromSelectAccount::Identify(wizard) => wizard,
+        FromSelectAccount::PersonalAccount(_) => return ending(PERSONAL),
+        FromSelectAccount::Expired(_) => return ending(EXPIRED),
+    };
+    // Proving ownership goes back and forth between choosing a method and typing a code.
+    let mut proving = match identify_step(sspr, files, identify).await? {
+        FromIdentify::ChooseMethod(wizard) => FromVerify::ChooseMethod(wizard),
+        FromIdentify::Verify(wizard) => FromVerify::Verify(wizard),
+        FromIdentify::AskAdmin(_) => return ending(ASK_ADMIN),
+        FromIdentify::Locked(locked) => return ending(&world::locked_text(&locked)),
+        FromIdentify::Expired(_) => return ending(EXPIRED),
+    };
+    let new_password = loop {
+        proving = match proving {
+            FromVerify::ChooseMethod(wizard) => match choose_method(sspr, wizard).await? {
+                ToVerify::Verify(wizard) => FromVerify::Verify(wizard),
+                ToVerify::Locked(locked) => FromVerify::Locked(locked),
+                ToVerify::Expired(expired) => FromVerify::Expired(expired),
+            },
+            FromVerify::Verify(wizard) => verify(sspr, wizard).await?,
+            FromVerify::NewPassword(wizard) => break wizard,
+            FromVerify::Locked(locked) => return ending(&world::locked_text(&locked)),
+            FromVerify::Expired(_) => return ending(EXPIRED),
+        };
+    };
+    match new_password_step(sspr, new_password).await? {
+        FromNewPassword::Completed(receipt) => {
+            world::print_receipt(&receipt);
+            Ok(())
+        }
+        FromNewPassword::Expired(_) => ending(EXPIRED),
+    }
+}
+
+fn ending(text: &str) -> Result<(), Stop> {
+    println!("  ⏹  {text}");
+    Ok(())
+}
+
+fn refused(reason: &Refusal) {
+    println!("  ✗ {reason}");
+}
+
+fn select_account(
+    sspr: &DemoSspr,
+    mut wizard: Wizard<SelectAccount>,
+) -> Result<FromSelectAccount, Stop> {
+    loop {
+        let line = ask(
+            "Can't access your account? Which kind of account is it?\n  \
+             1) Work or school account\n  2) Personal account",
+        )?;
+        let account = match line.trim().to_lowercase().as_str() {
+            "1" | "work" | "school" => AccountType::WorkOrSchool,
+            "2" | "personal" => AccountType::Personal,
+            _ => {
+                println!("  Type 1 or 2.");
+                continue;
+            }
+        };
+        match wizard.choose(sspr, account) {
+            Ok(next) => return Ok(next),
+            Err(refusal) => {
+                refused(&refusal.reason);
+                wizard = refusal.wizard;
+            }
+        }
+    }
+}
+
+/// What the person typed at the challenge.
+enum ChallengeInput {
+    /// `audio` or `image`: the kind they want.
+    Kind(ChallengeKind),
+    /// `new`: another challenge of the same kind.
+    New,
+    /// Anything else: an answer.
+    Answer(String),
+}
+
+impl ChallengeInput {
+    fn parse(line: String) -> Self {
+        match line.trim().to_lowercase().as_str() {
+            "audio" | "listen" => ChallengeInput::Kind(ChallengeKind::Audio),
+            "image" | "picture" => ChallengeInput::Kind(ChallengeKind::Image),
+            "new" => ChallengeInput::New,
+            _ => ChallengeInput::Answer(line),
+        }
+    }
+}
+
+/// The user ID and the characters of a picture or audio clip.
+async fn identify_step(
+    sspr: &DemoSspr,
+    files: &ChallengeFiles,
+    mut wizard: Wizard<Identify>,
+) -> Result<FromIdentify, Stop> {
+    let mut user_id = ask_user_id()?;
+    let mut show = true;
+    loop {
+        let kind = wizard.step().challenge().kind();
+        if show {
+            show_challenge(sspr, files, &wizard);
+        }
+        let prompt = format!(
+            "Type the characters, or: {} (switch) · new (another one) · quit",
+            kind.other()
+        );
+        let renewed = match ChallengeInput::parse(ask(&prompt)?) {
+            ChallengeInput::Kind(asked) if asked == kind => {
+                println!("  This is already the {kind} challenge.");
+                show = false;
+                continue;
+            }
+            ChallengeInput::Kind(_) => wizard.switch_kind(sspr),
+            ChallengeInput::New => wizard.new_challenge(sspr),
+            ChallengeInput::Answer(answer) => match wizard.submit(sspr, &user_id, &answer).await {
+                Ok(next) => return Ok(next),
+                Err(refusal) => {
+                    refused(&refusal.reason);
+                    show = shows_new_challenge(&refusal.reason);
+                    if matches!(refusal.reason, Refusal::UserId(_)) {
+                        user_id = ask_user_id()?;
+                    }
+                    wizard = refusal.wizard;
+                    continue;
+                }
+            },
+        };
+        match renewed {
+            Ok(Stay::Step(next)) => {
+                wizard = next;
+                show = true;
+            }
+            Ok(Stay::Expired(expired)) => return Ok(FromIdentify::Expired(expired)),
+            Err(refusal) => {
+                refused(&refusal.reason);
+                wizard = refusal.wizard;
+                show = false;
+            }
+        }
+    }
+}
+
+/// Writes the challenge's file and says where it is; a failure is told, not fatal: the
+/// person can switch kind or ask for a new one.
+fn show_challenge(sspr: &DemoSspr, files: &ChallengeFiles, wizard: &Wizard<Identify>) {
+    let kind = wizard.step().challenge().kind();
+    match files.write(sspr, wizard) {
+        Ok(shown) => {
+            println!("  The {shown}");
+            println!("  ({}).", world::challenge_hint(kind));
+        }
+        Err(error) => println!(
+            "  ✗ The {kind} challenge could not be written ({error}): type {} or new.",
+            kind.other()
+        ),
+    }
+}
+
+/// Whether the step came back with a new challenge to show.
+fn shows_new_challenge(reason: &Refusal) -> bool {
+    !matches!(
+        reason,
+        Refusal::UserId(_)
+            | Refusal::AnswerInput(_)
+            | Refusal::NoMoreChallenges
+            | Refusal::Unavailable(_)
+    )
+}
+
+/// Asks until the text is a user ID (the wizard checks it again when it is submitted).
+fn ask_user_id() -> Result<String, Stop> {
+    loop {
+        let line = ask("User ID (for example jan.jansen@contoso.nl):")?;
+        match UserId::parse(&line) {
+            Ok(_) => return Ok(line),
+            Err(error) => println!("  ✗ {error}"),
+        }
+    }
+}
+
+async fn choose_method(
+    sspr: &DemoSspr,
+    mut wizard: Wizard<ChooseMethod>,
+) -> Result<ToVerify, Stop> {
+    loop {
+        print_methods(wizard.step());
+        let line = ask("Where should the code go? Type its number.")?;
+        let Some(index) = line
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+        else {
+            println!("  Type one of the numbers shown.");
+            continue;
+        };
+        match wizard.choose(sspr, index).await {
+            Ok(next) => return Ok(next),
+            Err(refusal) => {
+                refused(&refusal.reason);
+                wizard = refusal.wizard;
+            }
+        }
+    }
+}
+
+fn print_methods(step: &ChooseMethod) {
+    println!(
+        "Prove it's your account: verification {} of {}.",
+        step.verified() + 1,
+        step.required()
+    );
+    for method in step.methods() {
+        let done = if method.used { "  (verified ✔)" } else { "" };
+        println!("  {}) {}{done}", method.index + 1, method.contact);
+    }
+}
+
+async fn verify(sspr: &DemoSspr, mut wizard: Wizard<Verify>) -> Result<FromVerify, Stop> {
+    print_sent(wizard.step());
+    loop {
+        let line = ask("Type the code, or: resend · back (another method) · quit")?;
+        match line.trim().to_lowercase().as_str() {
+            "resend" => match wizard.resend(sspr).await {
+                Ok(ToVerify::Verify(next)) => {
+                    wizard = next;
+                    print_sent(wizard.step());
+                }
+                Ok(ToVerify::Locked(locked)) => return Ok(FromVerify::Locked(locked)),
+                Ok(ToVerify::Expired(expired)) => return Ok(FromVerify::Expired(expired)),
+                Err(refusal) => {
+                    refused(&refusal.reason);
+                    wizard = refusal.wizard;
+                }
+            },
+            "back" => match wizard.choose_another_method() {
+                Ok(choose) => return Ok(FromVerify::ChooseMethod(choose)),
+                Err(refusal) => {
+                    refused(&refusal.reason);
+                    wizard = refusal.wizard;
+                }
+            },
+            _ => match wizard.submit(sspr, &line).await {
+                Ok(next) => return Ok(next),
+                Err(refusal) => {
+                    refused(&refusal.reason);
+                    wizard = refusal.wizard;
+                }
+            },
+        }
+    }
+}
+
+fn print_sent(step: &Verify) {
+    match step.sent_to() {
+        Some(to) => println!("  A code was sent to {to}."),
+        None => println!("  If this account can reset its password, a code was sent."),
+    }
+    println!(
+        "  It works until {}; {} wrong tries left.",
+        world::when(step.code_deadline()),
+        step.attempts_left()
+    );
+}
+
+async fn new_password_step(
+    sspr: &DemoSspr,
+    mut wizard: Wizard<NewPassword>,
+) -> Result<FromNewPassword, Stop> {
+    let rules = sspr.policy().password_rules();
+    println!(
+        "Choose a new password for {}: {} to {} characters; a few uncommon words work well.",
+        wizard.step().user(),
+        rules.min_chars(),
+        rules.max_chars()
+    );
+    println!("  (This demo shows what you type; a real host hides it.)");
+    loop {
+        let new = Password::new(ask("New password:")?);
+        let confirm = Password::new(ask("Type it again:")?);
+        println!("  Checking it (an allowed password is hashed with Argon2id)...");
+        match wizard.submit(sspr, new, confirm).await {
+            Ok(next) => return Ok(next),
+            Err(refusal) => {
+                refused(&refusal.reason);
+                wizard = refusal.wizard;
+            }
+        }
+    }
+}
+
+/// Prints the prompt and reads one line; `quit` (or `exit`) and the end of input stop.
+fn ask(prompt: &str) -> Result<String, Stop> {
+    println!("{prompt}");
+    print!("> ");
+    io::stdout().flush()?;
+    let Some(line) = read_line(&mut io::stdin().lock())? else {
+        return Err(Stop::Eof);
+    };
+    if matches!(line.trim().to_lowercase().as_str(), "quit" | "exit") {
+        return Err(Stop::Quit);
+    }
+    Ok(line)
+}
+
+/// One line without its line ending, at most [`MAX_LINE_BYTES`] of it kept, invalid UTF-8
+/// replaced; `None` at the end of input.
+fn read_line(input: &mut impl BufRead) -> io::Result<Option<String>> {
+    let mut kept = Vec::new();
+    let mut read_any = false;
+    loop {
+        let buffer = match input.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if buffer.is_empty() {
+            return Ok(read_any.then(|| decode(&kept)));
+        }
+        read_any = true;
+        let newline = buffer.iter().position(|&b| b == b'\n');
+        let line = &buffer[..newline.unwrap_or(buffer.len())];
+        let room = MAX_LINE_BYTES.saturating_sub(kept.len());
+        kept.extend_from_slice(&line[..line.len().min(room)]);
+        let used = newline.map_or(buffer.len(), |at| at + 1);
+        input.consume(used);
+        if newline.is_some() {
+            return Ok(Some(decode(&kept)));
+        }
+    }
+}
+
+fn decode(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .trim_end_matches('\r')
+        .to_owned()
+}
