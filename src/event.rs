@@ -82,6 +82,11 @@ pub enum Detail {
     },
     /// The password was changed.
     PasswordChanged,
+    /// A code could not be delivered (conceal policy: the person is not told).
+    DeliveryFailed {
+        /// Where it should have gone.
+        via: ContactKind,
+    },
     /// A notice could not be delivered after the change (the change stands).
     NoticeFailed {
         /// Where it should have gone.

@@ -133,7 +133,7 @@ pub enum Refusal {
         digits: u8,
     },
     /// The code was wrong.
-    #[error("that code is not right ({attempts_left} attempts left)")]
+    #[error("that code is not right ({})", attempts(*attempts_left))]
     WrongCode {
         /// Attempts left in this flow.
         attempts_left: u8,
@@ -151,6 +151,13 @@ pub enum Refusal {
     /// the step again.
     #[error("the service is unavailable; try again: {0}")]
     Unavailable(Error),
+}
+
+fn attempts(left: u8) -> String {
+    match left {
+        1 => "1 attempt left".to_owned(),
+        n => format!("{n} attempts left"),
+    }
 }
 
 /// The flow ended without a reset: the person chose a personal account. The host sends

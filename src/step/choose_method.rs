@@ -230,12 +230,14 @@ pub(crate) enum Sent {
     Locked(Locked, UserId),
 }
 
-/// Conceal policy: sends to the first method not yet used.
+/// Conceal policy: sends to the first method not yet used. A failure (delivery, counters)
+/// is not shown: the step looks like any other Verify step, accepts no code, and a resend
+/// tries the delivery again.
 pub(crate) async fn send_first_unused<D, S, K, O>(
     sspr: &Sspr<D, S, K, O>,
     flow: &Flow,
     step: ChooseMethod,
-) -> Result<Sent, Error>
+) -> Sent
 where
     S: CodeSender,
     K: Counters,
@@ -243,8 +245,19 @@ where
     let index = (0..step.methods.len())
         .find(|i| !step.used.iter().any(|&u| usize::from(u) == *i))
         .unwrap_or(0);
-    match send_to(sspr, flow, &step, index).await? {
-        Ok(issue) => Ok(Sent::Verify(Verify::sent(sspr, step, index, issue))),
-        Err(locked) => Ok(Sent::Locked(locked, step.user)),
+    match send_to(sspr, flow, &step, index).await {
+        Ok(Ok(issue)) => Sent::Verify(Verify::sent(sspr, step, index, issue)),
+        Ok(Err(locked)) => Sent::Locked(locked, step.user),
+        Err(_) => {
+            if let Some(method) = step.methods.get(index) {
+                sspr.emit(
+                    flow,
+                    Some(&step.user),
+                    Activity::FlowActivityProgress,
+                    Detail::DeliveryFailed { via: method.kind() },
+                );
+            }
+            Sent::Verify(Verify::unsent(sspr, step, index))
+        }
     }
 }

@@ -239,14 +239,11 @@ impl Wizard<Identify> {
         }
         // Conceal: the code goes to the first method; a blocked user ID looks like any
         // other account ("if this account can reset, a code was sent").
-        match choose_method::send_first_unused(sspr, &self.flow, choose).await {
-            Ok(Sent::Verify(verify)) => Ok(FromIdentify::Verify(self.with(verify))),
-            Ok(Sent::Locked(_, user)) => {
-                let verify = Verify::phantom(sspr, user);
-                Ok(FromIdentify::Verify(self.with(verify)))
-            }
-            Err(error) => Err(self.refuse(Refusal::Unavailable(error))),
-        }
+        let verify = match choose_method::send_first_unused(sspr, &self.flow, choose).await {
+            Sent::Verify(verify) => verify,
+            Sent::Locked(_, user) => Verify::phantom(sspr, user),
+        };
+        Ok(FromIdentify::Verify(self.with(verify)))
     }
 }
 

@@ -105,7 +105,7 @@ impl Wizard<NewPassword> {
             }
             Err(error) => return Err(self.refuse(Refusal::Unavailable(error.into()))),
         };
-        let params = sspr.policy.hash_params.clone();
+        let params = sspr.policy.hash_params;
         let hashed = sspr
             .offload
             .run(move || hash_unless_current(new, current, &params))

@@ -66,6 +66,23 @@ impl Verify {
         }
     }
 
+    /// Conceal policy, when sending to method `index` failed: looks like a sent code,
+    /// accepts none; a resend tries the delivery again.
+    pub(crate) fn unsent<D, S, K, O>(
+        sspr: &Sspr<D, S, K, O>,
+        choose: ChooseMethod,
+        index: usize,
+    ) -> Self {
+        Verify {
+            choose,
+            current: u8::try_from(index).ok(),
+            digest: None,
+            code_deadline: sspr.now() + sspr.policy.code_lifetime,
+            resends_left: sspr.policy.code_resends,
+            conceal: true,
+        }
+    }
+
     /// Conceal policy, for an account that cannot reset: looks like a sent code, accepts
     /// none.
     pub(crate) fn phantom<D, S, K, O>(sspr: &Sspr<D, S, K, O>, user: UserId) -> Self {
@@ -95,7 +112,7 @@ impl Verify {
         self.method().map(ContactMethod::masked)
     }
 
-    /// Digits in the code.
+    /// When the code stops being accepted.
     pub fn code_deadline(&self) -> OffsetDateTime {
         self.code_deadline
     }
@@ -163,11 +180,24 @@ impl Wizard<Verify> {
             self.step.choose.issued,
             &typed[..usize::from(digits)],
         );
-        let right = self
-            .step
-            .digest
-            .as_ref()
-            .is_some_and(|digest| digest.matches(&typed_digest));
+        // A user ID blocked by another flow gets no more guesses here either.
+        let blocked = match sspr.counters.blocked_until(&user, now).await {
+            Ok(blocked) => blocked,
+            Err(error) => return Err(self.refuse(Refusal::Unavailable(error.into()))),
+        };
+        if let Some(until) = blocked
+            && !self.step.conceal
+        {
+            let locked = choose_method::lock_user(sspr, &self.flow, &user, until);
+            return Ok(FromVerify::Locked(locked));
+        }
+        // Under the conceal policy a blocked user ID looks like any other: no code is right.
+        let right = blocked.is_none()
+            && self
+                .step
+                .digest
+                .as_ref()
+                .is_some_and(|digest| digest.matches(&typed_digest));
         if !right {
             return self.wrong_code(sspr, now).await;
         }
@@ -193,10 +223,8 @@ impl Wizard<Verify> {
             return Ok(FromVerify::ChooseMethod(self.with(choose)));
         }
         match choose_method::send_first_unused(sspr, &self.flow, choose).await {
-            Ok(Sent::Verify(verify)) => Ok(FromVerify::Verify(self.with(verify))),
-            Ok(Sent::Locked(locked, _)) => Ok(FromVerify::Locked(locked)),
-            // The code stays valid: the person submits it again once delivery works.
-            Err(error) => Err(self.refuse(Refusal::Unavailable(error))),
+            Sent::Verify(verify) => Ok(FromVerify::Verify(self.with(verify))),
+            Sent::Locked(locked, _) => Ok(FromVerify::Locked(locked)),
         }
     }
 
@@ -207,14 +235,8 @@ impl Wizard<Verify> {
     ) -> Result<FromVerify, Refused<Verify>> {
         let user = self.step.choose.user.clone();
         let policy = &sspr.policy;
-        let failures = match sspr
-            .counters
-            .add(&user, Counter::FailedVerifications, now, policy.user_window)
-            .await
-        {
-            Ok(failures) => failures,
-            Err(error) => return Err(self.refuse(Refusal::Unavailable(error.into()))),
-        };
+        // The attempt is spent before the counters are touched: a counter store that
+        // fails buys no extra guesses.
         let left = self.step.choose.code_attempts_left.saturating_sub(1);
         self.step.choose.code_attempts_left = left;
         sspr.emit(
@@ -225,7 +247,13 @@ impl Wizard<Verify> {
                 attempts_left: left,
             },
         );
-        if failures > policy.user_failed_verifications {
+        let failures = sspr
+            .counters
+            .add(&user, Counter::FailedVerifications, now, policy.user_window)
+            .await;
+        if let Ok(failures) = failures
+            && failures >= policy.user_failed_verifications
+        {
             let until = now + policy.user_block;
             if let Err(error) = sspr.counters.block(&user, until).await {
                 return Err(self.refuse(Refusal::Unavailable(error.into())));
@@ -247,6 +275,9 @@ impl Wizard<Verify> {
                 reason,
                 until: None,
             }));
+        }
+        if let Err(error) = failures {
+            return Err(self.refuse(Refusal::Unavailable(error.into())));
         }
         Err(self.refuse(Refusal::WrongCode {
             attempts_left: left,

@@ -1,0 +1,395 @@
+//! Shared set-up of the wizard's behaviour tests: the crate's in-memory host parts, wrapped
+//! so that a test can count directory lookups and make a part fail, and helpers that drive
+//! a flow to a given step.
+//!
+//! Every test file uses only part of this, hence `dead_code` is allowed here.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use sspr::challenge::{AUDIO_ALPHABET, ChallengeKind, IMAGE_ALPHABET};
+use sspr::clock::ManualClock;
+use sspr::code::CodeKey;
+use sspr::contact::ContactMethod;
+use sspr::directory::{
+    Directory, DirectoryError, InMemoryDirectory, NewPasswordHash, Role, UserRecord,
+};
+use sspr::event::{Activity, Detail, EventRecorder};
+use sspr::limits::{Counter, CounterError, Counters, MemoryCounters};
+use sspr::policy::Policy;
+use sspr::sender::{Message, Outbox};
+use sspr::step::{
+    AccountType, ChooseMethod, FromIdentify, FromSelectAccount, FromVerify, Identify, NewPassword,
+    ToVerify, Verify,
+};
+use sspr::user_id::UserId;
+use sspr::{Sspr, Wizard};
+use time::{Duration, OffsetDateTime};
+
+/// The user of most tests: self-service reset enabled, a phone and an email address.
+pub const JAN: &str = "jan.jansen@contoso.nl";
+/// A user whose admin did not enable self-service reset.
+pub const DISABLED: &str = "piet.disabled@contoso.nl";
+/// A user ID that is in no directory.
+pub const UNKNOWN: &str = "nobody.here@contoso.nl";
+/// A global admin with a phone and an email address.
+pub const ADMIN: &str = "grace.admin@contoso.nl";
+
+/// The code key of every harness: known bytes, so that the leak test can look for them.
+pub const CODE_KEY_BYTES: [u8; 32] = [
+    0xC3, 0x5A, 0x91, 0x7E, 0x2D, 0xB8, 0x46, 0xF1, 0x0B, 0x9C, 0x63, 0xE7, 0x18, 0xA4, 0x5F, 0xD2,
+    0x77, 0x3B, 0xC9, 0x81, 0x4E, 0xFA, 0x26, 0x95, 0x6D, 0xB1, 0x0E, 0xE3, 0x58, 0x9F, 0x12, 0xAC,
+];
+
+/// A strong password that passes the default rules for every test user.
+pub const STRONG: &str = "plum kettle orbit 71";
+
+/// Jan's phone.
+pub fn phone() -> ContactMethod {
+    ContactMethod::sms("+31 6 12345678")
+}
+
+/// Jan's private email address.
+pub fn mail() -> ContactMethod {
+    ContactMethod::email("jan.private@fabrikam.example")
+}
+
+/// A parsed user ID.
+pub fn id(text: &str) -> UserId {
+    UserId::parse(text).expect("a valid user ID")
+}
+
+/// A directory record without a current password.
+pub fn record(
+    user: &str,
+    enabled: bool,
+    roles: Vec<Role>,
+    methods: Vec<ContactMethod>,
+) -> UserRecord {
+    UserRecord {
+        id: id(user),
+        tenant: "contoso".into(),
+        roles,
+        self_service_reset: enabled,
+        methods,
+        password_hash: None,
+    }
+}
+
+/// The in-memory directory, counting lookups and stores, and failing when told to.
+#[derive(Debug, Default, Clone)]
+pub struct TestDirectory {
+    /// The wrapped directory (shared by clones).
+    pub inner: InMemoryDirectory,
+    lookups: Arc<AtomicUsize>,
+    stores: Arc<AtomicUsize>,
+    fail_find: Arc<AtomicBool>,
+    fail_store: Arc<AtomicBool>,
+}
+
+impl TestDirectory {
+    /// `find_user` calls so far (failed ones too).
+    pub fn lookups(&self) -> usize {
+        self.lookups.load(Ordering::SeqCst)
+    }
+
+    /// `set_password` calls so far (failed ones too).
+    pub fn stores(&self) -> usize {
+        self.stores.load(Ordering::SeqCst)
+    }
+
+    /// Makes `find_user` fail (or work again).
+    pub fn set_failing_find(&self, failing: bool) {
+        self.fail_find.store(failing, Ordering::SeqCst);
+    }
+
+    /// Makes `set_password` fail (or work again).
+    pub fn set_failing_store(&self, failing: bool) {
+        self.fail_store.store(failing, Ordering::SeqCst);
+    }
+}
+
+impl Directory for TestDirectory {
+    async fn find_user(&self, user: &UserId) -> Result<Option<UserRecord>, DirectoryError> {
+        self.lookups.fetch_add(1, Ordering::SeqCst);
+        if self.fail_find.load(Ordering::SeqCst) {
+            return Err(DirectoryError::Unavailable("test directory is down".into()));
+        }
+        self.inner.find_user(user).await
+    }
+
+    async fn set_password(
+        &self,
+        user: &UserId,
+        password: NewPasswordHash,
+    ) -> Result<(), DirectoryError> {
+        self.stores.fetch_add(1, Ordering::SeqCst);
+        if self.fail_store.load(Ordering::SeqCst) {
+            return Err(DirectoryError::Unavailable("test directory is down".into()));
+        }
+        self.inner.set_password(user, password).await
+    }
+}
+
+/// The in-memory counters, failing when told to.
+#[derive(Debug, Default, Clone)]
+pub struct TestCounters {
+    /// The wrapped counters (shared by clones).
+    pub inner: MemoryCounters,
+    failing: Arc<AtomicBool>,
+}
+
+impl TestCounters {
+    /// Makes every operation fail (or work again).
+    pub fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    fn check(&self) -> Result<(), CounterError> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(CounterError::Unavailable("test counters are down".into()));
+        }
+        Ok(())
+    }
+}
+
+impl Counters for TestCounters {
+    async fn add(
+        &self,
+        user: &UserId,
+        counter: Counter,
+        now: OffsetDateTime,
+        window: Duration,
+    ) -> Result<u32, CounterError> {
+        self.check()?;
+        self.inner.add(user, counter, now, window).await
+    }
+
+    async fn block(&self, user: &UserId, until: OffsetDateTime) -> Result<(), CounterError> {
+        self.check()?;
+        self.inner.block(user, until).await
+    }
+
+    async fn blocked_until(
+        &self,
+        user: &UserId,
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>, CounterError> {
+        self.check()?;
+        self.inner.blocked_until(user, now).await
+    }
+
+    async fn clear(&self, user: &UserId) -> Result<(), CounterError> {
+        self.check()?;
+        self.inner.clear(user).await
+    }
+}
+
+/// The service as every test builds it.
+pub type TestSspr = Sspr<TestDirectory, Outbox, TestCounters>;
+
+/// A service with its host parts at hand.
+pub struct Harness {
+    /// The service.
+    pub sspr: TestSspr,
+    /// Its directory (a clone sharing the users).
+    pub directory: TestDirectory,
+    /// Its sender: the inbox of every contact method.
+    pub outbox: Outbox,
+    /// Its per-user-ID counters.
+    pub counters: TestCounters,
+    /// Its clock.
+    pub clock: ManualClock,
+    /// Its audit events.
+    pub events: EventRecorder,
+}
+
+impl Harness {
+    /// A service with `policy`, Jan (enabled, phone and email), a disabled user and a
+    /// global admin (phone and email) in the directory.
+    pub fn new(policy: Policy) -> Self {
+        let harness = Self::empty(policy);
+        harness.add(record(JAN, true, vec![Role::User], vec![phone(), mail()]));
+        harness.add(record(
+            DISABLED,
+            false,
+            vec![Role::User],
+            vec![phone(), mail()],
+        ));
+        harness.add(record(
+            ADMIN,
+            true,
+            vec![Role::GlobalAdmin],
+            vec![
+                ContactMethod::sms("+31 6 87654321"),
+                ContactMethod::email("grace@fabrikam.example"),
+            ],
+        ));
+        harness
+    }
+
+    /// A service with the default policy and the users of [`Harness::new`].
+    pub fn default_policy() -> Self {
+        Self::new(Policy::default())
+    }
+
+    /// A service with `policy` and an empty directory.
+    pub fn empty(policy: Policy) -> Self {
+        let directory = TestDirectory::default();
+        let outbox = Outbox::new();
+        let counters = TestCounters::default();
+        let clock = ManualClock::default();
+        let events = EventRecorder::new();
+        let sspr = Sspr::builder(directory.clone(), outbox.clone())
+            .policy(policy)
+            .code_key(CodeKey::from_bytes(CODE_KEY_BYTES))
+            .clock(clock.clone())
+            .events(events.clone())
+            .counters(counters.clone())
+            .build()
+            .expect("the service builds");
+        Harness {
+            sspr,
+            directory,
+            outbox,
+            counters,
+            clock,
+            events,
+        }
+    }
+
+    /// Adds or replaces an account.
+    pub fn add(&self, record: UserRecord) {
+        self.directory.inner.insert(record);
+    }
+
+    /// Moves the clock.
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    /// The time now.
+    pub fn now(&self) -> OffsetDateTime {
+        self.sspr.now()
+    }
+
+    /// How many codes (not notices) the outbox delivered.
+    pub fn codes_sent(&self) -> usize {
+        self.outbox
+            .deliveries()
+            .iter()
+            .filter(|d| matches!(d.message, Message::Code(_)))
+            .count()
+    }
+
+    /// The events so far as (activity, detail), without flow, time and user.
+    pub fn event_trail(&self) -> Vec<(Activity, Detail)> {
+        self.events
+            .events()
+            .into_iter()
+            .map(|e| (e.activity, e.detail))
+            .collect()
+    }
+
+    /// Starts a flow and chooses a work or school account.
+    pub fn identify(&self) -> Wizard<Identify> {
+        let start = self.sspr.start().expect("a flow starts");
+        match start.choose(&self.sspr, AccountType::WorkOrSchool) {
+            Ok(FromSelectAccount::Identify(identify)) => identify,
+            other => unreachable!("expected Identify, got {other:?}"),
+        }
+    }
+
+    /// A new flow, up to the submitted right answer for `user`.
+    pub async fn submit_right(&self, user: &str) -> FromIdentify {
+        let identify = self.identify();
+        let answer = answer_of(&identify);
+        identify
+            .submit(&self.sspr, user, &answer)
+            .await
+            .expect("a right answer moves on")
+    }
+
+    /// A new flow for `user` (who may reset), up to the choice of a method.
+    pub async fn choose_method(&self, user: &str) -> Wizard<ChooseMethod> {
+        match self.submit_right(user).await {
+            FromIdentify::ChooseMethod(choose) => choose,
+            other => unreachable!("expected ChooseMethod, got {other:?}"),
+        }
+    }
+
+    /// Sends a code to method `index`.
+    pub async fn send_code(&self, choose: Wizard<ChooseMethod>, index: usize) -> Wizard<Verify> {
+        match choose.choose(&self.sspr, index).await {
+            Ok(ToVerify::Verify(verify)) => verify,
+            other => unreachable!("expected Verify, got {other:?}"),
+        }
+    }
+
+    /// A new flow for `user`, up to a code sent to method `index`.
+    pub async fn verify(&self, user: &str, index: usize) -> Wizard<Verify> {
+        let choose = self.choose_method(user).await;
+        self.send_code(choose, index).await
+    }
+
+    /// The newest code sent to `to`.
+    pub fn code_to(&self, to: &ContactMethod) -> String {
+        self.outbox.last_code_to(to).expect("a code was sent")
+    }
+
+    /// Submits the right code (the newest one sent to `to`).
+    pub async fn submit_code(&self, verify: Wizard<Verify>, to: &ContactMethod) -> FromVerify {
+        let code = self.code_to(to);
+        verify
+            .submit(&self.sspr, &code)
+            .await
+            .expect("the right code moves on")
+    }
+
+    /// A new flow for Jan (one method needed), up to the new password.
+    pub async fn new_password(&self) -> Wizard<NewPassword> {
+        let verify = self.verify(JAN, 0).await;
+        match self.submit_code(verify, &phone()).await {
+            FromVerify::NewPassword(new_password) => new_password,
+            other => unreachable!("expected NewPassword, got {other:?}"),
+        }
+    }
+}
+
+/// The answer of the current challenge (the demo door).
+pub fn answer_of(identify: &Wizard<Identify>) -> String {
+    identify.step().challenge().danger_reveal_answer()
+}
+
+/// An answer of the right length and alphabet that is not the answer.
+pub fn wrong_answer(identify: &Wizard<Identify>) -> String {
+    let right = answer_of(identify);
+    let alphabet = match identify.step().challenge().kind() {
+        ChallengeKind::Image => IMAGE_ALPHABET,
+        ChallengeKind::Audio => AUDIO_ALPHABET,
+    };
+    let mut chars: Vec<u8> = right.bytes().collect();
+    let first = chars[0];
+    chars[0] = *alphabet
+        .iter()
+        .find(|&&c| c != first)
+        .expect("alphabets have more than one character");
+    String::from_utf8(chars).expect("ASCII")
+}
+
+/// A well-formed code that is not `right`.
+pub fn wrong_code(right: &str) -> String {
+    let mut digits: Vec<u8> = right.bytes().collect();
+    digits[0] = if digits[0] == b'9' {
+        b'0'
+    } else {
+        digits[0] + 1
+    };
+    String::from_utf8(digits).expect("ASCII")
+}
+
+/// A policy from a builder that must build.
+pub fn policy(builder: sspr::policy::PolicyBuilder) -> Policy {
+    builder.build().expect("a valid policy")
+}
