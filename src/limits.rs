@@ -40,6 +40,14 @@ pub trait Counters: Send + Sync {
         window: Duration,
     ) -> impl Future<Output = Result<u32, CounterError>> + Send;
 
+    /// Takes back one [`add`](Counters::add) of `counter` within the current window
+    /// (never below zero): a code counted before its delivery that then failed to go out.
+    fn release(
+        &self,
+        user: &UserId,
+        counter: Counter,
+    ) -> impl Future<Output = Result<(), CounterError>> + Send;
+
     /// Blocks `user` until `until`.
     fn block(
         &self,
@@ -97,6 +105,17 @@ impl Counters for MemoryCounters {
         }
         slot.1 = slot.1.saturating_add(1);
         Ok(slot.1)
+    }
+
+    async fn release(&self, user: &UserId, counter: Counter) -> Result<(), CounterError> {
+        if let Some(slot) = self
+            .lock()
+            .get_mut(user)
+            .and_then(|u| u.windows.get_mut(&counter))
+        {
+            slot.1 = slot.1.saturating_sub(1);
+        }
+        Ok(())
     }
 
     async fn block(&self, user: &UserId, until: OffsetDateTime) -> Result<(), CounterError> {

@@ -209,8 +209,14 @@ where
     let digest = sspr
         .code_key
         .digest(&flow.id, number, code.expose_secret().as_bytes());
-    sspr.sender.send_code(user, method, &code).await?;
+    let delivered = sspr.sender.send_code(user, method, &code).await;
     drop(code);
+    if let Err(error) = delivered {
+        // A code that never left is not a send: an outage must not block the person.
+        // Failing to give it back only makes the limit stricter.
+        let _ = sspr.counters.release(user, Counter::CodeSends).await;
+        return Err(error.into());
+    }
     sspr.emit(
         flow,
         Some(user),

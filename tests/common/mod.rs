@@ -166,6 +166,11 @@ impl Counters for TestCounters {
         self.inner.add(user, counter, now, window).await
     }
 
+    async fn release(&self, user: &UserId, counter: Counter) -> Result<(), CounterError> {
+        self.check()?;
+        self.inner.release(user, counter).await
+    }
+
     async fn block(&self, user: &UserId, until: OffsetDateTime) -> Result<(), CounterError> {
         self.check()?;
         self.inner.block(user, until).await
