@@ -48,7 +48,7 @@ pub(super) fn fold(text: &str) -> Zeroizing<Vec<char>> {
 }
 
 /// One banned term, folded, with how many edits still count as a match.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct BannedTerm {
     chars: Vec<char>,
     max_edits: u32,
@@ -147,6 +147,7 @@ fn within_edits(text: &[char], pattern: &[char], max_edits: u32) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a failed expectation is a failed test
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -180,7 +181,11 @@ mod tests {
         assert_eq!(fold("C0NT0S0").to_vec(), chars("contoso"));
         assert_eq!(fold("1nfo").to_vec(), fold("Lnfo").to_vec());
         assert_eq!(fold("4c7+3").to_vec(), chars("actte"));
-        assert_eq!(fold("İ").len(), 2, "lower case may grow; the buffer is sized for it");
+        assert_eq!(
+            fold("İ").len(),
+            2,
+            "lower case may grow; the buffer is sized for it"
+        );
     }
 
     #[test]
@@ -190,12 +195,18 @@ mod tests {
         assert_eq!(term.max_edits, 1);
         assert_eq!(BannedTerm::new("acme").expect("valid").max_edits, 0);
         assert_eq!(BannedTerm::new("ibm"), Err(TermProblem::Length(3)));
-        assert_eq!(BannedTerm::new(&"x".repeat(33)), Err(TermProblem::Length(33)));
+        assert_eq!(
+            BannedTerm::new(&"x".repeat(33)),
+            Err(TermProblem::Length(33))
+        );
         assert!(matches!(
             BannedTerm::new(&"x".repeat(100_000)),
             Err(TermProblem::Length(_))
         ));
-        assert_eq!(BannedTerm::new("ab\ncd"), Err(TermProblem::ControlCharacter));
+        assert_eq!(
+            BannedTerm::new("ab\ncd"),
+            Err(TermProblem::ControlCharacter)
+        );
     }
 
     #[test]

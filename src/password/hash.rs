@@ -360,11 +360,14 @@ pub fn verify_password(password: &Password, hash: &PasswordHash) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a failed expectation is a failed test
 mod tests {
     use super::*;
 
-    /// A real hash of "correct horse battery staple" at the default costs.
-    const KNOWN: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$JOKxQvb9LzmB3c+q52x8hOCa6ydgrI1KYnYZ47qrtuU";
+    /// "correct horse battery staple" with salt "somesaltsomesalt" at the default costs, from
+    /// the reference implementation's CLI (phc-winner-argon2:
+    /// `argon2 somesaltsomesalt -id -t 2 -k 19456 -p 1 -l 32 -e`).
+    const KNOWN: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ISO7kkvFzh19GM8qB7patN3C3Y9HHsjlVTfEZ9T600Y";
 
     #[test]
     fn params_follow_owasp_and_refuse_absurd_costs() {
@@ -422,41 +425,44 @@ mod tests {
             ("", PasswordHashError::Malformed),
             ("$", PasswordHashError::Malformed),
             ("argon2id", PasswordHashError::Malformed),
-            ("$argon2id$v=19$m=19456,t=2,p=1", PasswordHashError::Malformed),
+            (
+                "$argon2id$v=19$m=19456,t=2,p=1",
+                PasswordHashError::Malformed,
+            ),
             (
                 "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA",
                 PasswordHashError::Malformed,
             ),
             (
-                "$argon2i$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$JOKxQvb9LzmB3c+q52x8hOCa6ydgrI1KYnYZ47qrtuU",
+                "$argon2i$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ISO7kkvFzh19GM8qB7patN3C3Y9HHsjlVTfEZ9T600Y",
                 PasswordHashError::Unsupported,
             ),
             (
-                "$argon2id$v=16$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$JOKxQvb9LzmB3c+q52x8hOCa6ydgrI1KYnYZ47qrtuU",
+                "$argon2id$v=16$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ISO7kkvFzh19GM8qB7patN3C3Y9HHsjlVTfEZ9T600Y",
                 PasswordHashError::Unsupported,
             ),
             (
-                "$argon2id$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$JOKxQvb9LzmB3c+q52x8hOCa6ydgrI1KYnYZ47qrtuU",
+                "$argon2id$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ISO7kkvFzh19GM8qB7patN3C3Y9HHsjlVTfEZ9T600Y",
                 PasswordHashError::Unsupported,
             ),
             (
-                "$argon2id$v=19$m=19456,t=2,p=1,keyid=abc$c29tZXNhbHRzb21lc2FsdA$JOKxQvb9LzmB3c+q52x8hOCa6ydgrI1KYnYZ47qrtuU",
+                "$argon2id$v=19$m=19456,t=2,p=1,keyid=abc$c29tZXNhbHRzb21lc2FsdA$ISO7kkvFzh19GM8qB7patN3C3Y9HHsjlVTfEZ9T600Y",
                 PasswordHashError::Unsupported,
             ),
             (
-                "$argon2id$v=19$m=19456,t=2$c29tZXNhbHRzb21lc2FsdA$JOKxQvb9LzmB3c+q52x8hOCa6ydgrI1KYnYZ47qrtuU",
+                "$argon2id$v=19$m=19456,t=2$c29tZXNhbHRzb21lc2FsdA$ISO7kkvFzh19GM8qB7patN3C3Y9HHsjlVTfEZ9T600Y",
                 PasswordHashError::Malformed,
             ),
             (
-                "$argon2id$v=19$m=4294967295,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$JOKxQvb9LzmB3c+q52x8hOCa6ydgrI1KYnYZ47qrtuU",
+                "$argon2id$v=19$m=4294967295,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$ISO7kkvFzh19GM8qB7patN3C3Y9HHsjlVTfEZ9T600Y",
                 PasswordHashError::CostsOutOfRange,
             ),
             (
-                "$argon2id$v=19$m=19456,t=4000,p=1$c29tZXNhbHRzb21lc2FsdA$JOKxQvb9LzmB3c+q52x8hOCa6ydgrI1KYnYZ47qrtuU",
+                "$argon2id$v=19$m=19456,t=4000,p=1$c29tZXNhbHRzb21lc2FsdA$ISO7kkvFzh19GM8qB7patN3C3Y9HHsjlVTfEZ9T600Y",
                 PasswordHashError::CostsOutOfRange,
             ),
             (
-                "$argon2id$v=19$m=8,t=1,p=2$c29tZXNhbHRzb21lc2FsdA$JOKxQvb9LzmB3c+q52x8hOCa6ydgrI1KYnYZ47qrtuU",
+                "$argon2id$v=19$m=8,t=1,p=2$c29tZXNhbHRzb21lc2FsdA$ISO7kkvFzh19GM8qB7patN3C3Y9HHsjlVTfEZ9T600Y",
                 PasswordHashError::CostsOutOfRange,
             ),
         ];
@@ -493,7 +499,10 @@ mod tests {
         assert_eq!(hash.as_str(), KNOWN);
         let known = PasswordHash::parse(KNOWN).expect("parses");
         assert!(verify_password(&password, &known));
-        assert!(!verify_password(&Password::new("correct horse battery stapler"), &known));
+        assert!(!verify_password(
+            &Password::new("correct horse battery stapler"),
+            &known
+        ));
     }
 
     #[test]

@@ -54,6 +54,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 mod banned;
 mod hash;
 mod rules;
+mod strength;
 
 pub use banned::{MAX_BANNED_TERM_CHARS, MAX_BANNED_TERMS, MIN_BANNED_TERM_CHARS};
 pub use hash::{
@@ -62,9 +63,10 @@ pub use hash::{
     hash_password_with_os_rng, verify_password,
 };
 pub use rules::{
-    MAX_CHARS_LIMIT, MAX_SCORE, MIN_CHARS_CEILING, MIN_CHARS_FLOOR, PasswordRefusal,
-    PasswordRules, PasswordRulesBuilder, PasswordRulesError, StrengthHint,
+    MAX_CHARS_LIMIT, MAX_SCORE, MIN_CHARS_CEILING, MIN_CHARS_FLOOR, PasswordRefusal, PasswordRules,
+    PasswordRulesBuilder, PasswordRulesError,
 };
+pub use strength::{STRENGTH_PREFIX_CHARS, StrengthHint};
 
 /// Characters of temporary passwords: digits and letters without the look-alikes 0/O/o,
 /// 1/I/l/i.
@@ -160,6 +162,7 @@ pub fn warm_up() {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a failed expectation is a failed test
 mod tests {
     use super::*;
     use rand::SeedableRng;
@@ -170,15 +173,24 @@ mod tests {
         assert_eq!(Password::new("ｐａｓｓ").expose_secret(), "pass");
         assert_eq!(Password::new("ﬁ").expose_secret(), "fi");
         assert_eq!(Password::new("e\u{301}").expose_secret(), "\u{e9}");
-        assert_eq!(Password::new("already fine").expose_secret(), "already fine");
+        assert_eq!(
+            Password::new("already fine").expose_secret(),
+            "already fine"
+        );
         // Growth far past the first buffer (each U+FDFA becomes 18 characters).
         let grown = Password::new("\u{FDFA}".repeat(50));
-        assert_eq!(grown.expose_secret(), "\u{FDFA}".nfkc().collect::<String>().repeat(50));
+        assert_eq!(
+            grown.expose_secret(),
+            "\u{FDFA}".nfkc().collect::<String>().repeat(50)
+        );
     }
 
     #[test]
     fn debug_is_redacted() {
-        assert_eq!(format!("{:?}", Password::new("hunter22")), "Password([REDACTED])");
+        assert_eq!(
+            format!("{:?}", Password::new("hunter22")),
+            "Password([REDACTED])"
+        );
     }
 
     #[test]
