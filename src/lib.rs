@@ -81,6 +81,14 @@
 //! [`Expired`](wizard::Expired).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// A refusal gives the whole step back (`Refused { wizard, reason }`) by design: the host
+// keeps the wizard it had, without an allocation per refusal.
+#![allow(clippy::result_large_err)]
+// No panics in the library: every input gets a typed error. Tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod challenge;
 pub mod clock;
@@ -98,7 +106,9 @@ pub mod password;
 pub mod policy;
 pub mod sender;
 pub mod service;
+pub mod snapshot;
 pub mod step;
+pub mod store;
 pub mod user_id;
 pub mod wizard;
 
