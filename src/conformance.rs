@@ -136,6 +136,19 @@ pub async fn counters(counters: &impl Counters, now: OffsetDateTime) {
         .await
         .expect("add works");
     assert_eq!(n, 1, "users are kept apart");
+    counters
+        .release(&a, Counter::CodeSends)
+        .await
+        .expect("release works");
+    let n = counters
+        .add(&a, Counter::CodeSends, now, window)
+        .await
+        .expect("add works");
+    assert_eq!(n, 3, "a released add is taken back");
+    counters
+        .release(&b, Counter::FailedVerifications)
+        .await
+        .expect("releasing an unused counter works");
     let later = now + window + Duration::seconds(1);
     let n = counters
         .add(&a, Counter::CodeSends, later, window)
@@ -198,6 +211,9 @@ pub fn event_sink(sink: &impl EventSink, now: OffsetDateTime) {
         },
         Detail::PasswordRefused { rule: "too short" },
         Detail::PasswordChanged,
+        Detail::DeliveryFailed {
+            via: ContactKind::Email,
+        },
         Detail::NoticeFailed {
             via: ContactKind::Voice,
         },
@@ -214,4 +230,167 @@ pub fn event_sink(sink: &impl EventSink, now: OffsetDateTime) {
             detail,
         });
     }
+}
+
+/// A flow to store: a fresh flow at its first step, suspended, that lives until
+/// `now + 15 min`.
+fn flow_snapshot(now: OffsetDateTime) -> crate::snapshot::FlowSnapshot {
+    let sspr = crate::Sspr::builder(
+        crate::directory::InMemoryDirectory::new(),
+        crate::sender::Outbox::new(),
+    )
+    .clock(crate::clock::ManualClock::new(now))
+    .build()
+    .expect("service");
+    let wizard = sspr.start().expect("a flow starts");
+    crate::snapshot::FlowSnapshot::of(&wizard).expect("suspends")
+}
+
+fn taken(t: crate::store::Taken) -> crate::snapshot::FlowSnapshot {
+    match t {
+        crate::store::Taken::Snapshot(s) => s,
+        other => panic!("expected the snapshot, got {other:?}"),
+    }
+}
+
+/// A flow store: one use per snapshot, stale snapshots refused, flows kept apart,
+/// expiry, and the per-user counters (the [`counters`] suite).
+pub async fn flow_store<St: crate::store::FlowStore>(store: &St, now: OffsetDateTime) {
+    use crate::store::{StoreError, Taken};
+    let expires = now + Duration::minutes(15);
+
+    // One use: a second take of the same snapshot finds nothing.
+    let a = flow_snapshot(now);
+    let (flow, nonce, bytes) = (a.flow_id(), a.nonce(), a.as_bytes().to_vec());
+    store.save(a, expires, now).await.expect("save works");
+    let back = taken(
+        store
+            .take(flow, Some(nonce), now)
+            .await
+            .expect("take works"),
+    );
+    assert_eq!(
+        back.as_bytes(),
+        &bytes[..],
+        "the snapshot comes back unchanged"
+    );
+    assert!(
+        matches!(store.take(flow, Some(nonce), now).await, Ok(Taken::Missing)),
+        "a snapshot is taken once"
+    );
+    assert!(matches!(
+        store.take(flow, None, now).await,
+        Ok(Taken::Missing)
+    ));
+
+    // The flow moves on: the old step's nonce is stale, the new one is taken.
+    let first = crate::snapshot::FlowSnapshot::from_bytes(&bytes).expect("header");
+    store.save(first, expires, now).await.expect("save works");
+    let moved = crate::snapshot::FlowSnapshot::resume(&bytes, flow)
+        .expect("resumes")
+        .snapshot()
+        .expect("suspends");
+    let new_nonce = moved.nonce();
+    assert_ne!(new_nonce, nonce, "every snapshot has its own nonce");
+    store
+        .save(moved, expires, now)
+        .await
+        .expect("save replaces");
+    assert!(
+        matches!(store.take(flow, Some(nonce), now).await, Ok(Taken::Stale)),
+        "a stale snapshot is refused"
+    );
+    let current = taken(store.take(flow, Some(new_nonce), now).await.expect("works"));
+    assert_eq!(
+        current.nonce(),
+        new_nonce,
+        "the stale take left the current one"
+    );
+
+    // Flows are kept apart; discard forgets one.
+    let (b, c) = (flow_snapshot(now), flow_snapshot(now));
+    let (flow_b, flow_c) = (b.flow_id(), c.flow_id());
+    store.save(b, expires, now).await.expect("save works");
+    store.save(c, expires, now).await.expect("save works");
+    store.discard(flow_b).await.expect("discard works");
+    assert!(matches!(
+        store.take(flow_b, None, now).await,
+        Ok(Taken::Missing)
+    ));
+    assert_eq!(
+        taken(store.take(flow_c, None, now).await.expect("works")).flow_id(),
+        flow_c
+    );
+
+    // Expiry: a flow past its deadline is gone; an expired snapshot is not stored.
+    let d = flow_snapshot(now);
+    let flow_d = d.flow_id();
+    store
+        .save(d, now + Duration::minutes(1), now)
+        .await
+        .expect("save works");
+    assert!(
+        matches!(
+            store.take(flow_d, None, now + Duration::minutes(2)).await,
+            Ok(Taken::Missing)
+        ),
+        "an expired flow is missing"
+    );
+    assert_eq!(
+        store.save(flow_snapshot(now), now, now).await,
+        Err(StoreError::Expired)
+    );
+
+    counters(store, now).await;
+}
+
+/// A store that holds at most `capacity` live flows: it refuses the next with
+/// [`StoreError::Full`](crate::store::StoreError::Full) without dropping a live one, and
+/// takes new flows again once old ones expire.
+pub async fn flow_store_capacity<St: crate::store::FlowStore>(
+    store: &St,
+    capacity: usize,
+    now: OffsetDateTime,
+) {
+    use crate::store::{StoreError, Taken};
+    let short = now + Duration::minutes(1);
+    let mut kept = Vec::new();
+    let mut refused = false;
+    for _ in 0..=capacity {
+        let s = flow_snapshot(now);
+        let flow = s.flow_id();
+        match store.save(s, short, now).await {
+            Ok(()) => kept.push(flow),
+            Err(StoreError::Full { .. }) => {
+                refused = true;
+                break;
+            }
+            Err(other) => panic!("save failed: {other}"),
+        }
+    }
+    assert!(refused, "a full store refuses a new flow");
+    assert!(kept.len() <= capacity, "no more than the capacity is held");
+    for flow in &kept {
+        assert!(
+            matches!(store.take(*flow, None, now).await, Ok(Taken::Snapshot(_))),
+            "no live flow was dropped"
+        );
+        store
+            .save(flow_snapshot_of(*flow, now), short, now)
+            .await
+            .expect("a taken flow can be saved again");
+    }
+    let later = short + Duration::seconds(1);
+    store
+        .save(flow_snapshot(later), later + Duration::minutes(15), later)
+        .await
+        .expect("expired flows make room");
+}
+
+/// A snapshot of an existing flow ID (a new step of the same flow).
+fn flow_snapshot_of(flow: FlowId, now: OffsetDateTime) -> crate::snapshot::FlowSnapshot {
+    let fresh = flow_snapshot(now);
+    let mut bytes = fresh.as_bytes().to_vec();
+    bytes[1..17].copy_from_slice(flow.as_bytes());
+    crate::snapshot::FlowSnapshot::from_bytes(&bytes).expect("header")
 }

@@ -10,6 +10,8 @@ use crate::offload::OffloadError;
 use crate::password::HashError;
 use crate::policy::PolicyError;
 use crate::sender::SendError;
+use crate::snapshot::SnapshotError;
+use crate::store::StoreError;
 
 /// A failure of a host part or of the crate's own machinery. Messages never contain a
 /// secret.
@@ -43,4 +45,10 @@ pub enum Error {
     /// The policy is not valid.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// A suspended flow could not be made or resumed.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// The flow store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }

@@ -1,0 +1,307 @@
+//! The suspended face of the machine: a [`Wizard`] at any step as a few hundred bytes
+//! ([`FlowSnapshot`]) that a web host stores between two requests, and resumes as a
+//! closed enum of steps ([`AnyStep`]).
+//!
+//! The encoding is versioned and compact: a fixed header (version byte, the 16 bytes of
+//! the flow ID, an 8-byte step nonce) and a [postcard](https://docs.rs/postcard) body.
+//! It holds no media (a challenge is its answer and seed) and the one-time code only as
+//! its HMAC. The step nonce is fresh for every snapshot, so a store can tell the current
+//! snapshot of a flow from a stale one (see [`FlowStore::take`](crate::store::FlowStore)).
+//!
+//! Decoding is bounded and strict: an unknown version, damaged, truncated or over-long
+//! bytes, trailing bytes, another flow's snapshot or a field out of range is a typed
+//! [`SnapshotError`], never a panic.
+
+mod record;
+
+use std::fmt;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rand::TryRng;
+use rand::rngs::SysRng;
+use time::OffsetDateTime;
+use zeroize::Zeroize;
+
+use crate::flow::FlowId;
+use crate::step::{ChooseMethod, Identify, NewPassword, SelectAccount, Verify};
+use crate::wizard::{Step, Wizard};
+
+/// The encoding version written first in every snapshot.
+pub const VERSION: u8 = 1;
+
+/// The longest snapshot the decoder reads; longer input is refused before decoding.
+pub const MAX_SNAPSHOT_BYTES: usize = 2048;
+
+/// The most contact methods a snapshot holds.
+pub const MAX_METHODS: usize = 8;
+
+/// The longest contact address (email address or phone number) a snapshot holds, in bytes.
+pub const MAX_ADDRESS_BYTES: usize = 254;
+
+/// Bytes of the fixed header: version, flow ID, step nonce.
+const HEADER: usize = 1 + 16 + 8;
+
+/// Why a snapshot could not be made or resumed. Never holds the snapshot's contents.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The snapshot was written by another version of the encoding.
+    #[error("the stored flow has encoding version {0}, which this version cannot read")]
+    UnknownVersion(u8),
+    /// The bytes end before the snapshot does.
+    #[error("the stored flow is truncated; start again")]
+    Truncated,
+    /// The bytes are longer than any snapshot.
+    #[error("the stored flow is longer than {max} bytes; start again")]
+    TooLong {
+        /// The most bytes a snapshot has.
+        max: usize,
+    },
+    /// The bytes are not a snapshot.
+    #[error("the stored flow is damaged; start again")]
+    Damaged,
+    /// Bytes follow the end of the snapshot.
+    #[error("the stored flow has trailing bytes; start again")]
+    TrailingBytes,
+    /// The snapshot belongs to another flow.
+    #[error("the stored flow belongs to another flow")]
+    OtherFlow,
+    /// A field holds a value no wizard can have.
+    #[error("the stored flow has an invalid {0}; start again")]
+    InvalidField(&'static str),
+    /// The wizard holds more than a snapshot can (too many methods, an over-long address).
+    #[error("the flow's {0} is too large to suspend")]
+    TooLarge(&'static str),
+    /// The operating system's random number generator failed (the step nonce).
+    #[error("the operating system's random number generator failed; try again")]
+    Entropy,
+}
+
+/// A suspended wizard: the encoded bytes of one step of one flow.
+///
+/// It holds secrets (the challenge answer and seed, the code's HMAC): no `Clone`,
+/// `Debug` shows the flow, nonce and length only, and the bytes are wiped on drop.
+pub struct FlowSnapshot {
+    bytes: Box<[u8]>,
+}
+
+impl Drop for FlowSnapshot {
+    fn drop(&mut self) {
+        self.bytes.zeroize();
+    }
+}
+
+impl fmt::Debug for FlowSnapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FlowSnapshot")
+            .field("flow", &self.flow_id())
+            .field("nonce", &self.nonce())
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// A wizard step that can be suspended. Sealed: implemented for every step.
+pub trait Suspend: Step + record::Encode {}
+
+impl Suspend for SelectAccount {}
+impl Suspend for Identify {}
+impl Suspend for ChooseMethod {}
+impl Suspend for Verify {}
+impl Suspend for NewPassword {}
+
+impl FlowSnapshot {
+    /// Suspends a wizard at any step, with a fresh step nonce. The wizard stays
+    /// with the caller (keep it if storing the snapshot fails).
+    pub fn of<S: Suspend>(wizard: &Wizard<S>) -> Result<Self, SnapshotError> {
+        Self::with_nonce(wizard, next_nonce()?)
+    }
+
+    /// Suspends a wizard with a given step nonce (tests and benchmarks).
+    pub(crate) fn with_nonce<S: Suspend>(
+        wizard: &Wizard<S>,
+        nonce: u64,
+    ) -> Result<Self, SnapshotError> {
+        let mut bytes = Vec::with_capacity(256);
+        bytes.push(VERSION);
+        bytes.extend_from_slice(wizard.flow.id.as_bytes());
+        bytes.extend_from_slice(&nonce.to_le_bytes());
+        record::encode(&wizard.flow, &wizard.step, &mut bytes)?;
+        if bytes.len() > MAX_SNAPSHOT_BYTES {
+            bytes.zeroize();
+            return Err(SnapshotError::TooLarge("snapshot"));
+        }
+        Ok(FlowSnapshot {
+            bytes: bytes.into_boxed_slice(),
+        })
+    }
+
+    /// Takes stored bytes as a snapshot after checking its header (version, length); the
+    /// body is checked by [`FlowSnapshot::resume`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, SnapshotError> {
+        check_header(bytes)?;
+        Ok(FlowSnapshot {
+            bytes: bytes.into(),
+        })
+    }
+
+    /// The encoded bytes, to store.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The flow this snapshot belongs to.
+    pub fn flow_id(&self) -> FlowId {
+        header_flow(&self.bytes).unwrap_or(FlowId::from_bytes([0; 16]))
+    }
+
+    /// The step nonce: different for every snapshot, even of the same step.
+    pub fn nonce(&self) -> u64 {
+        header_nonce(&self.bytes).unwrap_or(0)
+    }
+
+    /// The encoded length in bytes.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Always `false`: a snapshot has at least its header.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Resumes this snapshot, which must belong to `expected_flow`.
+    pub fn into_step(self, expected_flow: FlowId) -> Result<AnyStep, SnapshotError> {
+        Self::resume(&self.bytes, expected_flow)
+    }
+
+    /// Decodes stored bytes into the step they hold. The flow must be `expected_flow`
+    /// (the ID the request named). Every failure is a typed error, never a panic.
+    pub fn resume(bytes: &[u8], expected_flow: FlowId) -> Result<AnyStep, SnapshotError> {
+        check_header(bytes)?;
+        let flow_id = header_flow(bytes).ok_or(SnapshotError::Truncated)?;
+        if flow_id != expected_flow {
+            return Err(SnapshotError::OtherFlow);
+        }
+        record::decode(
+            flow_id,
+            bytes.get(HEADER..).ok_or(SnapshotError::Truncated)?,
+        )
+    }
+}
+
+/// The next step nonce: a process-wide counter that starts at a random point (drawn once
+/// from the OS CSPRNG), so nonces never repeat in a process and hardly ever across
+/// servers.
+fn next_nonce() -> Result<u64, SnapshotError> {
+    static NEXT: OnceLock<AtomicU64> = OnceLock::new();
+    if let Some(next) = NEXT.get() {
+        return Ok(next.fetch_add(1, Ordering::Relaxed));
+    }
+    let mut start = [0u8; 8];
+    SysRng
+        .try_fill_bytes(&mut start)
+        .map_err(|_| SnapshotError::Entropy)?;
+    let next = NEXT.get_or_init(|| AtomicU64::new(u64::from_le_bytes(start)));
+    Ok(next.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Reads the flow ID of stored bytes without decoding the rest (for stores).
+pub fn peek_flow(bytes: &[u8]) -> Result<FlowId, SnapshotError> {
+    check_header(bytes)?;
+    header_flow(bytes).ok_or(SnapshotError::Truncated)
+}
+
+fn check_header(bytes: &[u8]) -> Result<(), SnapshotError> {
+    let Some(&version) = bytes.first() else {
+        return Err(SnapshotError::Truncated);
+    };
+    if version != VERSION {
+        return Err(SnapshotError::UnknownVersion(version));
+    }
+    if bytes.len() > MAX_SNAPSHOT_BYTES {
+        return Err(SnapshotError::TooLong {
+            max: MAX_SNAPSHOT_BYTES,
+        });
+    }
+    if bytes.len() <= HEADER {
+        return Err(SnapshotError::Truncated);
+    }
+    Ok(())
+}
+
+fn header_flow(bytes: &[u8]) -> Option<FlowId> {
+    let id: [u8; 16] = bytes.get(1..17)?.try_into().ok()?;
+    Some(FlowId::from_bytes(id))
+}
+
+fn header_nonce(bytes: &[u8]) -> Option<u64> {
+    let nonce: [u8; 8] = bytes.get(17..HEADER)?.try_into().ok()?;
+    Some(u64::from_le_bytes(nonce))
+}
+
+/// A resumed flow: the wizard at whichever step was suspended. A host `match`es it, one
+/// arm per step.
+#[derive(Debug)]
+pub enum AnyStep {
+    /// "Can't access your account?": the account type.
+    SelectAccount(Wizard<SelectAccount>),
+    /// The user ID and the challenge.
+    Identify(Wizard<Identify>),
+    /// Choosing a contact method for the code.
+    ChooseMethod(Wizard<ChooseMethod>),
+    /// Typing the code.
+    Verify(Wizard<Verify>),
+    /// Setting the new password.
+    NewPassword(Wizard<NewPassword>),
+}
+
+impl AnyStep {
+    /// The flow's ID.
+    pub fn flow_id(&self) -> FlowId {
+        match self {
+            AnyStep::SelectAccount(w) => w.flow_id(),
+            AnyStep::Identify(w) => w.flow_id(),
+            AnyStep::ChooseMethod(w) => w.flow_id(),
+            AnyStep::Verify(w) => w.flow_id(),
+            AnyStep::NewPassword(w) => w.flow_id(),
+        }
+    }
+
+    /// When the whole flow expires.
+    pub fn deadline(&self) -> OffsetDateTime {
+        match self {
+            AnyStep::SelectAccount(w) => w.deadline(),
+            AnyStep::Identify(w) => w.deadline(),
+            AnyStep::ChooseMethod(w) => w.deadline(),
+            AnyStep::Verify(w) => w.deadline(),
+            AnyStep::NewPassword(w) => w.deadline(),
+        }
+    }
+
+    /// The step's name ([`Step::NAME`]).
+    pub fn name(&self) -> &'static str {
+        match self {
+            AnyStep::SelectAccount(_) => SelectAccount::NAME,
+            AnyStep::Identify(_) => Identify::NAME,
+            AnyStep::ChooseMethod(_) => ChooseMethod::NAME,
+            AnyStep::Verify(_) => Verify::NAME,
+            AnyStep::NewPassword(_) => NewPassword::NAME,
+        }
+    }
+
+    /// Suspends the step again (a fresh nonce).
+    pub fn snapshot(&self) -> Result<FlowSnapshot, SnapshotError> {
+        match self {
+            AnyStep::SelectAccount(w) => FlowSnapshot::of(w),
+            AnyStep::Identify(w) => FlowSnapshot::of(w),
+            AnyStep::ChooseMethod(w) => FlowSnapshot::of(w),
+            AnyStep::Verify(w) => FlowSnapshot::of(w),
+            AnyStep::NewPassword(w) => FlowSnapshot::of(w),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

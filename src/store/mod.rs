@@ -1,0 +1,86 @@
+//! Where suspended flows wait between two requests: the [`FlowStore`] trait, the bounded
+//! in-memory [`MemoryFlowStore`], and [`Flows`], the few calls a web handler needs.
+//!
+//! A store keeps the latest [`FlowSnapshot`] of each flow until its deadline, hands it
+//! out once ([`FlowStore::take`]), and keeps the per-user-ID [`Counters`] so that the
+//! wizard's cross-flow limits hold for every flow it serves.
+
+mod flows;
+mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+
+use std::future::Future;
+
+use time::OffsetDateTime;
+
+pub use flows::{Flows, FlowsError, Saved};
+pub use memory::{DEFAULT_CAPACITY, DEFAULT_SHARDS, MemoryFlowStore};
+#[cfg(feature = "redis")]
+pub use redis::RedisFlowStore;
+
+use crate::flow::FlowId;
+use crate::limits::Counters;
+use crate::snapshot::FlowSnapshot;
+
+/// A failure of a flow store.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store holds as many live flows as it may: no flow was dropped to make room.
+    /// Try again later.
+    #[error("too many password resets are in progress ({capacity}); try again in a few minutes")]
+    Full {
+        /// The most flows the store holds.
+        capacity: usize,
+    },
+    /// The snapshot's flow ran out before it was stored.
+    #[error("the flow expired before it could be saved; start again")]
+    Expired,
+    /// The store could not be reached; the wizard the host holds is unchanged: try again.
+    #[error("the flow store is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// What [`FlowStore::take`] found.
+#[derive(Debug)]
+#[must_use]
+pub enum Taken {
+    /// The flow's current snapshot, now removed from the store: resume it once.
+    Snapshot(FlowSnapshot),
+    /// No such flow: unknown, expired, finished, or already taken by another request.
+    Missing,
+    /// The flow moved on: the nonce asked for is not its current step's. The current
+    /// snapshot stays in the store.
+    Stale,
+}
+
+/// Keeps suspended flows (one current snapshot per flow) and the per-user-ID counters.
+///
+/// Implementations are `Send + Sync`, every operation is atomic, and the time comes from
+/// the caller (`now`), never from the system clock.
+pub trait FlowStore: Counters {
+    /// Stores `snapshot` as its flow's current one (replacing any earlier one) until
+    /// `expires_at`. A store that is full of live flows refuses with
+    /// [`StoreError::Full`] rather than dropping one.
+    fn save(
+        &self,
+        snapshot: FlowSnapshot,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Removes and returns the flow's current snapshot, for one use: when many requests
+    /// take the same flow at once, exactly one gets it. With `nonce`, only the snapshot
+    /// with that step nonce is taken ([`Taken::Stale`] for any other); an expired flow
+    /// is [`Taken::Missing`].
+    fn take(
+        &self,
+        flow: FlowId,
+        nonce: Option<u64>,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<Taken, StoreError>> + Send;
+
+    /// Forgets a flow (the person cancelled); `Ok` when there was none.
+    fn discard(&self, flow: FlowId) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
