@@ -29,7 +29,7 @@ proptest! {
         let mut typed = " ".repeat(spaces[0]);
         for (i, ch) in answer.chars().enumerate() {
             typed.push(if lower[i] { ch.to_ascii_lowercase() } else { ch });
-            typed.push_str(&["", " ", "-"][spaces[i + 1]]);
+            typed.push_str(["", " ", "-"][spaces[i + 1]]);
         }
         prop_assert_eq!(c.check(&typed), Ok(true));
     }
