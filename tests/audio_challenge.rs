@@ -1,0 +1,182 @@
+//! Audio challenges through the public API: one mono WAV that speaks every digit above a
+//! quiet background, within the time and size limits, the same bytes for the same
+//! challenge and different bytes for another seed.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
+
+use std::collections::HashMap;
+
+use proptest::prelude::*;
+use rand::SeedableRng;
+use rand::rngs::ChaCha20Rng;
+use sspr::challenge::{Challenge, ChallengeKind, ChallengeLength};
+
+fn challenge(length: usize, seed: u64) -> Challenge {
+    let length = ChallengeLength::new(length).expect("a length of 4..=10");
+    Challenge::generate(
+        ChallengeKind::Audio,
+        length,
+        &mut ChaCha20Rng::seed_from_u64(seed),
+    )
+}
+
+/// A decoded clip.
+struct Clip {
+    bytes: usize,
+    rate: u32,
+    samples: Vec<i8>,
+}
+
+impl Clip {
+    fn of(challenge: &Challenge) -> Clip {
+        let media = challenge.render().expect("renders");
+        assert_eq!(media.content_type(), "audio/wav");
+        assert_eq!(media.file_extension(), "wav");
+        let mut reader = hound::WavReader::new(media.as_bytes()).expect("hound opens the WAV");
+        let spec = reader.spec();
+        assert_eq!(spec.channels, 1, "mono");
+        assert_eq!(spec.sample_format, hound::SampleFormat::Int);
+        assert_eq!(spec.bits_per_sample, 8);
+        let samples = reader
+            .samples::<i8>()
+            .collect::<Result<Vec<_>, _>>()
+            .expect("every sample decodes");
+        Clip {
+            bytes: media.as_bytes().len(),
+            rate: spec.sample_rate,
+            samples,
+        }
+    }
+
+    fn seconds(&self) -> f64 {
+        self.samples.len() as f64 / f64::from(self.rate)
+    }
+
+    /// RMS of each 20 ms window, in 8-bit steps.
+    fn envelope(&self) -> Vec<f64> {
+        let window = self.rate as usize / 50;
+        self.samples
+            .chunks_exact(window)
+            .map(|w| (w.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / w.len() as f64).sqrt())
+            .collect()
+    }
+
+    /// Utterances: runs of windows at least 15 dB above the background, where pauses
+    /// shorter than 160 ms (between "number" and the digit) do not end a run.
+    fn utterances(&self) -> usize {
+        let envelope = self.envelope();
+        let mut sorted = envelope.clone();
+        sorted.sort_by(f64::total_cmp);
+        let background = sorted[sorted.len() / 10].max(0.5);
+        let mut count = 0;
+        let mut quiet = usize::MAX;
+        for rms in envelope {
+            if rms > 5.6 * background {
+                if quiet >= 8 {
+                    count += 1;
+                }
+                quiet = 0;
+            } else {
+                quiet = quiet.saturating_add(1);
+            }
+        }
+        count
+    }
+}
+
+/// The slowest and fastest a clip of `length` digits may be, in seconds: each spoken digit
+/// ("number 7") with its pause takes 0.8 to 1.4 s, plus up to 0.5 s of lead-in and tail.
+fn duration_bounds(length: usize) -> (f64, f64) {
+    (0.8 * length as f64, 1.4 * length as f64 + 0.5)
+}
+
+#[test]
+fn six_digits_are_one_mono_wav_of_at_most_ten_seconds_and_100_kb() {
+    for seed in 0..16 {
+        let clip = Clip::of(&challenge(6, seed));
+        assert_eq!(clip.rate, 11_025);
+        assert!(clip.seconds() <= 10.0, "{} s", clip.seconds());
+        assert!(clip.bytes <= 100_000, "{} bytes", clip.bytes);
+        assert_eq!(clip.bytes, 44 + clip.samples.len());
+    }
+}
+
+#[test]
+fn every_length_renders_within_its_duration_bounds() {
+    for length in ChallengeLength::MIN..=ChallengeLength::MAX {
+        let (shortest, longest) = duration_bounds(length);
+        for seed in 0..4 {
+            let clip = Clip::of(&challenge(length, seed));
+            assert!(
+                (shortest..=longest).contains(&clip.seconds()),
+                "{length} digits: {} s",
+                clip.seconds()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_digit_is_heard_above_the_background_without_clipping() {
+    for length in ChallengeLength::MIN..=ChallengeLength::MAX {
+        for seed in 100..104 {
+            let clip = Clip::of(&challenge(length, seed));
+            // "number" and the digit: one utterance each.
+            assert_eq!(clip.utterances(), length, "{length} digits, seed {seed}");
+            let peak = clip.samples.iter().map(|s| s.unsigned_abs()).max();
+            assert!(peak.is_some_and(|p| (100..127).contains(&p)), "{peak:?}");
+        }
+    }
+}
+
+#[test]
+fn the_same_challenge_renders_the_same_bytes() {
+    let challenge = challenge(6, 7);
+    let first = challenge.render().expect("renders");
+    assert_eq!(first, challenge.render().expect("renders"));
+    let again = self::challenge(6, 7);
+    assert_eq!(first, again.render().expect("renders"));
+}
+
+#[test]
+fn the_same_answer_with_another_seed_sounds_different() {
+    // Draw four-digit challenges until two share their answer: about a hundred of the
+    // 6,561 answers (birthday bound).
+    let mut seen: HashMap<String, Challenge> = HashMap::new();
+    let mut pairs = 0;
+    for seed in 0..2_000 {
+        let next = challenge(4, seed);
+        let answer = next.danger_reveal_answer();
+        if let Some(earlier) = seen.get(&answer) {
+            assert_ne!(Clip::of(earlier).samples, Clip::of(&next).samples);
+            pairs += 1;
+        } else {
+            seen.insert(answer, next);
+        }
+    }
+    assert!(pairs > 0, "no two challenges shared an answer");
+}
+
+#[test]
+fn other_challenges_render_other_bytes() {
+    let clips: Vec<Vec<i8>> = (0..8)
+        .map(|seed| Clip::of(&challenge(6, seed)).samples)
+        .collect();
+    for (i, a) in clips.iter().enumerate() {
+        for b in &clips[i + 1..] {
+            assert_ne!(a, b);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn any_length_and_seed_renders_a_clip_within_bounds(length in 4usize..=10, seed in any::<u64>()) {
+        let clip = Clip::of(&challenge(length, seed));
+        let (shortest, longest) = duration_bounds(length);
+        prop_assert!((shortest..=longest).contains(&clip.seconds()), "{} s", clip.seconds());
+        prop_assert!(clip.samples.iter().any(|&s| s != 0));
+    }
+}
