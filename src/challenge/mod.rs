@@ -271,7 +271,6 @@ impl Challenge {
     }
 
     /// The secret answer and seed, for storing a suspended flow.
-    #[allow(dead_code)]
     pub(crate) fn expose_parts(&self) -> (&[u8], &[u8; 32]) {
         (self.answer.expose_secret(), self.seed.expose_secret())
     }
