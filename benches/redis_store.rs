@@ -1,0 +1,147 @@
+//! The Redis flow store on loopback: a save + take round trip of the largest step's
+//! snapshot, and one counter add, beside the memory store's save + take (the baseline).
+//!
+//! `cargo bench --bench redis_store` (with `REDIS_URL`, or `redis-server` on `PATH`: then
+//! the benchmark starts its own on a free loopback port and stops it at the end).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration as StdDuration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use sspr::Sspr;
+use sspr::clock::{Clock, ManualClock};
+use sspr::directory::InMemoryDirectory;
+use sspr::flow::FlowId;
+use sspr::limits::{Counter, Counters};
+use sspr::sender::Outbox;
+use sspr::snapshot::FlowSnapshot;
+use sspr::step::{AccountType, FromSelectAccount};
+use sspr::store::{FlowStore, MemoryFlowStore, RedisFlowStore, Taken};
+use sspr::user_id::UserId;
+use time::Duration;
+
+/// A server of this benchmark (when `REDIS_URL` is not set); killed on drop.
+struct OwnServer(Child);
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn server() -> Option<(String, Option<OwnServer>)> {
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        return Some((url, None));
+    }
+    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .ok()?
+        .port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let own = OwnServer(child);
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(StdDuration::from_millis(20));
+    }
+    Some((format!("redis://127.0.0.1:{port}/"), Some(own)))
+}
+
+/// A snapshot of the Identify step (a challenge inside), renamed per flow below.
+fn template() -> Vec<u8> {
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .clock(ManualClock::default())
+        .build()
+        .unwrap();
+    let Ok(FromSelectAccount::Identify(identify)) = sspr
+        .start()
+        .unwrap()
+        .choose(&sspr, AccountType::WorkOrSchool)
+    else {
+        panic!("identify")
+    };
+    FlowSnapshot::of(&identify).unwrap().as_bytes().to_vec()
+}
+
+fn renamed(template: &[u8], flow: FlowId) -> FlowSnapshot {
+    let mut bytes = template.to_vec();
+    bytes[1..17].copy_from_slice(flow.as_bytes());
+    FlowSnapshot::from_bytes(&bytes).unwrap()
+}
+
+fn redis_round_trip(c: &mut Criterion) {
+    let Some((url, own)) = server() else {
+        println!("notice: no REDIS_URL and no redis-server on PATH: Redis benchmark skipped");
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let prefix = format!("sspr-bench:{}", FlowId::generate().unwrap());
+    let store = runtime
+        .block_on(RedisFlowStore::connect(&url, &prefix))
+        .unwrap();
+    let memory = MemoryFlowStore::new();
+    let template = template();
+    println!("snapshot: {} bytes", template.len());
+    let now = ManualClock::default().now();
+    let expires = now + Duration::minutes(15);
+    let flow = FlowId::generate().unwrap();
+    let user = UserId::parse("jan.jansen@contoso.nl").unwrap();
+
+    let mut group = c.benchmark_group("flow store round trip");
+    group.bench_function("memory/save+take", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                memory
+                    .save(renamed(&template, flow), expires, now)
+                    .await
+                    .unwrap();
+                let Taken::Snapshot(_) = memory.take(flow, None, now).await.unwrap() else {
+                    panic!("saved")
+                };
+            })
+        })
+    });
+    group.bench_function("redis loopback/save+take", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                store
+                    .save(renamed(&template, flow), expires, now)
+                    .await
+                    .unwrap();
+                let Taken::Snapshot(_) = store.take(flow, None, now).await.unwrap() else {
+                    panic!("saved")
+                };
+            })
+        })
+    });
+    group.bench_function("redis loopback/counter add", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                store
+                    .add(&user, Counter::CodeSends, now, Duration::hours(1))
+                    .await
+                    .unwrap()
+            })
+        })
+    });
+    group.finish();
+    runtime.block_on(store.clear(&user)).unwrap();
+    drop(own);
+}
+
+criterion_group!(benches, redis_round_trip);
+criterion_main!(benches);

@@ -1,0 +1,554 @@
+//! The Redis flow store (feature `redis`): suspended flows and per-user-ID counters in
+//! Redis, shared by every app server of a host. The key layout and the behaviour while
+//! Redis is away are on [`RedisFlowStore`]; the Lua scripts are in `redis/*.lua`.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, LazyLock};
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{Client, RedisError, RedisResult, Script, Value};
+use sha2::{Digest, Sha256};
+use time::{Duration, OffsetDateTime};
+use zeroize::Zeroize;
+
+use super::{FlowStore, StoreError, Taken};
+use crate::flow::FlowId;
+use crate::limits::{Counter, CounterError, Counters};
+use crate::snapshot::FlowSnapshot;
+use crate::user_id::UserId;
+
+/// The longest key lifetime set in Redis (ten years): far beyond any flow or window,
+/// short enough that Redis never refuses it as out of range.
+const MAX_TTL_MS: i64 = 10 * 366 * 24 * 60 * 60 * 1000;
+
+static SAVE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/save.lua")));
+static TAKE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/take.lua")));
+static ADD: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/add.lua")));
+static RELEASE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/release.lua")));
+static BLOCK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/block.lua")));
+static BLOCKED_UNTIL: LazyLock<Script> =
+    LazyLock::new(|| Script::new(include_str!("redis/blocked_until.lua")));
+
+/// A [`FlowStore`] (with its per-user-ID [`Counters`]) in Redis, shared by every app
+/// server that connects with the same URL and prefix. Clones share one connection.
+///
+/// Every operation is one Lua script or one command, so it is atomic on the server:
+/// exactly one of many requests that take a flow at once gets it, and counts add up
+/// when many flows touch one user ID. Times come from the caller (`now`, `expires_at`),
+/// never from a clock of this process or of the server: the caller's time decides
+/// whether a flow, a window or a block is over, and key lifetimes (`PEXPIRE`) are
+/// durations taken from the same times, so Redis also forgets by itself what is over.
+///
+/// # Redis away
+///
+/// The connection reconnects by itself. While Redis is down or hung, every call fails
+/// within the timeout ([`Self::DEFAULT_TIMEOUT`]) with a typed `Unavailable` error and
+/// changes nothing the caller holds: a host keeps its [`Wizard`](crate::Wizard), saves
+/// it again when Redis is back, and the flow continues. A Redis without persistence
+/// forgets its flows when it restarts (their people start again); a `take` whose answer
+/// is lost on the way may have removed the flow.
+///
+/// # Keys
+///
+/// With the prefix `sspr`:
+///
+/// | key | type | fields |
+/// | --- | --- | --- |
+/// | `sspr:flow:{<flow ID>}` | hash | snapshot `b`, step nonce `n`, deadline `s`/`f` (Unix seconds, nanoseconds) |
+/// | `sspr:user:{<SHA-256 of the user ID>}:sends` | hash | code sends `c`, window end `s`/`f` |
+/// | `sspr:user:{<SHA-256 of the user ID>}:fails` | hash | failed verifications `c`, window end `s`/`f` |
+/// | `sspr:user:{<SHA-256 of the user ID>}:block` | hash | blocked until `s`/`f` |
+///
+/// Every key expires with what it holds: a flow at its deadline, a counter with its
+/// window, a block when it ends (a block set while the user ID has no counter to tell
+/// the caller's time by gets its lifetime at the next [`Counters::blocked_until`]). User IDs appear in key names only as the lower-case
+/// hex SHA-256 of the normalised ID ([`UserId::as_str`]); an operator finds a user's
+/// keys with `printf %s "$id" | sha256sum`. The part in braces is a Redis Cluster hash
+/// tag: the keys of one flow, and of one user ID, share a slot, so no script crosses
+/// slots. The connection itself goes to one endpoint (a server, a primary, or a proxy
+/// in front of a cluster); it does not follow cluster redirections.
+///
+/// ```no_run
+/// use sspr::directory::InMemoryDirectory;
+/// use sspr::sender::Outbox;
+/// use sspr::store::{Flows, RedisFlowStore};
+/// use sspr::Sspr;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// // One store for the flows and the per-user counters, on every app server.
+/// let store = RedisFlowStore::connect("redis://127.0.0.1:6379/", "sspr").await?;
+/// let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+///     .counters(store.clone())
+///     .build()?;
+/// let flows = Flows::new(store);
+/// let saved = flows.start(&sspr).await?;
+/// println!("/reset/{}", saved.flow);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct RedisFlowStore {
+    connection: ConnectionManager,
+    keys: Keys,
+    timeout: std::time::Duration,
+    /// Where Redis is, without credentials (for `Debug`).
+    server: Arc<str>,
+}
+
+impl fmt::Debug for RedisFlowStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisFlowStore")
+            .field("server", &self.server)
+            .field("prefix", &self.keys.prefix)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisFlowStore {
+    /// The key prefix of the examples (any prefix will do; one per deployment).
+    pub const DEFAULT_PREFIX: &'static str = "sspr";
+
+    /// How long one operation may take, connecting included, before it fails with
+    /// [`StoreError::Unavailable`] (or [`CounterError::Unavailable`]).
+    pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+    /// The longest key prefix, in bytes.
+    pub const MAX_PREFIX_BYTES: usize = 64;
+
+    /// Connects to the Redis server at `url` (`redis://[user:password@]host:port/db`,
+    /// `rediss://` with TLS where the `redis` crate is built with it, or
+    /// `redis+unix:///path`), with every key under `prefix` (for example
+    /// [`Self::DEFAULT_PREFIX`]) and the [`Self::DEFAULT_TIMEOUT`].
+    ///
+    /// The prefix has 1 to [`Self::MAX_PREFIX_BYTES`] characters `a-z A-Z 0-9 : _ - .`. A URL
+    /// that is not one, a prefix that is not one, or a server that does not answer
+    /// within the timeout is [`StoreError::Unavailable`]. Needs a tokio runtime.
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
+        Self::connect_with_timeout(url, prefix, Self::DEFAULT_TIMEOUT).await
+    }
+
+    /// Like [`RedisFlowStore::connect`], with at most `timeout` (10 ms to 60 s) for each
+    /// operation, connecting or reconnecting included.
+    pub async fn connect_with_timeout(
+        url: &str,
+        prefix: &str,
+        timeout: std::time::Duration,
+    ) -> Result<Self, StoreError> {
+        let keys = Keys::new(prefix)?;
+        let timeout = timeout.clamp(
+            std::time::Duration::from_millis(10),
+            std::time::Duration::from_secs(60),
+        );
+        let client = Client::open(url).map_err(|_| {
+            StoreError::Unavailable(
+                "the Redis URL is not valid (redis://host:port/db, rediss://, redis+unix://)"
+                    .into(),
+            )
+        })?;
+        let info = client.get_connection_info();
+        let server: Arc<str> = format!("{}/{}", info.addr(), info.redis_settings().db()).into();
+        // Each attempt is bounded by the timeout; the few retries with short pauses end
+        // before the next request would wait on them for long. A request that finds the
+        // reconnection failed starts another one.
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(timeout))
+            .set_response_timeout(Some(timeout))
+            .set_number_of_retries(2)
+            .set_min_delay(std::time::Duration::from_millis(50))
+            .set_max_delay(std::time::Duration::from_millis(500));
+        let connection = bounded(timeout, ConnectionManager::new_with_config(client, config))
+            .await
+            .map_err(StoreError::Unavailable)?;
+        Ok(RedisFlowStore {
+            connection,
+            keys,
+            timeout,
+            server,
+        })
+    }
+
+    /// The key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.keys.prefix
+    }
+
+    /// The Redis key of a flow (for operators and tests).
+    pub fn flow_key(&self, flow: FlowId) -> String {
+        self.keys.flow(flow)
+    }
+
+    /// The Redis key of one of a user ID's counters (for operators and tests). The user
+    /// ID appears only as its SHA-256.
+    pub fn counter_key(&self, user: &UserId, counter: Counter) -> String {
+        self.keys.counter(user, counter)
+    }
+
+    /// The Redis key of a user ID's block (for operators and tests).
+    pub fn block_key(&self, user: &UserId) -> String {
+        self.keys.block(user)
+    }
+
+    /// Runs one script within the timeout; a failure is a message for `Unavailable`.
+    async fn run<T: redis::FromRedisValue>(
+        &self,
+        script: &Script,
+        keys: &[&str],
+        args: &[&[u8]],
+    ) -> Result<T, String> {
+        let mut invocation = script.prepare_invoke();
+        for key in keys {
+            invocation.key(*key);
+        }
+        for arg in args {
+            invocation.arg(*arg);
+        }
+        let mut connection = self.connection.clone();
+        bounded(self.timeout, async move {
+            invocation.invoke_async(&mut connection).await
+        })
+        .await
+    }
+
+    /// Runs one command within the timeout.
+    async fn command(&self, cmd: &redis::Cmd) -> Result<(), String> {
+        let mut connection = self.connection.clone();
+        bounded(self.timeout, async move {
+            cmd.query_async::<()>(&mut connection).await
+        })
+        .await
+    }
+}
+
+/// Awaits `operation` for at most `timeout`; any failure becomes a short message that
+/// holds no URL, key or value.
+async fn bounded<T>(
+    timeout: std::time::Duration,
+    operation: impl Future<Output = RedisResult<T>>,
+) -> Result<T, String> {
+    match tokio::time::timeout(timeout, operation).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(describe(&error)),
+        Err(_) => Err(format!(
+            "Redis did not answer within {} ms; try again",
+            timeout.as_millis()
+        )),
+    }
+}
+
+fn describe(error: &RedisError) -> String {
+    if error.is_timeout() {
+        "Redis did not answer in time; try again".into()
+    } else if error.is_connection_refusal() {
+        "Redis refused the connection; try again".into()
+    } else if error.is_io_error() || error.is_connection_dropped() {
+        "the connection to Redis failed; try again".into()
+    } else if let Some(code) = error.code() {
+        // A server error code such as READONLY, OOM or LOADING, never the message.
+        let code: String = code
+            .chars()
+            .take(32)
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        format!("Redis refused the operation ({code}); try again")
+    } else {
+        format!("Redis failed ({:?}); try again", error.kind())
+    }
+}
+
+/// The key names of one prefix.
+#[derive(Clone)]
+struct Keys {
+    prefix: Arc<str>,
+}
+
+impl Keys {
+    fn new(prefix: &str) -> Result<Self, StoreError> {
+        let valid = !prefix.is_empty()
+            && prefix.len() <= RedisFlowStore::MAX_PREFIX_BYTES
+            && prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.'));
+        if !valid {
+            return Err(StoreError::Unavailable(format!(
+                "the Redis key prefix must have 1 to {} characters a-z A-Z 0-9 : _ - .",
+                RedisFlowStore::MAX_PREFIX_BYTES
+            )));
+        }
+        Ok(Keys {
+            prefix: prefix.into(),
+        })
+    }
+
+    fn flow(&self, flow: FlowId) -> String {
+        format!("{}:flow:{{{flow}}}", self.prefix)
+    }
+
+    fn user(&self, user: &UserId, what: &str) -> String {
+        let digest = Sha256::digest(user.as_str().as_bytes());
+        let mut hex = String::with_capacity(64);
+        for byte in digest.iter() {
+            hex.push(char::from(HEX[usize::from(byte >> 4)]));
+            hex.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        format!("{}:user:{{{hex}}}:{what}", self.prefix)
+    }
+
+    fn counter(&self, user: &UserId, counter: Counter) -> String {
+        self.user(
+            user,
+            match counter {
+                Counter::CodeSends => "sends",
+                Counter::FailedVerifications => "fails",
+            },
+        )
+    }
+
+    fn block(&self, user: &UserId) -> String {
+        self.user(user, "block")
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// A time as the scripts compare it: whole Unix seconds (exact in Lua's numbers) and the
+/// nanoseconds within the second.
+fn parts(t: OffsetDateTime) -> (String, String) {
+    (t.unix_timestamp().to_string(), t.nanosecond().to_string())
+}
+
+/// Milliseconds of `d`, rounded up, within 1..=[`MAX_TTL_MS`].
+fn ttl_ms(d: Duration) -> String {
+    let nanos = d.whole_nanoseconds();
+    let ms = nanos.div_euclid(1_000_000) + i128::from(nanos.rem_euclid(1_000_000) != 0);
+    ms.clamp(1, i128::from(MAX_TTL_MS)).to_string()
+}
+
+fn time_of(seconds: &[u8], nanos: &[u8]) -> Option<OffsetDateTime> {
+    let seconds: i64 = std::str::from_utf8(seconds).ok()?.parse().ok()?;
+    let nanos: u32 = std::str::from_utf8(nanos).ok()?.parse().ok()?;
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()?
+        .replace_nanosecond(nanos)
+        .ok()
+}
+
+impl FlowStore for RedisFlowStore {
+    async fn save(
+        &self,
+        snapshot: FlowSnapshot,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        if expires_at <= now {
+            return Err(StoreError::Expired);
+        }
+        let key = self.keys.flow(snapshot.flow_id());
+        let nonce = snapshot.nonce().to_string();
+        let (seconds, nanos) = parts(expires_at);
+        let ttl = ttl_ms(expires_at - now);
+        let args: [&[u8]; 5] = [
+            snapshot.as_bytes(),
+            nonce.as_bytes(),
+            seconds.as_bytes(),
+            nanos.as_bytes(),
+            ttl.as_bytes(),
+        ];
+        self.run::<i64>(&SAVE, &[&key], &args)
+            .await
+            .map(drop)
+            .map_err(StoreError::Unavailable)
+    }
+
+    async fn take(
+        &self,
+        flow: FlowId,
+        nonce: Option<u64>,
+        now: OffsetDateTime,
+    ) -> Result<Taken, StoreError> {
+        let key = self.keys.flow(flow);
+        let (seconds, nanos) = parts(now);
+        let nonce = nonce.map(|n| n.to_string()).unwrap_or_default();
+        let args: [&[u8]; 3] = [seconds.as_bytes(), nanos.as_bytes(), nonce.as_bytes()];
+        let value: Value = self
+            .run(&TAKE, &[&key], &args)
+            .await
+            .map_err(StoreError::Unavailable)?;
+        Ok(match value {
+            Value::Int(1) => Taken::Stale,
+            Value::BulkString(mut bytes) => {
+                let snapshot = FlowSnapshot::from_bytes(&bytes);
+                bytes.zeroize();
+                match snapshot {
+                    Ok(snapshot) if snapshot.flow_id() == flow => Taken::Snapshot(snapshot),
+                    // Not a snapshot of this flow: it was removed, the person starts again.
+                    _ => {
+                        tracing::warn!(%flow, "a damaged flow snapshot was removed from Redis");
+                        Taken::Missing
+                    }
+                }
+            }
+            _ => Taken::Missing,
+        })
+    }
+
+    async fn discard(&self, flow: FlowId) -> Result<(), StoreError> {
+        self.command(redis::cmd("DEL").arg(self.keys.flow(flow)))
+            .await
+            .map_err(StoreError::Unavailable)
+    }
+}
+
+impl Counters for RedisFlowStore {
+    async fn add(
+        &self,
+        user: &UserId,
+        counter: Counter,
+        now: OffsetDateTime,
+        window: Duration,
+    ) -> Result<u32, CounterError> {
+        let key = self.keys.counter(user, counter);
+        let (now_seconds, now_nanos) = parts(now);
+        let (end_seconds, end_nanos) = parts(now.saturating_add(window));
+        let window = ttl_ms(window);
+        let args: [&[u8]; 5] = [
+            now_seconds.as_bytes(),
+            now_nanos.as_bytes(),
+            end_seconds.as_bytes(),
+            end_nanos.as_bytes(),
+            window.as_bytes(),
+        ];
+        let count: i64 = self
+            .run(&ADD, &[&key], &args)
+            .await
+            .map_err(CounterError::Unavailable)?;
+        Ok(u32::try_from(count.max(0)).unwrap_or(u32::MAX))
+    }
+
+    async fn release(&self, user: &UserId, counter: Counter) -> Result<(), CounterError> {
+        let key = self.keys.counter(user, counter);
+        self.run::<i64>(&RELEASE, &[&key], &[])
+            .await
+            .map(drop)
+            .map_err(CounterError::Unavailable)
+    }
+
+    async fn block(&self, user: &UserId, until: OffsetDateTime) -> Result<(), CounterError> {
+        let keys = [
+            self.keys.block(user),
+            self.keys.counter(user, Counter::CodeSends),
+            self.keys.counter(user, Counter::FailedVerifications),
+        ];
+        let (seconds, nanos) = parts(until);
+        let args: [&[u8]; 2] = [seconds.as_bytes(), nanos.as_bytes()];
+        self.run::<i64>(&BLOCK, &[&keys[0], &keys[1], &keys[2]], &args)
+            .await
+            .map(drop)
+            .map_err(CounterError::Unavailable)
+    }
+
+    async fn blocked_until(
+        &self,
+        user: &UserId,
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>, CounterError> {
+        let key = self.keys.block(user);
+        let (seconds, nanos) = parts(now);
+        let args: [&[u8]; 2] = [seconds.as_bytes(), nanos.as_bytes()];
+        let until: Option<(Vec<u8>, Vec<u8>)> = self
+            .run(&BLOCKED_UNTIL, &[&key], &args)
+            .await
+            .map_err(CounterError::Unavailable)?;
+        match until {
+            None => Ok(None),
+            Some((seconds, nanos)) => time_of(&seconds, &nanos).map(Some).ok_or_else(|| {
+                CounterError::Unavailable("Redis holds a damaged block time".into())
+            }),
+        }
+    }
+
+    async fn clear(&self, user: &UserId) -> Result<(), CounterError> {
+        self.command(
+            redis::cmd("DEL")
+                .arg(self.keys.counter(user, Counter::CodeSends))
+                .arg(self.keys.counter(user, Counter::FailedVerifications))
+                .arg(self.keys.block(user)),
+        )
+        .await
+        .map_err(CounterError::Unavailable)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a failed expectation is a failed test
+mod tests {
+    use super::*;
+
+    fn user(id: &str) -> UserId {
+        UserId::parse(id).expect("valid")
+    }
+
+    #[test]
+    fn keys_share_a_slot_per_flow_and_per_user_and_hide_the_user_id() {
+        let keys = Keys::new("app:sspr").expect("valid prefix");
+        let flow = FlowId::from_bytes([0xab; 16]);
+        assert_eq!(
+            keys.flow(flow),
+            format!("app:sspr:flow:{{{}}}", "ab".repeat(16))
+        );
+        let a = user("Jan.Jansen@contoso.nl");
+        // `printf %s jan.jansen@contoso.nl | sha256sum`: the normalised ID.
+        let tag = "{801e4555a74a4b6fba0c30f9df650a422a781c402e2c9d627c77311183369233}";
+        assert_eq!(
+            keys.counter(&a, Counter::CodeSends),
+            format!("app:sspr:user:{tag}:sends")
+        );
+        assert_eq!(
+            keys.counter(&a, Counter::FailedVerifications),
+            format!("app:sspr:user:{tag}:fails")
+        );
+        assert_eq!(keys.block(&a), format!("app:sspr:user:{tag}:block"));
+        assert_eq!(
+            keys.block(&user("jan.jansen@CONTOSO.nl")),
+            keys.block(&a),
+            "one normalised ID, one set of keys"
+        );
+        assert_ne!(keys.block(&user("b@contoso.nl")), keys.block(&a));
+    }
+
+    #[test]
+    fn prefixes_are_checked() {
+        assert!(Keys::new("sspr").is_ok());
+        assert!(Keys::new("a.b-c_d:1").is_ok());
+        for bad in [
+            "",
+            "a{b}",
+            "a b",
+            "ä",
+            &"x".repeat(RedisFlowStore::MAX_PREFIX_BYTES + 1),
+        ] {
+            assert!(
+                matches!(Keys::new(bad), Err(StoreError::Unavailable(_))),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn times_round_trip_exactly_and_lifetimes_round_up() {
+        let t = OffsetDateTime::UNIX_EPOCH + Duration::new(1_767_225_600, 123_456_789);
+        let (s, n) = parts(t);
+        assert_eq!(time_of(s.as_bytes(), n.as_bytes()), Some(t));
+        let before = OffsetDateTime::UNIX_EPOCH - Duration::new(10, 250_000_000);
+        let (s, n) = parts(before);
+        assert_eq!((s.as_str(), n.as_str()), ("-11", "750000000"));
+        assert_eq!(time_of(s.as_bytes(), n.as_bytes()), Some(before));
+        assert_eq!(time_of(b"x", b"1"), None);
+        assert_eq!(ttl_ms(Duration::seconds(2)), "2000");
+        assert_eq!(ttl_ms(Duration::nanoseconds(1)), "1");
+        assert_eq!(ttl_ms(Duration::microseconds(1500)), "2");
+        assert_eq!(ttl_ms(Duration::ZERO), "1");
+        assert_eq!(ttl_ms(Duration::MAX), MAX_TTL_MS.to_string());
+    }
+}

@@ -1,0 +1,7 @@
+-- Takes back one add of a counter, never below zero.
+-- KEYS[1]: the counter key.
+local count = tonumber(redis.call('HGET', KEYS[1], 'c'))
+if count and count > 0 then
+  redis.call('HINCRBY', KEYS[1], 'c', -1)
+end
+return 0

@@ -1,0 +1,403 @@
+//! The Redis flow store against a real `redis-server` (never a mock): it passes the same
+//! conformance suites as the memory store, two app servers share its counters, exactly
+//! one of many tasks takes a flow, Redis itself forgets a flow at its deadline, every key
+//! expires and names no user ID, a whole wizard runs suspended in Redis between its
+//! steps, and damaged stored bytes are a missing flow, not a panic. Redis going away:
+//! `tests/redis_outage.rs`.
+//!
+//! # Which server
+//!
+//! `REDIS_URL` names the server (`scripts/test`, the README's test command, installs
+//! `redis-server` when missing, starts one on a free loopback port and sets it). Every
+//! test uses its own random key prefix, so tests (and test runs) never share keys.
+//!
+//! Without `REDIS_URL`:
+//! - when `CI` is set, every test here **fails**: CI must run them against a server;
+//! - otherwise (a developer's plain `cargo test`) each test prints a notice and returns
+//!   early, checking nothing. Run `scripts/test` to run them.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a failed expectation is a failed test
+
+mod redis_support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use redis_support::{JAN, connect, directory, phone, prefix, pttl, redis_cli, redis_url, snapshot};
+use sspr::Sspr;
+use sspr::clock::{Clock, ManualClock};
+use sspr::conformance;
+use sspr::directory::InMemoryDirectory;
+use sspr::flow::FlowId;
+use sspr::limits::{Counter, Counters};
+use sspr::password::Password;
+use sspr::sender::Outbox;
+use sspr::snapshot::AnyStep;
+use sspr::step::{
+    AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
+};
+use sspr::store::{FlowStore, Flows, FlowsError, RedisFlowStore, StoreError, Taken};
+use sspr::user_id::UserId;
+use time::Duration;
+
+#[tokio::test]
+async fn redis_store_conforms() {
+    let Some(url) = redis_url() else { return };
+    let now = ManualClock::default().now();
+    conformance::flow_store(&connect(&url, &prefix()).await, now).await;
+    conformance::counters(&connect(&url, &prefix()).await, now).await;
+}
+
+#[tokio::test]
+async fn the_debug_form_hides_the_password_of_the_url() {
+    let Some(url) = redis_url() else { return };
+    let store = connect(&url, "sspr").await;
+    let shown = format!("{store:?}");
+    assert!(
+        shown.starts_with("RedisFlowStore { server: ") && shown.contains("prefix: \"sspr\""),
+        "{shown}"
+    );
+    // A URL with a password: the server refuses the login or ignores it, either way the
+    // password never shows, in `Debug` or in the error.
+    let with_password = url.replacen("redis://", "redis://someone:hunter2-secret@", 1);
+    match RedisFlowStore::connect(&with_password, "sspr").await {
+        Ok(store) => assert!(!format!("{store:?}").contains("hunter2"), "{store:?}"),
+        Err(error) => {
+            assert!(!error.to_string().contains("hunter2"), "{error}");
+            assert!(!format!("{error:?}").contains("hunter2"), "{error:?}");
+        }
+    }
+    assert!(matches!(
+        RedisFlowStore::connect("not a url", "sspr").await,
+        Err(StoreError::Unavailable(_))
+    ));
+    assert!(matches!(
+        RedisFlowStore::connect(&url, "a{b}").await,
+        Err(StoreError::Unavailable(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn counters_are_shared_by_two_app_servers() {
+    let Some(url) = redis_url() else { return };
+    let prefix = prefix();
+    // Two app servers: two connections with the same URL and prefix.
+    let (one, two) = (connect(&url, &prefix).await, connect(&url, &prefix).await);
+    let now = ManualClock::default().now();
+    let user = UserId::parse(JAN).expect("valid");
+    let window = Duration::hours(1);
+    assert_eq!(
+        one.add(&user, Counter::CodeSends, now, window)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        two.add(&user, Counter::CodeSends, now, window)
+            .await
+            .unwrap(),
+        2
+    );
+    two.release(&user, Counter::CodeSends).await.unwrap();
+    assert_eq!(
+        one.add(&user, Counter::CodeSends, now, window)
+            .await
+            .unwrap(),
+        2
+    );
+    let until = now + Duration::hours(24);
+    one.block(&user, until).await.unwrap();
+    assert_eq!(two.blocked_until(&user, now).await.unwrap(), Some(until));
+    // An earlier block does not shorten a later one.
+    two.block(&user, now + Duration::hours(1)).await.unwrap();
+    assert_eq!(one.blocked_until(&user, now).await.unwrap(), Some(until));
+    two.clear(&user).await.unwrap();
+    assert_eq!(one.blocked_until(&user, now).await.unwrap(), None);
+
+    // Many adds at once from both servers: every count from 1 to 64 exactly once.
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let store = if i % 2 == 0 { one.clone() } else { two.clone() };
+            let user = user.clone();
+            tokio::spawn(async move {
+                store
+                    .add(&user, Counter::FailedVerifications, now, window)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for task in tasks {
+        counts.push(task.await.expect("task"));
+    }
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=64).collect::<Vec<u32>>());
+    one.clear(&user).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_tasks_taking_one_flow_exactly_one_wins() {
+    let Some(url) = redis_url() else { return };
+    let prefix = prefix();
+    let servers = [connect(&url, &prefix).await, connect(&url, &prefix).await];
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .build()
+        .expect("service");
+    let now = sspr.now();
+    for round in 0..20 {
+        let s = snapshot(&sspr);
+        let (flow, nonce) = (s.flow_id(), s.nonce());
+        servers[0]
+            .save(s, now + Duration::minutes(15), now)
+            .await
+            .expect("saves");
+        let wins = Arc::new(AtomicUsize::new(0));
+        let start = Arc::new(tokio::sync::Barrier::new(32));
+        let tasks: Vec<_> = (0..32)
+            .map(|i| {
+                let store = servers[i % 2].clone();
+                let (wins, start) = (wins.clone(), start.clone());
+                tokio::spawn(async move {
+                    start.wait().await;
+                    let nonce = (i % 3 != 0).then_some(nonce);
+                    match store.take(flow, nonce, now).await.expect("works") {
+                        Taken::Snapshot(_) => {
+                            wins.fetch_add(1, Ordering::SeqCst);
+                        }
+                        Taken::Missing => {}
+                        Taken::Stale => panic!("no other step was saved"),
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("task");
+        }
+        assert_eq!(wins.load(Ordering::SeqCst), 1, "round {round}");
+    }
+}
+
+#[tokio::test]
+async fn redis_forgets_a_flow_at_its_deadline() {
+    let Some(url) = redis_url() else { return };
+    let store = connect(&url, &prefix()).await;
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .build()
+        .expect("service");
+    let now = sspr.now();
+    let s = snapshot(&sspr);
+    let (flow, nonce) = (s.flow_id(), s.nonce());
+    store
+        .save(s, now + Duration::seconds(1), now)
+        .await
+        .expect("saves");
+    // A take with another nonce finds the flow and leaves it.
+    assert!(matches!(
+        store.take(flow, Some(nonce ^ 1), now).await,
+        Ok(Taken::Stale)
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // Asked with the same `now` (still before the deadline by the caller's clock), the
+    // flow is missing: Redis itself removed the key when its lifetime ran out.
+    assert!(matches!(
+        store.take(flow, None, now).await,
+        Ok(Taken::Missing)
+    ));
+}
+
+#[tokio::test]
+async fn every_key_expires_and_names_no_user_id() {
+    let Some(url) = redis_url() else { return };
+    let prefix = prefix();
+    let store = connect(&url, &prefix).await;
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .build()
+        .expect("service");
+    let now = ManualClock::default().now();
+    let s = snapshot(&sspr);
+    let flow = s.flow_id();
+    store
+        .save(s, now + Duration::minutes(15), now)
+        .await
+        .expect("saves");
+    let user = UserId::parse(JAN).expect("valid");
+    store
+        .add(&user, Counter::CodeSends, now, Duration::hours(1))
+        .await
+        .unwrap();
+    store
+        .add(&user, Counter::FailedVerifications, now, Duration::hours(1))
+        .await
+        .unwrap();
+    // As the wizard does: a count over the limit, then the block.
+    store.block(&user, now + Duration::hours(24)).await.unwrap();
+
+    let minute = 60_000;
+    let within = |ttl: i64, ms: i64| ttl > ms - minute && ttl <= ms;
+    assert!(within(pttl(&url, &store.flow_key(flow)), 15 * minute));
+    let sends = store.counter_key(&user, Counter::CodeSends);
+    assert!(within(pttl(&url, &sends), 60 * minute));
+    let block = store.block_key(&user);
+    assert!(
+        within(pttl(&url, &block), 24 * 60 * minute),
+        "the block lives as long as it lasts: {}",
+        pttl(&url, &block)
+    );
+    let keys = redis_cli(&url, &["--scan", "--pattern", &format!("{prefix}:*")]);
+    assert_eq!(keys.len(), 4, "{keys:?}");
+    for key in &keys {
+        assert!(!key.contains("jan") && !key.contains("contoso"), "{key}");
+        assert!(pttl(&url, key) > 0, "{key} expires");
+    }
+
+    // A block with no counter to tell the time by is kept until a read with the time
+    // gives it its lifetime.
+    let other = UserId::parse("b@contoso.nl").expect("valid");
+    store.block(&other, now + Duration::hours(2)).await.unwrap();
+    let other_block = store.block_key(&other);
+    assert_eq!(pttl(&url, &other_block), -1);
+    assert!(store.blocked_until(&other, now).await.unwrap().is_some());
+    assert!(within(pttl(&url, &other_block), 2 * 60 * minute));
+    for user in [&user, &other] {
+        store.clear(user).await.unwrap();
+    }
+    assert!(store.discard(flow).await.is_ok());
+    let keys = redis_cli(&url, &["--scan", "--pattern", &format!("{prefix}:*")]);
+    assert!(keys.is_empty(), "{keys:?}");
+}
+
+/// Drives a whole reset with the flow suspended in Redis between every two steps, the
+/// per-user counters in the same Redis, and a form sent twice refused.
+#[tokio::test]
+async fn a_whole_wizard_suspended_in_redis_between_steps() {
+    let Some(url) = redis_url() else { return };
+    let store = connect(&url, &prefix()).await;
+    let outbox = Outbox::new();
+    let sspr = Sspr::builder(directory(), outbox.clone())
+        .counters(store.clone())
+        .build()
+        .expect("service");
+    let flows = Flows::new(store.clone());
+    let saved = flows.start(&sspr).await.expect("starts");
+    let id = saved.flow.to_string();
+
+    let AnyStep::SelectAccount(select) = flows
+        .resume_step(&sspr, &id, saved.nonce)
+        .await
+        .expect("resumes")
+    else {
+        panic!("select account")
+    };
+    let Ok(FromSelectAccount::Identify(identify)) = select.choose(&sspr, AccountType::WorkOrSchool)
+    else {
+        panic!("identify")
+    };
+    let at_identify = flows.save(&sspr, &identify).await.expect("saves");
+    // The first form sent again: the flow has moved on.
+    assert!(matches!(
+        flows.resume_step(&sspr, &id, saved.nonce).await,
+        Err(FlowsError::Stale)
+    ));
+
+    let AnyStep::Identify(identify) = flows
+        .resume_step(&sspr, &id, at_identify.nonce)
+        .await
+        .expect("resumes")
+    else {
+        panic!("identify")
+    };
+    let answer = identify.step().challenge().danger_reveal_answer();
+    let Ok(FromIdentify::ChooseMethod(choose)) = identify.submit(&sspr, JAN, &answer).await else {
+        panic!("choose method")
+    };
+    flows.save(&sspr, &choose).await.expect("saves");
+
+    let AnyStep::ChooseMethod(choose) = flows.resume(&sspr, &id).await.expect("resumes") else {
+        panic!("choose method")
+    };
+    let Ok(ToVerify::Verify(verify)) = choose.choose(&sspr, 0).await else {
+        panic!("verify")
+    };
+    flows.save(&sspr, &verify).await.expect("saves");
+    let user = UserId::parse(JAN).expect("valid");
+    let now = sspr.now();
+    assert_eq!(
+        store
+            .add(&user, Counter::CodeSends, now, Duration::hours(1))
+            .await
+            .unwrap(),
+        2,
+        "the code send was counted in Redis"
+    );
+    store.release(&user, Counter::CodeSends).await.unwrap();
+
+    let AnyStep::Verify(verify) = flows.resume(&sspr, &id).await.expect("resumes") else {
+        panic!("verify")
+    };
+    let code = outbox.last_code_to(&phone()).expect("a code was sent");
+    let Ok(FromVerify::NewPassword(new_password)) = verify.submit(&sspr, &code).await else {
+        panic!("new password")
+    };
+    flows.save(&sspr, &new_password).await.expect("saves");
+
+    let AnyStep::NewPassword(new_password) = flows.resume(&sspr, &id).await.expect("resumes")
+    else {
+        panic!("new password")
+    };
+    let strong = "plum kettle orbit 71";
+    let Ok(FromNewPassword::Completed(receipt)) = new_password
+        .submit(&sspr, Password::new(strong), Password::new(strong))
+        .await
+    else {
+        panic!("completed")
+    };
+    assert!(receipt.end_other_sessions);
+    // Done: the flow is gone and the user's counters were cleared.
+    assert!(matches!(
+        flows.resume(&sspr, &id).await,
+        Err(FlowsError::Missing)
+    ));
+    assert_eq!(
+        store
+            .add(&user, Counter::CodeSends, now, Duration::hours(1))
+            .await
+            .unwrap(),
+        1
+    );
+    store.clear(&user).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_damaged_stored_flow_is_missing_not_a_panic() {
+    let Some(url) = redis_url() else { return };
+    let store = connect(&url, &prefix()).await;
+    let now = ManualClock::default().now();
+    let flow = FlowId::generate().unwrap();
+    let key = store.flow_key(flow);
+    let deadline = (now + Duration::minutes(5)).unix_timestamp().to_string();
+    for bytes in ["", "garbage", "\x01short"] {
+        redis_cli(
+            &url,
+            &["HSET", &key, "b", bytes, "n", "1", "s", &deadline, "f", "0"],
+        );
+        assert!(
+            matches!(store.take(flow, None, now).await, Ok(Taken::Missing)),
+            "{bytes:?}"
+        );
+    }
+    // Another flow's snapshot under this flow's key is not handed out either.
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .build()
+        .expect("service");
+    let other = snapshot(&sspr);
+    let other_flow = other.flow_id();
+    store
+        .save(other, now + Duration::minutes(5), now)
+        .await
+        .unwrap();
+    redis_cli(&url, &["RENAME", &store.flow_key(other_flow), &key]);
+    assert!(matches!(
+        store.take(flow, None, now).await,
+        Ok(Taken::Missing)
+    ));
+}

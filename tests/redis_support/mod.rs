@@ -1,0 +1,199 @@
+//! What the Redis tests share: the server of `REDIS_URL` (or a notice, or a failure in
+//! CI), servers of one test, `redis-cli`, and a small directory.
+#![allow(dead_code)] // each test file uses part of this
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a failed expectation is a failed test
+
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use sspr::Sspr;
+use sspr::contact::ContactMethod;
+use sspr::directory::{InMemoryDirectory, Role, UserRecord};
+use sspr::flow::FlowId;
+use sspr::snapshot::FlowSnapshot;
+use sspr::store::RedisFlowStore;
+use sspr::user_id::UserId;
+
+/// The URL of the test server, or `None` (after a notice) where the tests may skip.
+pub fn redis_url() -> Option<String> {
+    match std::env::var("REDIS_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("REDIS_URL is not set but CI is: the Redis tests must run (see scripts/test)")
+        }
+        _ => {
+            eprintln!(
+                "notice: REDIS_URL is not set; this Redis test checks nothing. \
+                 Run scripts/test, which starts a redis-server and sets it."
+            );
+            None
+        }
+    }
+}
+
+/// A key prefix of this test alone.
+pub fn prefix() -> String {
+    format!("sspr-test:{}", FlowId::generate().expect("entropy"))
+}
+
+/// A store on the test server, under `prefix`.
+pub async fn connect(url: &str, prefix: &str) -> RedisFlowStore {
+    RedisFlowStore::connect(url, prefix)
+        .await
+        .expect("the test Redis answers")
+}
+
+/// The user of these tests: self-service reset enabled, one phone.
+pub const JAN: &str = "jan.jansen@contoso.nl";
+
+/// Jan's phone.
+pub fn phone() -> ContactMethod {
+    ContactMethod::sms("+31 6 12345678")
+}
+
+/// A directory that holds Jan.
+pub fn directory() -> InMemoryDirectory {
+    let directory = InMemoryDirectory::new();
+    directory.insert(UserRecord {
+        id: UserId::parse(JAN).expect("valid"),
+        tenant: "contoso".into(),
+        roles: vec![Role::User],
+        self_service_reset: true,
+        methods: vec![phone()],
+        password_hash: None,
+    });
+    directory
+}
+
+/// A fresh flow at its first step, suspended.
+pub fn snapshot<D, S, K, O>(sspr: &Sspr<D, S, K, O>) -> FlowSnapshot {
+    FlowSnapshot::of(&sspr.start().expect("start")).expect("suspends")
+}
+
+/// `redis-cli -u URL ARGS...` (installed with `redis-server`), one reply per line.
+pub fn redis_cli(url: &str, args: &[&str]) -> Vec<String> {
+    let output = Command::new("redis-cli")
+        .args(["-u", url])
+        .args(args)
+        .output()
+        .expect("redis-cli runs");
+    assert!(output.status.success(), "redis-cli {args:?} failed");
+    String::from_utf8(output.stdout)
+        .expect("text")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The remaining lifetime of `key` in milliseconds (-1: none, -2: no such key).
+pub fn pttl(url: &str, key: &str) -> i64 {
+    redis_cli(url, &["PTTL", key])[0].parse().expect("a number")
+}
+
+/// A `redis-server` of one test, on a free loopback port, without persistence; stopped
+/// when dropped.
+pub struct OwnServer {
+    /// The server process (started by this test).
+    pub child: Child,
+    /// Its loopback port.
+    pub port: u16,
+}
+
+impl OwnServer {
+    /// Starts a server on `port` and waits until it answers.
+    pub fn start(port: u16) -> Self {
+        Self::start_with(port, &[])
+    }
+
+    /// Like [`OwnServer::start`], with more `redis-server` arguments.
+    pub fn start_with(port: u16, extra: &[&str]) -> Self {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string()])
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        let server = OwnServer { child, port };
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        while !server.answers() {
+            assert!(
+                Instant::now() < deadline,
+                "redis-server answers within 10 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        server
+    }
+
+    /// Whether the server answers PING.
+    pub fn answers(&self) -> bool {
+        use std::io::{Read, Write};
+        let Ok(mut stream) = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)) else {
+            return false;
+        };
+        let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(500)));
+        let mut reply = [0u8; 7];
+        stream.write_all(b"PING\r\n").is_ok()
+            && stream.read_exact(&mut reply).is_ok()
+            && &reply == b"+PONG\r\n"
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Stops it (kills the process and waits for it).
+    pub fn stop(mut self) {
+        self.kill();
+    }
+
+    /// Kills the process, if it still runs.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A loopback port nothing listens on (at the moment of asking).
+pub fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Whether `redis-server` is on `PATH`; without it, fails in CI (or with `REDIS_URL`),
+/// or prints a notice.
+pub fn redis_server_on_path() -> bool {
+    let found = Command::new("redis-server")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !found {
+        if std::env::var_os("CI").is_some() || std::env::var_os("REDIS_URL").is_some() {
+            panic!("redis-server is not on PATH: the restart test must run (see scripts/test)");
+        }
+        eprintln!("notice: redis-server is not on PATH; the restart test checks nothing.");
+    }
+    found
+}
+
+/// Sends `signal` to a server this test started.
+pub fn signal(server: &OwnServer, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &server.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
