@@ -263,6 +263,23 @@ pub async fn flow_store<St: crate::store::FlowStore>(store: &St, now: OffsetDate
     let a = flow_snapshot(now);
     let (flow, nonce, bytes) = (a.flow_id(), a.nonce(), a.as_bytes().to_vec());
     store.save(a, expires, now).await.expect("save works");
+    // A peek reads it without using it up.
+    for _ in 0..2 {
+        let peeked = store
+            .peek(flow, now)
+            .await
+            .expect("peek works")
+            .expect("a saved flow can be peeked");
+        assert_eq!(peeked.as_bytes(), &bytes[..], "a peek shows the snapshot");
+    }
+    assert!(
+        store
+            .peek(flow, expires)
+            .await
+            .expect("peek works")
+            .is_none(),
+        "an expired flow cannot be peeked"
+    );
     let back = taken(
         store
             .take(flow, Some(nonce), now)
@@ -277,6 +294,10 @@ pub async fn flow_store<St: crate::store::FlowStore>(store: &St, now: OffsetDate
     assert!(
         matches!(store.take(flow, Some(nonce), now).await, Ok(Taken::Missing)),
         "a snapshot is taken once"
+    );
+    assert!(
+        store.peek(flow, now).await.expect("peek works").is_none(),
+        "a taken flow cannot be peeked"
     );
     assert!(matches!(
         store.take(flow, None, now).await,

@@ -124,3 +124,43 @@ async fn the_store_is_the_wizards_counters() {
         .expect("works");
     assert_eq!(n, 2);
 }
+
+#[tokio::test]
+async fn the_challenge_picture_is_served_without_using_up_the_step() {
+    use sspr::snapshot::AnyStep;
+    use sspr::step::{AccountType, FromSelectAccount};
+    use sspr::store::{Flows, FlowsError};
+
+    let store = MemoryFlowStore::new();
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .counters(store.clone())
+        .build()
+        .unwrap();
+    let flows = Flows::new(store);
+    let id = flows.start(&sspr).await.unwrap().flow.to_string();
+    let AnyStep::SelectAccount(wizard) = flows.resume(&sspr, &id).await.unwrap() else {
+        panic!("select account expected")
+    };
+    assert!(matches!(
+        flows.challenge(&sspr, &id).await,
+        Err(FlowsError::Missing)
+    ));
+    let Ok(FromSelectAccount::Identify(identify)) = wizard.choose(&sspr, AccountType::WorkOrSchool)
+    else {
+        panic!("identify expected")
+    };
+    let saved = flows.save(&sspr, &identify).await.unwrap();
+    // The page's picture URL, fetched twice (a reload): same bytes, step still open.
+    let first = flows.challenge(&sspr, &id).await.unwrap();
+    let again = flows.challenge(&sspr, &id).await.unwrap();
+    assert_eq!(first.content_type(), "image/png");
+    assert_eq!(first.as_bytes(), again.as_bytes());
+    let resumed = flows.resume_step(&sspr, &id, saved.nonce).await.unwrap();
+    let AnyStep::Identify(_) = resumed else {
+        panic!("identify expected")
+    };
+    assert!(matches!(
+        flows.challenge(&sspr, "not a flow id").await,
+        Err(FlowsError::FlowId(_))
+    ));
+}

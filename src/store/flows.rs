@@ -4,6 +4,7 @@
 use time::OffsetDateTime;
 
 use super::{FlowStore, StoreError, Taken};
+use crate::challenge::Media;
 use crate::error::Error;
 use crate::flow::{FlowId, FlowIdError};
 use crate::service::Sspr;
@@ -32,7 +33,10 @@ pub enum FlowsError {
     /// The store failed or is full.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// Starting the flow failed.
+    /// The flow is not at the step that shows a challenge.
+    #[error("this page has no challenge to show")]
+    NoChallenge,
+    /// Starting the flow or rendering its challenge failed.
     #[error(transparent)]
     Start(#[from] Error),
 }
@@ -187,6 +191,27 @@ impl<St: FlowStore> Flows<St> {
         };
         self.store.save(snapshot, expires_at, sspr.now()).await?;
         Ok(saved)
+    }
+
+    /// Renders the challenge of the flow named by `id_text` (the picture or clip URL of
+    /// the Identify page) without using up its step: the flow stays in the store, and
+    /// fetching it again gives the same bytes. [`FlowsError::NoChallenge`] when the flow
+    /// is at another step.
+    pub async fn challenge<D, S, K, O>(
+        &self,
+        sspr: &Sspr<D, S, K, O>,
+        id_text: &str,
+    ) -> Result<Media, FlowsError> {
+        let flow = FlowId::parse(id_text)?;
+        let snapshot = self
+            .store
+            .peek(flow, sspr.now())
+            .await?
+            .ok_or(FlowsError::Missing)?;
+        match FlowSnapshot::resume(snapshot.as_bytes(), flow)? {
+            AnyStep::Identify(wizard) => Ok(sspr.render(&wizard)?),
+            _ => Err(FlowsError::NoChallenge),
+        }
     }
 
     /// Forgets a flow (the person cancelled).

@@ -250,6 +250,19 @@ impl FlowStore for MemoryFlowStore {
         Ok(self.take_now(flow, nonce, now))
     }
 
+    async fn peek(
+        &self,
+        flow: FlowId,
+        now: OffsetDateTime,
+    ) -> Result<Option<FlowSnapshot>, StoreError> {
+        let shard = self.shard(&flow);
+        Ok(shard
+            .flows
+            .get(&flow)
+            .filter(|entry| entry.expires > nanos(now))
+            .and_then(|entry| FlowSnapshot::from_bytes(entry.snapshot.as_bytes()).ok()))
+    }
+
     async fn discard(&self, flow: FlowId) -> Result<(), StoreError> {
         let mut shard = self.shard(&flow);
         self.remove(&mut shard, &flow);

@@ -81,6 +81,15 @@ pub trait FlowStore: Counters {
         now: OffsetDateTime,
     ) -> impl Future<Output = Result<Taken, StoreError>> + Send;
 
+    /// Reads the flow's current snapshot without taking it: for requests that only
+    /// show the step (the challenge picture or clip of a page already served), which
+    /// must not use up the step. `None` when the flow is missing or expired.
+    fn peek(
+        &self,
+        flow: FlowId,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<Option<FlowSnapshot>, StoreError>> + Send;
+
     /// Forgets a flow (the person cancelled); `Ok` when there was none.
     fn discard(&self, flow: FlowId) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -24,6 +24,7 @@ const MAX_TTL_MS: i64 = 10 * 366 * 24 * 60 * 60 * 1000;
 
 static SAVE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/save.lua")));
 static TAKE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/take.lua")));
+static PEEK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/peek.lua")));
 static ADD: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/add.lua")));
 static RELEASE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/release.lua")));
 static BLOCK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/block.lua")));
@@ -390,6 +391,28 @@ impl FlowStore for RedisFlowStore {
                 }
             }
             _ => Taken::Missing,
+        })
+    }
+
+    async fn peek(
+        &self,
+        flow: FlowId,
+        now: OffsetDateTime,
+    ) -> Result<Option<FlowSnapshot>, StoreError> {
+        let key = self.keys.flow(flow);
+        let (seconds, nanos) = parts(now);
+        let args: [&[u8]; 2] = [seconds.as_bytes(), nanos.as_bytes()];
+        let value: Value = self
+            .run(&PEEK, &[&key], &args)
+            .await
+            .map_err(StoreError::Unavailable)?;
+        Ok(match value {
+            Value::BulkString(mut bytes) => {
+                let snapshot = FlowSnapshot::from_bytes(&bytes);
+                bytes.zeroize();
+                snapshot.ok().filter(|snapshot| snapshot.flow_id() == flow)
+            }
+            _ => None,
         })
     }
 
