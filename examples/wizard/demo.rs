@@ -407,7 +407,14 @@ async fn locked_by_codes(demo: &Demo<'_>) -> Result<(), BoxError> {
                 say(format!("✗ {}", refusal.reason));
                 verify = refusal.wizard;
             }
-            Ok(FromVerify::Locked(locked)) if locked.reason == LockReason::CodeAttempts => {
+            // With the default policy the user ID's own limit (5 wrong codes an hour)
+            // is reached with the flow's: the ID is then blocked for 24 hours.
+            Ok(FromVerify::Locked(locked))
+                if matches!(
+                    locked.reason,
+                    LockReason::CodeAttempts | LockReason::UserBlocked
+                ) =>
+            {
                 ok(world::locked_text(&locked));
                 return Ok(());
             }
