@@ -68,6 +68,36 @@ impl ContactMethod {
         &self.address
     }
 
+    /// Whether two methods reach the same destination: same kind, and the same email
+    /// address (ignoring case) or the same phone digits.
+    pub fn same_destination(&self, other: &ContactMethod) -> bool {
+        if self.kind != other.kind {
+            return false;
+        }
+        match self.kind {
+            ContactKind::Email => self
+                .address
+                .trim()
+                .eq_ignore_ascii_case(other.address.trim()),
+            ContactKind::Sms | ContactKind::Voice => {
+                let digits = |a: &str| a.chars().filter(char::is_ascii_digit).collect::<String>();
+                digits(&self.address) == digits(&other.address)
+            }
+        }
+    }
+
+    /// The methods with each destination once, in their order: two entries for one
+    /// phone must not pass for two methods.
+    pub fn distinct(methods: Vec<ContactMethod>) -> Vec<ContactMethod> {
+        let mut kept: Vec<ContactMethod> = Vec::with_capacity(methods.len());
+        for method in methods {
+            if !kept.iter().any(|k| k.same_destination(&method)) {
+                kept.push(method);
+            }
+        }
+        kept
+    }
+
     /// The address as a person may see it: `j•••@c•••.com`, `+31 •• ••• ••78`.
     pub fn masked(&self) -> MaskedContact {
         let text = match self.kind {
@@ -177,6 +207,22 @@ mod tests {
             "•• ••• ••78"
         );
         assert_eq!(ContactMethod::sms("").masked().as_str(), "•• ••• ••");
+    }
+
+    #[test]
+    fn duplicates_of_one_destination_count_once() {
+        let methods = vec![
+            ContactMethod::sms("+31 6 12345678"),
+            ContactMethod::email("Jan@Contoso.nl"),
+            ContactMethod::sms("+31612345678"),
+            ContactMethod::email("jan@contoso.nl "),
+            ContactMethod::voice("+31 6 12345678"),
+        ];
+        let kept = ContactMethod::distinct(methods);
+        assert_eq!(kept.len(), 3);
+        assert_eq!(kept[0].kind(), ContactKind::Sms);
+        assert_eq!(kept[1].kind(), ContactKind::Email);
+        assert_eq!(kept[2].kind(), ContactKind::Voice);
     }
 
     #[test]

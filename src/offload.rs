@@ -53,6 +53,13 @@ impl Offload for TokioBlocking {
     {
         tokio::task::spawn_blocking(job)
             .await
-            .map_err(|e| OffloadError::Failed(e.to_string()))
+            // A JoinError's text can hold the job's panic message: keep it out.
+            .map_err(|e| {
+                OffloadError::Failed(if e.is_panic() {
+                    "the job panicked".to_owned()
+                } else {
+                    "the job was cancelled".to_owned()
+                })
+            })
     }
 }

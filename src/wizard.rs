@@ -149,8 +149,11 @@ pub enum Refusal {
     Password(PasswordRefusal),
     /// A host part (directory, delivery, counters, hashing) failed; nothing moved on: try
     /// the step again.
-    #[error("the service is unavailable; try again: {0}")]
-    Unavailable(Error),
+    ///
+    /// The message is fixed (safe to show); the host part's error is the
+    /// [`source`](std::error::Error::source), for the host's logs.
+    #[error("the service is unavailable; try again")]
+    Unavailable(#[source] Error),
 }
 
 fn attempts(left: u8) -> String {

@@ -306,10 +306,13 @@ fn verify(record: &VerifyRecord, started: OffsetDateTime) -> Result<Verify, Snap
     {
         return Err(SnapshotError::InvalidField("current method"));
     }
-    if record.current.is_some() != record.digest.is_some() {
+    // Without the conceal policy a Verify step always holds the code it sent. Under it, a
+    // step may hold no code: an account that cannot reset (no method either), or a
+    // delivery that failed (the method stays, for the resend).
+    if !record.conceal && (record.current.is_none() || record.digest.is_none()) {
         return Err(SnapshotError::InvalidField("code"));
     }
-    if record.current.is_none() && !record.conceal {
+    if record.current.is_none() && record.digest.is_some() {
         return Err(SnapshotError::InvalidField("code"));
     }
     Ok(Verify {

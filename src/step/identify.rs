@@ -5,6 +5,7 @@ use std::fmt;
 use time::OffsetDateTime;
 
 use crate::challenge::{Challenge, ChallengeKind};
+use crate::contact::ContactMethod;
 use crate::directory::{Directory, UserRecord};
 use crate::event::{Activity, Detail};
 use crate::limits::Counters;
@@ -208,7 +209,12 @@ impl Wizard<Identify> {
             Activity::FlowActivityProgress,
             Detail::ChallengePassed,
         );
-        let eligible = record.filter(|r| eligible(r, sspr.policy.methods_required));
+        let eligible = record
+            .map(|mut r| {
+                r.methods = ContactMethod::distinct(r.methods);
+                r
+            })
+            .filter(|r| eligible(r, sspr.policy.methods_required));
         let Some(record) = eligible else {
             sspr.emit(
                 &self.flow,

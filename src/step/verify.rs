@@ -317,6 +317,14 @@ impl Wizard<Verify> {
                 self.step.resends_left -= 1;
                 Ok(ToVerify::Verify(self))
             }
+            // Under the conceal policy a blocked user ID or a failed delivery looks like
+            // a code that went out (as for an account that cannot reset): no code is right.
+            Ok(Err(_)) | Err(_) if self.step.conceal => {
+                self.step.digest = None;
+                self.step.resends_left -= 1;
+                self.step.code_deadline = sspr.now() + sspr.policy.code_lifetime;
+                Ok(ToVerify::Verify(self))
+            }
             Ok(Err(locked)) => Ok(ToVerify::Locked(locked)),
             Err(error) => Err(self.refuse(Refusal::Unavailable(error))),
         }

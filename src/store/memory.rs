@@ -134,9 +134,11 @@ impl MemoryFlowStore {
         self.len() == 0
     }
 
-    /// Removes every flow expired at `now`; returns how many. Saves purge a full shard
-    /// by themselves; a host may also call this from a timer to free memory sooner.
+    /// Removes every flow expired at `now` (and forgets per-user counters whose windows
+    /// and blocks have ended); returns how many flows. Saves purge a full shard by
+    /// themselves; a host may also call this from a timer to free memory sooner.
     pub fn purge_expired(&self, now: OffsetDateTime) -> usize {
+        self.counters.purge_expired(now);
         self.purge_expired_nanos(nanos(now))
     }
 
