@@ -78,6 +78,39 @@ pub async fn directory<D: Directory>(directory: &D, insert: impl Fn(&D, UserReco
         .password_hash
         .expect("a hash is stored");
     assert_eq!(stored.as_str(), hash.as_str());
+    let state = directory
+        .password_state(&id)
+        .await
+        .expect("state works")
+        .expect("a known user has a state");
+    assert!(!state.must_change, "a reset by its owner needs no change");
+    let expires = OffsetDateTime::UNIX_EPOCH + Duration::days(30_000);
+    directory
+        .set_password(
+            &id,
+            NewPasswordHash {
+                hash: hash.clone(),
+                must_change: true,
+                expires: Some(expires),
+            },
+        )
+        .await
+        .expect("storing a temporary hash works");
+    let state = directory
+        .password_state(&id)
+        .await
+        .expect("state works")
+        .expect("a known user has a state");
+    assert!(state.must_change, "a temporary password must change");
+    assert_eq!(state.expires, Some(expires));
+    assert!(
+        directory
+            .password_state(&user("nobody@example.org"))
+            .await
+            .expect("state works")
+            .is_none(),
+        "an unknown user has no state"
+    );
     assert!(
         directory
             .set_password(
@@ -414,4 +447,29 @@ fn flow_snapshot_of(flow: FlowId, now: OffsetDateTime) -> crate::snapshot::FlowS
     let mut bytes = fresh.as_bytes().to_vec();
     bytes[1..17].copy_from_slice(flow.as_bytes());
     crate::snapshot::FlowSnapshot::from_bytes(&bytes).expect("header")
+}
+
+/// A support desk: files a request and returns a distinct reference for each.
+pub async fn support_desk(desk: &impl crate::support::SupportDesk, now: OffsetDateTime) {
+    let request = || {
+        crate::support::SupportRequest::new(
+            "Jan Jansen",
+            "jan@example.net",
+            "+31 6 12345678",
+            "Example BV",
+            "example.org",
+            "Our global admin left the company.",
+        )
+        .expect("a valid request")
+    };
+    let first = desk
+        .request_new_global_admin(request(), now)
+        .await
+        .expect("a request is filed");
+    let second = desk
+        .request_new_global_admin(request(), now)
+        .await
+        .expect("a request is filed");
+    assert!(!first.0.is_empty(), "a ticket has a reference");
+    assert_ne!(first, second, "every ticket has its own reference");
 }

@@ -66,6 +66,16 @@ pub struct NewPasswordHash {
     pub expires: Option<OffsetDateTime>,
 }
 
+/// Whether an account's password must change at next sign-in (an admin set a temporary
+/// one), and until when that temporary password works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordState {
+    /// The user must choose a new password at next sign-in.
+    pub must_change: bool,
+    /// When the temporary password stops working.
+    pub expires: Option<OffsetDateTime>,
+}
+
 /// A failure of the directory (a database, LDAP, an identity API).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -85,6 +95,13 @@ pub trait Directory: Send + Sync {
         &self,
         id: &UserId,
     ) -> impl Future<Output = Result<Option<UserRecord>, DirectoryError>> + Send;
+
+    /// Whether the account must change its password at next sign-in; `Ok(None)` when
+    /// there is no such account.
+    fn password_state(
+        &self,
+        id: &UserId,
+    ) -> impl Future<Output = Result<Option<PasswordState>, DirectoryError>> + Send;
 
     /// Stores a new password hash for an account.
     fn set_password(
@@ -153,6 +170,13 @@ impl InMemoryDirectory {
 impl Directory for InMemoryDirectory {
     async fn find_user(&self, id: &UserId) -> Result<Option<UserRecord>, DirectoryError> {
         Ok(self.get(id))
+    }
+
+    async fn password_state(&self, id: &UserId) -> Result<Option<PasswordState>, DirectoryError> {
+        Ok(self.lock().get(id).map(|u| PasswordState {
+            must_change: u.must_change,
+            expires: u.expires,
+        }))
     }
 
     async fn set_password(

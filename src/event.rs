@@ -22,6 +22,8 @@ pub enum Activity {
     ResetPasswordSelfService,
     /// "Reset password (by admin)": an admin set a temporary password.
     ResetPasswordByAdmin,
+    /// "Change password (self-service)": a temporary password was replaced at sign-in.
+    ChangePasswordSelfService,
 }
 
 impl Activity {
@@ -32,6 +34,7 @@ impl Activity {
             Activity::BlockedFromSelfServiceReset => "Blocked from self-service password reset",
             Activity::ResetPasswordSelfService => "Reset password (self-service)",
             Activity::ResetPasswordByAdmin => "Reset password (by admin)",
+            Activity::ChangePasswordSelfService => "Change password (self-service)",
         }
     }
 }

@@ -90,6 +90,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod admin;
 pub mod challenge;
 pub mod clock;
 pub mod code;
@@ -109,6 +110,7 @@ pub mod service;
 pub mod snapshot;
 pub mod step;
 pub mod store;
+pub mod support;
 pub mod user_id;
 pub mod wizard;
 

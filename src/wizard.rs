@@ -144,6 +144,12 @@ pub enum Refusal {
     /// No more resends for this code.
     #[error("no more codes can be sent; use the last one or start again")]
     NoMoreResends,
+    /// The user ID or the temporary password is not right (the two are not told apart).
+    #[error("the user ID or the temporary password is not right")]
+    WrongTemporaryPassword,
+    /// The admin's temporary password has expired: ask the admin for a new one.
+    #[error("the temporary password has expired; ask your admin for a new one")]
+    TemporaryPasswordExpired,
     /// The new password breaks a rule.
     #[error(transparent)]
     Password(PasswordRefusal),

@@ -39,3 +39,10 @@ fn event_sinks() {
     conformance::event_sink(&NoEvents, now);
     conformance::event_sink(&TracingEvents, now);
 }
+
+#[tokio::test]
+async fn in_memory_support_desk() {
+    let desk = sspr::support::InMemorySupportDesk::new();
+    conformance::support_desk(&desk, ManualClock::default().now()).await;
+    assert_eq!(desk.tickets().len(), 2);
+}

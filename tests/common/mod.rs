@@ -119,6 +119,16 @@ impl Directory for TestDirectory {
         self.inner.find_user(user).await
     }
 
+    async fn password_state(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<sspr::directory::PasswordState>, DirectoryError> {
+        if self.fail_find.load(Ordering::SeqCst) {
+            return Err(DirectoryError::Unavailable("test directory is down".into()));
+        }
+        self.inner.password_state(user).await
+    }
+
     async fn set_password(
         &self,
         user: &UserId,

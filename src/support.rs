@@ -1,0 +1,239 @@
+//! When the organisation's global admin has left: a support request, with the
+//! requester's identity and company details, asking for a new global admin.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use time::OffsetDateTime;
+
+/// The longest text of any one field, in characters.
+pub const MAX_FIELD_CHARS: usize = 200;
+
+/// The longest free-text explanation, in characters.
+pub const MAX_DETAILS_CHARS: usize = 2000;
+
+/// A request for a new global admin. Personal data: `Debug` shows the company and the
+/// requester's name only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SupportRequest {
+    requester_name: String,
+    requester_email: String,
+    requester_phone: String,
+    company_name: String,
+    tenant: String,
+    details: String,
+}
+
+/// Why a support request was refused: a field to fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SupportRequestError {
+    /// A required field is empty.
+    #[error("fill in the {0}")]
+    Missing(&'static str),
+    /// A field is longer than allowed.
+    #[error("the {field} has at most {max} characters")]
+    TooLong {
+        /// The field.
+        field: &'static str,
+        /// The most characters allowed.
+        max: usize,
+    },
+    /// A field holds control characters (other than line breaks in the details).
+    #[error("the {0} contains characters that cannot be typed")]
+    ControlCharacter(&'static str),
+    /// The email address has no `@`.
+    #[error("enter an email address where support can reach you")]
+    Email,
+}
+
+fn field(
+    name: &'static str,
+    value: &str,
+    max: usize,
+    allow_newlines: bool,
+) -> Result<String, SupportRequestError> {
+    if value.len() > max * 4 || value.chars().nth(max).is_some() {
+        return Err(SupportRequestError::TooLong { field: name, max });
+    }
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(SupportRequestError::Missing(name));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
+    {
+        return Err(SupportRequestError::ControlCharacter(name));
+    }
+    Ok(value.to_owned())
+}
+
+impl SupportRequest {
+    /// A request, with every field checked: all required, bounded, no control characters.
+    pub fn new(
+        requester_name: &str,
+        requester_email: &str,
+        requester_phone: &str,
+        company_name: &str,
+        tenant: &str,
+        details: &str,
+    ) -> Result<Self, SupportRequestError> {
+        let requester_email = field("email address", requester_email, MAX_FIELD_CHARS, false)?;
+        if !requester_email.contains('@') {
+            return Err(SupportRequestError::Email);
+        }
+        Ok(SupportRequest {
+            requester_name: field("name", requester_name, MAX_FIELD_CHARS, false)?,
+            requester_email,
+            requester_phone: field("phone number", requester_phone, MAX_FIELD_CHARS, false)?,
+            company_name: field("company name", company_name, MAX_FIELD_CHARS, false)?,
+            tenant: field("organisation domain", tenant, MAX_FIELD_CHARS, false)?,
+            details: field("explanation", details, MAX_DETAILS_CHARS, true)?,
+        })
+    }
+
+    /// The requester's name.
+    pub fn requester_name(&self) -> &str {
+        &self.requester_name
+    }
+    /// Where support reaches the requester by email.
+    pub fn requester_email(&self) -> &str {
+        &self.requester_email
+    }
+    /// Where support reaches the requester by phone.
+    pub fn requester_phone(&self) -> &str {
+        &self.requester_phone
+    }
+    /// The company.
+    pub fn company_name(&self) -> &str {
+        &self.company_name
+    }
+    /// The organisation (tenant) that needs a new global admin.
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+    /// The requester's explanation.
+    pub fn details(&self) -> &str {
+        &self.details
+    }
+}
+
+impl fmt::Debug for SupportRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SupportRequest")
+            .field("company_name", &self.company_name)
+            .field("tenant", &self.tenant)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The reference of a support ticket, to give the requester.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TicketReference(pub String);
+
+impl fmt::Display for TicketReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A failure of the support desk.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SupportError {
+    /// The desk could not be reached; try again.
+    #[error("the support desk is unavailable; try again")]
+    Unavailable(String),
+}
+
+/// The host's support desk (a ticketing system).
+pub trait SupportDesk: Send + Sync {
+    /// Files a request for a new global admin; returns the ticket's reference.
+    fn request_new_global_admin(
+        &self,
+        request: SupportRequest,
+        at: OffsetDateTime,
+    ) -> impl Future<Output = Result<TicketReference, SupportError>> + Send;
+}
+
+/// An in-memory support desk for tests and demos: keeps every request, numbers tickets
+/// `SR-000001`, `SR-000002`, ... Clones share the requests.
+#[derive(Debug, Default, Clone)]
+pub struct InMemorySupportDesk {
+    tickets: Arc<Mutex<Vec<(TicketReference, OffsetDateTime, SupportRequest)>>>,
+}
+
+impl InMemorySupportDesk {
+    /// An empty desk.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every ticket so far, oldest first.
+    pub fn tickets(&self) -> Vec<(TicketReference, OffsetDateTime, SupportRequest)> {
+        self.tickets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl SupportDesk for InMemorySupportDesk {
+    async fn request_new_global_admin(
+        &self,
+        request: SupportRequest,
+        at: OffsetDateTime,
+    ) -> Result<TicketReference, SupportError> {
+        let mut tickets = self.tickets.lock().unwrap_or_else(PoisonError::into_inner);
+        let reference = TicketReference(format!("SR-{:06}", tickets.len() + 1));
+        tickets.push((reference.clone(), at, request));
+        Ok(reference)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(details: &str) -> Result<SupportRequest, SupportRequestError> {
+        SupportRequest::new(
+            "Jan Jansen",
+            "jan@thuis.example",
+            "+31 6 12345678",
+            "Contoso BV",
+            "contoso.nl",
+            details,
+        )
+    }
+
+    #[test]
+    fn fields_are_required_bounded_and_typeable() {
+        assert!(request("Our global admin left in May.\nPlease help.").is_ok());
+        assert_eq!(
+            request("  ").map(|_| ()),
+            Err(SupportRequestError::Missing("explanation"))
+        );
+        assert_eq!(
+            request(&"x".repeat(MAX_DETAILS_CHARS + 1)).map(|_| ()),
+            Err(SupportRequestError::TooLong {
+                field: "explanation",
+                max: MAX_DETAILS_CHARS
+            })
+        );
+        assert_eq!(
+            request("bell \u{7}").map(|_| ()),
+            Err(SupportRequestError::ControlCharacter("explanation"))
+        );
+        let no_at = SupportRequest::new("J", "jan", "1", "C", "c.nl", "d");
+        assert_eq!(no_at.map(|_| ()), Err(SupportRequestError::Email));
+    }
+
+    #[test]
+    fn debug_leaves_out_personal_data() {
+        let debug = format!("{:?}", request("details").expect("valid"));
+        assert!(!debug.contains("thuis"), "{debug}");
+        assert!(!debug.contains("12345678"), "{debug}");
+    }
+}
