@@ -9,17 +9,17 @@ use time::OffsetDateTime;
 
 use crate::directory::{Directory, NewPasswordHash, Role, UserRecord};
 use crate::error::Error;
-use crate::event::{Activity, Detail, Event};
-use crate::limits::{Counter, Counters};
+use crate::event::{Activity, Detail};
+use crate::limits::Counters;
 use crate::offload::Offload;
 use crate::password::{
-    HashError, HashParams, Password, PasswordHash, PasswordRefusal, hash_password_with_os_rng,
-    verify_password,
+    HashError, HashParams, MAX_CHARS_LIMIT, Password, PasswordHash, PasswordRefusal,
+    hash_password_with_os_rng, same_secret, verify_password,
 };
-use crate::sender::{CodeSender, Notice};
+use crate::sender::CodeSender;
 use crate::service::Sspr;
 use crate::user_id::UserId;
-use crate::wizard::{Completed, LockReason, Locked, Refusal};
+use crate::wizard::{Completed, Locked, Refusal};
 
 /// A temporary password set by an admin: show it to the admin once, then drop it. Secret:
 /// `Debug` redacts it and it is wiped on drop.
@@ -131,14 +131,16 @@ where
             .set_password(user, stored)
             .await
             .map_err(|e| AdminResetError::Unavailable(e.into()))?;
-        self.record(
+        self.record_event(
+            None,
             Some(user),
             Activity::ResetPasswordByAdmin,
             Detail::TemporaryPasswordSet,
         );
         // A fresh start: an admin vouched for the account.
         let _ = self.counters.clear(user).await;
-        self.notify(user, &record).await;
+        self.notify_password_changed(None, user, &record.methods)
+            .await;
         Ok(TemporaryPassword { password, expires })
     }
 
@@ -162,7 +164,7 @@ where
             .await
             .map_err(|e| unavailable(e.into()))?
         {
-            return Ok(ForcedChange::Locked(self.lock(&user, until)));
+            return Ok(ForcedChange::Locked(self.lock_user(None, &user, until)));
         }
         let record = self
             .directory
@@ -195,19 +197,12 @@ where
                 return Err(Refusal::Password(PasswordRefusal::SameAsCurrent));
             }
             Replaced::WrongTemporary => {
-                let policy = &self.policy;
-                let failures = self
-                    .counters
-                    .add(&user, Counter::FailedVerifications, now, policy.user_window)
+                let blocked = self
+                    .count_failure(&user, now)
                     .await
                     .map_err(|e| unavailable(e.into()))?;
-                if failures >= policy.user_failed_verifications {
-                    let until = now + policy.user_block;
-                    self.counters
-                        .block(&user, until)
-                        .await
-                        .map_err(|e| unavailable(e.into()))?;
-                    return Ok(ForcedChange::Locked(self.lock(&user, until)));
+                if let Some(until) = blocked {
+                    return Ok(ForcedChange::Locked(self.lock_user(None, &user, until)));
                 }
                 return Err(Refusal::WrongTemporaryPassword);
             }
@@ -227,14 +222,16 @@ where
             .set_password(&user, stored)
             .await
             .map_err(|e| unavailable(e.into()))?;
-        self.record(
+        self.record_event(
+            None,
             Some(&user),
             Activity::ChangePasswordSelfService,
             Detail::PasswordChanged,
         );
         let _ = self.counters.clear(&user).await;
         if let Some(record) = &record {
-            self.notify(&user, record).await;
+            self.notify_password_changed(None, &user, &record.methods)
+                .await;
         }
         Ok(ForcedChange::Completed(Completed {
             user,
@@ -242,48 +239,6 @@ where
             methods_used: Vec::new(),
             end_other_sessions: true,
         }))
-    }
-
-    fn lock(&self, user: &UserId, until: OffsetDateTime) -> Locked {
-        let reason = LockReason::UserBlocked;
-        self.record(
-            Some(user),
-            Activity::BlockedFromSelfServiceReset,
-            Detail::Locked {
-                reason: reason.name(),
-            },
-        );
-        Locked {
-            reason,
-            until: Some(until),
-        }
-    }
-
-    fn record(&self, user: Option<&UserId>, activity: Activity, detail: Detail) {
-        self.events.record(&Event {
-            at: self.now(),
-            activity,
-            flow: None,
-            user: user.cloned(),
-            detail,
-        });
-    }
-
-    async fn notify(&self, user: &UserId, record: &UserRecord) {
-        for method in &record.methods {
-            if self
-                .sender
-                .send_notice(user, method, Notice::PasswordChanged)
-                .await
-                .is_err()
-            {
-                self.record(
-                    Some(user),
-                    Activity::FlowActivityProgress,
-                    Detail::NoticeFailed { via: method.kind() },
-                );
-            }
-        }
     }
 }
 
@@ -314,17 +269,13 @@ fn replace(
     if !right {
         return Ok(Replaced::WrongTemporary);
     }
-    if same_secret(&new, &temporary) {
+    // `new` passed the rules, so it has at most MAX_CHARS_LIMIT characters.
+    if same_secret(
+        new.expose_secret(),
+        temporary.expose_secret(),
+        MAX_CHARS_LIMIT * 4,
+    ) {
         return Ok(Replaced::SameAsTemporary);
     }
     hash_password_with_os_rng(&new, params).map(Replaced::New)
-}
-
-/// Whether two passwords are equal, in constant time (digests of equal length).
-fn same_secret(a: &Password, b: &Password) -> bool {
-    use sha2::{Digest, Sha256};
-    use subtle::ConstantTimeEq;
-    let a = Sha256::digest(a.expose_secret().as_bytes());
-    let b = Sha256::digest(b.expose_secret().as_bytes());
-    bool::from(a.as_slice().ct_eq(b.as_slice()))
 }

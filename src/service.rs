@@ -8,17 +8,18 @@ use time::OffsetDateTime;
 use crate::challenge::{Challenge, ChallengeKind, Media};
 use crate::clock::{Clock, SystemClock};
 use crate::code::CodeKey;
+use crate::contact::ContactMethod;
 use crate::directory::Directory;
 use crate::error::Error;
 use crate::event::{Activity, Detail, Event, EventSink, NoEvents};
 use crate::flow::FlowId;
-use crate::limits::{Counters, MemoryCounters};
+use crate::limits::{Counter, CounterError, Counters, MemoryCounters};
 use crate::offload::{Inline, Offload};
 use crate::policy::Policy;
-use crate::sender::CodeSender;
+use crate::sender::{CodeSender, Notice};
 use crate::step::{Identify, SelectAccount};
 use crate::user_id::UserId;
-use crate::wizard::{Flow, Wizard};
+use crate::wizard::{Flow, LockReason, Locked, Wizard};
 
 /// The reset service: policy, code key and the host's parts (directory `D`, code sender
 /// `S`, per-user counters `K`, offload pool `O`, clock, event sink). One per process,
@@ -186,6 +187,7 @@ impl<D, S, K, O> Sspr<D, S, K, O> {
         Ok(Challenge::new(kind, self.policy.challenge_length)?)
     }
 
+    /// Records an audit event of a step of `flow`.
     pub(crate) fn emit(
         &self,
         flow: &Flow,
@@ -193,13 +195,46 @@ impl<D, S, K, O> Sspr<D, S, K, O> {
         activity: Activity,
         detail: Detail,
     ) {
+        self.record_event(Some(flow.id), user, activity, detail);
+    }
+
+    /// Records an audit event, of a flow or (admin actions) of none.
+    pub(crate) fn record_event(
+        &self,
+        flow: Option<FlowId>,
+        user: Option<&UserId>,
+        activity: Activity,
+        detail: Detail,
+    ) {
         self.events.record(&Event {
             at: self.now(),
             activity,
-            flow: Some(flow.id),
+            flow,
             user: user.cloned(),
             detail,
         });
+    }
+
+    /// The lock of a user ID blocked until `until`, with its audit event.
+    pub(crate) fn lock_user(
+        &self,
+        flow: Option<FlowId>,
+        user: &UserId,
+        until: OffsetDateTime,
+    ) -> Locked {
+        let reason = LockReason::UserBlocked;
+        self.record_event(
+            flow,
+            Some(user),
+            Activity::BlockedFromSelfServiceReset,
+            Detail::Locked {
+                reason: reason.name(),
+            },
+        );
+        Locked {
+            reason,
+            until: Some(until),
+        }
     }
 
     /// Whether the flow's lifetime ran out; emits the event when it did.
@@ -214,5 +249,54 @@ impl<D, S, K, O> Sspr<D, S, K, O> {
             Detail::Expired,
         );
         true
+    }
+}
+
+impl<D, S, K: Counters, O> Sspr<D, S, K, O> {
+    /// Counts a failed verification (a wrong code, a wrong temporary password) against
+    /// `user`; at the policy's limit the user ID is blocked, and the block's end returned.
+    pub(crate) async fn count_failure(
+        &self,
+        user: &UserId,
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>, CounterError> {
+        let policy = &self.policy;
+        let failures = self
+            .counters
+            .add(user, Counter::FailedVerifications, now, policy.user_window)
+            .await?;
+        if failures < policy.user_failed_verifications {
+            return Ok(None);
+        }
+        let until = now + policy.user_block;
+        self.counters.block(user, until).await?;
+        Ok(Some(until))
+    }
+}
+
+impl<D, S: CodeSender, K, O> Sspr<D, S, K, O> {
+    /// Tells the account holder on every method that the password changed. A failed
+    /// notice cannot undo the change: it is an audit event, not an error.
+    pub(crate) async fn notify_password_changed(
+        &self,
+        flow: Option<FlowId>,
+        user: &UserId,
+        methods: &[ContactMethod],
+    ) {
+        for method in methods {
+            if self
+                .sender
+                .send_notice(user, method, Notice::PasswordChanged)
+                .await
+                .is_err()
+            {
+                self.record_event(
+                    flow,
+                    Some(user),
+                    Activity::FlowActivityProgress,
+                    Detail::NoticeFailed { via: method.kind() },
+                );
+            }
+        }
     }
 }

@@ -311,7 +311,7 @@ impl PasswordRules {
 /// Whether `a` and `b` are the same, in time that depends on `padded_len` and on nothing
 /// else of their content: every byte position up to `padded_len` is compared (missing bytes
 /// as zero), and the lengths separately. `a` must be at most `padded_len` bytes long.
-fn same_secret(a: &str, b: &str, padded_len: usize) -> bool {
+pub(crate) fn same_secret(a: &str, b: &str, padded_len: usize) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let mut diff = 0u8;
     for i in 0..padded_len {

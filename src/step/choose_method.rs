@@ -15,7 +15,7 @@ use crate::sender::CodeSender;
 use crate::service::Sspr;
 use crate::step::Verify;
 use crate::user_id::UserId;
-use crate::wizard::{Expired, Flow, LockReason, Locked, Refusal, Refused, Sealed, Step, Wizard};
+use crate::wizard::{Expired, Flow, Locked, Refusal, Refused, Sealed, Step, Wizard};
 
 /// The person picks a registered contact method (shown masked) to receive a code.
 #[derive(Clone)]
@@ -148,28 +148,7 @@ pub(crate) async fn check_blocked<D, S, K: Counters, O>(
     let Some(until) = sspr.counters.blocked_until(user, now).await? else {
         return Ok(None);
     };
-    Ok(Some(lock_user(sspr, flow, user, until)))
-}
-
-pub(crate) fn lock_user<D, S, K, O>(
-    sspr: &Sspr<D, S, K, O>,
-    flow: &Flow,
-    user: &UserId,
-    until: OffsetDateTime,
-) -> Locked {
-    let reason = LockReason::UserBlocked;
-    sspr.emit(
-        flow,
-        Some(user),
-        Activity::BlockedFromSelfServiceReset,
-        Detail::Locked {
-            reason: reason.name(),
-        },
-    );
-    Locked {
-        reason,
-        until: Some(until),
-    }
+    Ok(Some(sspr.lock_user(Some(flow.id), user, until)))
 }
 
 /// Counts a send against the user ID's limit, then makes, stores (as a digest) and
@@ -197,7 +176,7 @@ where
     if sends > policy.user_code_sends {
         let until = now + policy.user_block;
         sspr.counters.block(user, until).await?;
-        return Ok(Err(lock_user(sspr, flow, user, until)));
+        return Ok(Err(sspr.lock_user(Some(flow.id), user, until)));
     }
     let Some(method) = step.methods.get(index) else {
         return Err(Error::Directory(

@@ -11,7 +11,7 @@ use crate::offload::Offload;
 use crate::password::{
     HashParams, Password, PasswordHash, PasswordRefusal, hash_password_with_os_rng, verify_password,
 };
-use crate::sender::{CodeSender, Notice};
+use crate::sender::CodeSender;
 use crate::service::Sspr;
 use crate::step::ChooseMethod;
 use crate::user_id::UserId;
@@ -135,21 +135,8 @@ impl Wizard<NewPassword> {
         // The password changed: what follows cannot undo it, so failures are reported as
         // events, not refusals.
         let _ = sspr.counters.clear(&user).await;
-        for method in &self.step.choose.methods {
-            if sspr
-                .sender
-                .send_notice(&user, method, Notice::PasswordChanged)
-                .await
-                .is_err()
-            {
-                sspr.emit(
-                    &self.flow,
-                    Some(&user),
-                    Activity::FlowActivityProgress,
-                    Detail::NoticeFailed { via: method.kind() },
-                );
-            }
-        }
+        sspr.notify_password_changed(Some(self.flow.id), &user, &self.step.choose.methods)
+            .await;
         Ok(FromNewPassword::Completed(Completed {
             methods_used: self.step.methods_used(),
             user,

@@ -8,7 +8,7 @@ use crate::code::{CodeDigest, parse_typed_code};
 use crate::contact::{ContactMethod, MaskedContact};
 use crate::directory::Directory;
 use crate::event::{Activity, Detail};
-use crate::limits::{Counter, Counters};
+use crate::limits::Counters;
 use crate::offload::Offload;
 use crate::sender::CodeSender;
 use crate::service::Sspr;
@@ -188,7 +188,7 @@ impl Wizard<Verify> {
         if let Some(until) = blocked
             && !self.step.conceal
         {
-            let locked = choose_method::lock_user(sspr, &self.flow, &user, until);
+            let locked = sspr.lock_user(Some(self.flow.id), &user, until);
             return Ok(FromVerify::Locked(locked));
         }
         // Under the conceal policy a blocked user ID looks like any other: no code is right.
@@ -234,7 +234,6 @@ impl Wizard<Verify> {
         now: OffsetDateTime,
     ) -> Result<FromVerify, Refused<Verify>> {
         let user = self.step.choose.user.clone();
-        let policy = &sspr.policy;
         // The attempt is spent before the counters are touched: a counter store that
         // fails buys no extra guesses.
         let left = self.step.choose.code_attempts_left.saturating_sub(1);
@@ -247,18 +246,9 @@ impl Wizard<Verify> {
                 attempts_left: left,
             },
         );
-        let failures = sspr
-            .counters
-            .add(&user, Counter::FailedVerifications, now, policy.user_window)
-            .await;
-        if let Ok(failures) = failures
-            && failures >= policy.user_failed_verifications
-        {
-            let until = now + policy.user_block;
-            if let Err(error) = sspr.counters.block(&user, until).await {
-                return Err(self.refuse(Refusal::Unavailable(error.into())));
-            }
-            let locked = choose_method::lock_user(sspr, &self.flow, &user, until);
+        let blocked = sspr.count_failure(&user, now).await;
+        if let Ok(Some(until)) = blocked {
+            let locked = sspr.lock_user(Some(self.flow.id), &user, until);
             return Ok(FromVerify::Locked(locked));
         }
         if left == 0 {
@@ -276,7 +266,7 @@ impl Wizard<Verify> {
                 until: None,
             }));
         }
-        if let Err(error) = failures {
+        if let Err(error) = blocked {
             return Err(self.refuse(Refusal::Unavailable(error.into())));
         }
         Err(self.refuse(Refusal::WrongCode {
