@@ -169,3 +169,52 @@ async fn a_blocked_account_looks_like_any_other_and_gets_nothing() {
     assert_eq!(seen(&third), seen(&phantom));
     assert_eq!(h.codes_sent(), 1);
 }
+
+/// What a resend under the conceal policy looks like for `user`, whose sends are
+/// limited to one: the real account passes its limit, the unknown one sends nothing.
+async fn resend_outcome(user: &str) -> &'static str {
+    let h = Harness::new(policy(
+        Policy::builder()
+            .conceal(true)
+            .user_code_sends(1)
+            .code_resends(1),
+    ));
+    match verify_step(&h, user).await.resend(&h.sspr).await {
+        Ok(ToVerify::Verify(_)) => "verify",
+        Ok(ToVerify::Locked(_)) => "locked",
+        Ok(ToVerify::Expired(_)) => "expired",
+        Err(_) => "refused",
+    }
+}
+
+#[tokio::test]
+async fn a_resend_looks_the_same_for_every_account() {
+    let real = resend_outcome(JAN).await;
+    let unknown = resend_outcome(UNKNOWN).await;
+    assert_eq!(
+        real, unknown,
+        "resend tells a real account from an unknown one"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_delivery_suspends_resumes_and_its_resend_tries_again() {
+    use sspr::snapshot::{AnyStep, FlowSnapshot};
+
+    let h = conceal();
+    h.outbox.set_failing(true);
+    let verify = verify_step(&h, JAN).await;
+    assert_eq!(h.codes_sent(), 0);
+    let snapshot = FlowSnapshot::of(&verify).expect("suspends");
+    let resumed = FlowSnapshot::resume(snapshot.as_bytes(), verify.flow_id());
+    let Ok(AnyStep::Verify(verify)) = resumed else {
+        panic!("a conceal Verify after a failed delivery resumes: {resumed:?}")
+    };
+    h.outbox.set_failing(false);
+    let Ok(ToVerify::Verify(verify)) = verify.resend(&h.sspr).await else {
+        panic!("the resend goes through")
+    };
+    assert_eq!(h.codes_sent(), 1, "the resend delivered a code");
+    let outcome = h.submit_code(verify, &phone()).await;
+    assert!(matches!(outcome, FromVerify::NewPassword(_)), "{outcome:?}");
+}
