@@ -196,7 +196,8 @@ def report(
 def table(results: Sequence[dict]) -> str:
     """The results as a Markdown table, one row per attacker."""
     lines = [
-        "| attacker | kind | corpus binary | training | training CPU-s | test | solved | characters |",
+        "| attacker | kind | corpus binary | training | training CPU-s | test | solved "
+        "| characters |",
         "|---|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
