@@ -10,9 +10,41 @@ use std::sync::OnceLock;
 
 use super::{ChallengeError, IMAGE_ALPHABET};
 
-/// Empty columns and rows kept around each trimmed glyph, so that sampling between pixels
-/// fades to paper at every edge without a special case.
-pub(crate) const PAD: usize = 1;
+/// Empty columns and rows kept around each trimmed glyph: room for the widest style
+/// ([`Style::Outline`] grows the ink by [`OUTLINE`] pixels) plus one, so that sampling
+/// between pixels fades to paper at every edge without a special case.
+pub(crate) const PAD: usize = OUTLINE + 1;
+
+/// How far, in glyph pixels, [`Style::Bold`] grows the ink on every side.
+const BOLD: usize = 1;
+
+/// How far, in glyph pixels, [`Style::Outline`] draws its ring around the ink.
+const OUTLINE: usize = 2;
+
+/// How a glyph is drawn: its plain ink, heavier, or as a hollow outline. More than one
+/// style means an attacker needs more examples of every character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// The font's own strokes.
+    Solid,
+    /// Strokes grown by [`BOLD`] pixels on every side.
+    Bold,
+    /// A ring of [`OUTLINE`] pixels around the strokes, the strokes themselves left as paper.
+    Outline,
+}
+
+impl Style {
+    /// Every style, in the order the atlas keeps them.
+    pub(crate) const ALL: [Style; 3] = [Style::Solid, Style::Bold, Style::Outline];
+
+    const fn index(self) -> usize {
+        match self {
+            Style::Solid => 0,
+            Style::Bold => 1,
+            Style::Outline => 2,
+        }
+    }
+}
 
 /// Largest glyph side, in pixels, accepted from the `captcha` crate (its glyphs are about
 /// 40 pixels); anything larger is treated as broken assets.
@@ -31,6 +63,30 @@ pub(crate) struct Glyph {
 }
 
 impl Glyph {
+    /// A glyph of `width` × `height` coverage values, its outline found from the ink;
+    /// `None` when the sizes disagree or are too large for the outline's coordinates.
+    fn from_coverage(width: usize, height: usize, ink: Vec<u8>) -> Option<Glyph> {
+        if ink.len() != width.checked_mul(height)? || width == 0 {
+            return None;
+        }
+        let mut outline = Vec::with_capacity(2 * height);
+        for (y, row) in ink.chunks_exact(width).enumerate() {
+            let first = row.iter().position(|&c| c > 0);
+            let last = row.iter().rposition(|&c| c > 0);
+            if let (Some(first), Some(last)) = (first, last) {
+                let y = u16::try_from(y).ok()?;
+                outline.push([u16::try_from(first).ok()?, y]);
+                outline.push([u16::try_from(last).ok()?, y]);
+            }
+        }
+        Some(Glyph {
+            width,
+            height,
+            ink,
+            outline,
+        })
+    }
+
     /// Width in pixels, padding included.
     pub(crate) fn width(&self) -> usize {
         self.width
@@ -77,19 +133,32 @@ impl Glyph {
     }
 }
 
-/// The glyphs of [`IMAGE_ALPHABET`], in the alphabet's order.
+/// The glyphs of [`IMAGE_ALPHABET`] in every [`Style`], in the alphabet's order.
 #[derive(Debug)]
 pub(crate) struct Atlas {
-    glyphs: Vec<Glyph>,
+    glyphs: Vec<[Glyph; 3]>,
     /// Ink height of a capital letter, in glyph pixels.
     cap_height: usize,
+    /// Typical width of a solid stroke, in glyph pixels.
+    stem: f32,
 }
 
 impl Atlas {
-    /// The glyph of `ch`, or `None` if `ch` is not in [`IMAGE_ALPHABET`].
-    pub(crate) fn glyph(&self, ch: u8) -> Option<&Glyph> {
+    /// The glyph of `ch` drawn in `style`, or `None` if `ch` is not in [`IMAGE_ALPHABET`].
+    pub(crate) fn styled(&self, ch: u8, style: Style) -> Option<&Glyph> {
         let index = IMAGE_ALPHABET.iter().position(|&c| c == ch)?;
-        self.glyphs.get(index)
+        self.glyphs.get(index)?.get(style.index())
+    }
+
+    /// The glyph at `index` of the alphabet (wrapping), in `style`: for clutter.
+    pub(crate) fn nth(&self, index: usize, style: Style) -> Option<&Glyph> {
+        let styles = self.glyphs.get(index % self.glyphs.len().max(1))?;
+        styles.get(style.index())
+    }
+
+    /// Typical width of a solid stroke, in glyph pixels.
+    pub(crate) fn stem(&self) -> f32 {
+        self.stem
     }
 
     /// Ink height of a capital letter, in glyph pixels (padding excluded). Every glyph's ink
@@ -99,7 +168,8 @@ impl Atlas {
     }
 }
 
-/// Reads a glyph's coverage between its pixels.
+/// Reads a glyph's coverage between its pixels, inside a window of it (the whole glyph,
+/// or a piece of it for clutter).
 pub(crate) struct Sampler<'a> {
     ink: &'a [u8],
     width: usize,
@@ -107,36 +177,54 @@ pub(crate) struct Sampler<'a> {
     pub(crate) last_u: f32,
     /// Position of the last row.
     pub(crate) last_v: f32,
-    /// Inside is `0 < u < limit_u + 1` in 1/256 pixel.
+    /// Inside is `low_u < u < low_u + limit_u + 1` in 1/256 pixel.
+    low_u: i32,
     limit_u: u32,
-    /// Inside is `0 < v < limit_v + 1` in 1/256 pixel.
+    /// Inside is `low_v < v < low_v + limit_v + 1` in 1/256 pixel.
+    low_v: i32,
     limit_v: u32,
 }
 
 impl<'a> Sampler<'a> {
-    /// A reader of `glyph`.
+    /// A reader of the whole of `glyph`.
+    #[cfg(test)]
     pub(crate) fn new(glyph: &'a Glyph) -> Self {
+        Self::window(glyph, [0.0, 0.0, 1.0, 1.0])
+    }
+
+    /// A reader of the part of `glyph` within `[left, top, right, bottom]`, given as
+    /// shares (0..=1) of its width and height; paper elsewhere.
+    pub(crate) fn window(glyph: &'a Glyph, window: [f32; 4]) -> Self {
         let (last_u, last_v) = (
             glyph.width().saturating_sub(1),
             glyph.height().saturating_sub(1),
         );
-        // An empty bitmap gets limits of 0: everything is outside.
-        let limit = |last: usize| u32::try_from((last << 8).saturating_sub(1)).unwrap_or(0);
+        let at = |share: f32, last: usize| (share.clamp(0.0, 1.0) * last as f32) as usize;
+        let (u0, u1) = (at(window[0], last_u), at(window[2], last_u));
+        let (v0, v1) = (at(window[1], last_v), at(window[3], last_v));
+        // An empty window gets limits of 0: everything is outside.
+        let limit = |low: usize, high: usize| {
+            u32::try_from((high.saturating_sub(low) << 8).saturating_sub(1)).unwrap_or(0)
+        };
+        let low = |first: usize| i32::try_from(first << 8).unwrap_or(0);
         Sampler {
             ink: glyph.ink(),
             width: glyph.width(),
             last_u: last_u as f32,
             last_v: last_v as f32,
-            limit_u: limit(last_u),
-            limit_v: limit(last_v),
+            low_u: low(u0),
+            limit_u: limit(u0, u1),
+            low_v: low(v0),
+            limit_v: limit(v0, v1),
         }
     }
 
     /// Coverage at (`u`, `v`) in 1/256 glyph pixel, interpolated between the four nearest
-    /// pixels; 0 outside the bitmap.
+    /// pixels; 0 outside the window.
     pub(crate) fn at(&self, u: i32, v: i32) -> u8 {
-        // One unsigned comparison per axis tests 0 < u < last.
-        if (u.wrapping_sub(1) as u32) >= self.limit_u || (v.wrapping_sub(1) as u32) >= self.limit_v
+        // One unsigned comparison per axis tests low < u < low + limit + 1.
+        if (u.wrapping_sub(self.low_u).wrapping_sub(1) as u32) >= self.limit_u
+            || (v.wrapping_sub(self.low_v).wrapping_sub(1) as u32) >= self.limit_v
         {
             return 0;
         }
@@ -172,15 +260,74 @@ fn build() -> Result<Atlas, ChallengeError> {
     let mut glyphs = Vec::with_capacity(IMAGE_ALPHABET.len());
     for &ch in IMAGE_ALPHABET {
         let png = captcha_png(char::from(ch)).ok_or(ChallengeError::Assets("glyphs"))?;
-        let glyph = decode(&png).ok_or(ChallengeError::Assets("glyphs"))?;
-        glyphs.push(glyph);
+        let solid = decode(&png).ok_or(ChallengeError::Assets("glyphs"))?;
+        let (w, h) = (solid.width, solid.height);
+        let grown = |r: usize| dilate(&solid.ink, w, h, r);
+        let bold =
+            Glyph::from_coverage(w, h, grown(BOLD)).ok_or(ChallengeError::Assets("glyphs"))?;
+        let ring: Vec<u8> = grown(OUTLINE)
+            .iter()
+            .zip(&solid.ink)
+            .map(|(&outer, &inner)| outer.saturating_sub(inner))
+            .collect();
+        let outline = Glyph::from_coverage(w, h, ring).ok_or(ChallengeError::Assets("glyphs"))?;
+        glyphs.push([solid, bold, outline]);
     }
     // The `captcha` crate crops each glyph to its ink, so every glyph starts at the cap
     // line; most end at the base line, a tail (Q) below it.
-    let mut heights: Vec<usize> = glyphs.iter().map(|g| g.height - 2 * PAD).collect();
+    let mut heights: Vec<usize> = glyphs.iter().map(|[g, ..]| g.height - 2 * PAD).collect();
     heights.sort_unstable();
     let cap_height = heights.get(heights.len() / 2).copied().unwrap_or(1).max(1);
-    Ok(Atlas { glyphs, cap_height })
+    let stem = stem_width(glyphs.iter().map(|[solid, ..]| solid));
+    Ok(Atlas {
+        glyphs,
+        cap_height,
+        stem,
+    })
+}
+
+/// The median length of the horizontal runs of ink (coverage ≥ 128) over `glyphs`: the
+/// width of a typical vertical stroke.
+fn stem_width<'a>(glyphs: impl Iterator<Item = &'a Glyph>) -> f32 {
+    let mut runs = Vec::new();
+    for glyph in glyphs {
+        for row in glyph.ink.chunks_exact(glyph.width.max(1)) {
+            let mut run = 0usize;
+            for &c in row.iter().chain(std::iter::once(&0)) {
+                if c >= 128 {
+                    run += 1;
+                } else if run > 0 {
+                    runs.push(run);
+                    run = 0;
+                }
+            }
+        }
+    }
+    runs.sort_unstable();
+    runs.get(runs.len() / 2).copied().unwrap_or(1).max(1) as f32
+}
+
+/// `ink` (`width` × `height`) grown by `radius` pixels: each pixel takes the largest
+/// coverage within a square of side `2·radius + 1` around it (rows, then columns).
+fn dilate(ink: &[u8], width: usize, height: usize, radius: usize) -> Vec<u8> {
+    let mut rows = vec![0u8; ink.len()];
+    for (src, dst) in ink.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
+        for (x, out) in dst.iter_mut().enumerate() {
+            let window = src.get(x.saturating_sub(radius)..(x + radius + 1).min(width));
+            *out = window.and_then(|w| w.iter().max().copied()).unwrap_or(0);
+        }
+    }
+    let mut grown = vec![0u8; ink.len()];
+    for y in 0..height {
+        for x in 0..width {
+            let column = (y.saturating_sub(radius)..(y + radius + 1).min(height))
+                .filter_map(|yy| rows.get(yy * width + x).copied());
+            if let Some(cell) = grown.get_mut(y * width + x) {
+                *cell = column.max().unwrap_or(0);
+            }
+        }
+    }
+    grown
 }
 
 /// One character drawn by the `captcha` crate, cropped to its text area, as PNG.
@@ -233,22 +380,7 @@ fn decode(png_bytes: &[u8]) -> Option<Glyph> {
             }
         }
     }
-    let mut outline = Vec::with_capacity(2 * trimmed_height);
-    for (y, row) in ink.chunks_exact(trimmed_width).enumerate() {
-        let first = row.iter().position(|&c| c > 0);
-        let last = row.iter().rposition(|&c| c > 0);
-        if let (Some(first), Some(last)) = (first, last) {
-            let y = u16::try_from(y).ok()?;
-            outline.push([u16::try_from(first).ok()?, y]);
-            outline.push([u16::try_from(last).ok()?, y]);
-        }
-    }
-    Some(Glyph {
-        width: trimmed_width,
-        height: trimmed_height,
-        ink,
-        outline,
-    })
+    Glyph::from_coverage(trimmed_width, trimmed_height, ink)
 }
 
 #[cfg(test)]
@@ -259,8 +391,11 @@ mod tests {
     #[test]
     fn every_alphabet_character_has_a_padded_glyph() {
         let atlas = atlas().expect("glyphs load");
-        for &ch in IMAGE_ALPHABET {
-            let glyph = atlas.glyph(ch).expect("glyph");
+        for (&ch, style) in IMAGE_ALPHABET
+            .iter()
+            .flat_map(|c| Style::ALL.map(|s| (c, s)))
+        {
+            let glyph = atlas.styled(ch, style).expect("glyph");
             assert!(glyph.width() > 2 * PAD && glyph.height() > 2 * PAD);
             assert_eq!(glyph.ink().len(), glyph.width() * glyph.height());
             let w = glyph.width();
@@ -283,13 +418,16 @@ mod tests {
                 }
             }
         }
-        assert!(atlas.glyph(b'O').is_none());
+        assert!(atlas.styled(b'O', Style::Solid).is_none());
         assert!(atlas.cap_height() > 10);
     }
 
     #[test]
     fn sampling_interpolates_inside_and_is_paper_outside() {
-        let glyph = atlas().expect("glyphs load").glyph(b'H').expect("glyph");
+        let glyph = atlas()
+            .expect("glyphs load")
+            .styled(b'H', Style::Solid)
+            .expect("glyph");
         let sampler = Sampler::new(glyph);
         let w = glyph.width();
         let (x, y) = (1..w - 1)

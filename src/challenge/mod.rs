@@ -8,6 +8,7 @@
 
 mod answer;
 mod audio;
+mod difficulty;
 mod glyph;
 mod image;
 mod recording;
@@ -20,6 +21,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 pub(crate) use answer::Answer;
 pub use answer::{AUDIO_ALPHABET, IMAGE_ALPHABET, InputRejected, MAX_INPUT_CHARS, NormalizedInput};
+pub use difficulty::Difficulty;
 
 /// Whether a challenge is a picture to read or an audio clip to listen to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -316,10 +318,21 @@ impl Challenge {
         self.render_sized(ImageSize::DEFAULT)
     }
 
-    /// Renders the challenge with a picture of `size` (ignored for audio).
+    /// Renders the challenge with a picture of `size` (ignored for audio), at the default
+    /// [`Difficulty`].
     pub fn render_sized(&self, size: ImageSize) -> Result<Media, ChallengeError> {
+        self.render_with(size, Difficulty::default())
+    }
+
+    /// Renders the challenge with a picture of `size` at `difficulty` (both ignored for
+    /// audio). The same challenge, size and difficulty always give the same bytes.
+    pub fn render_with(
+        &self,
+        size: ImageSize,
+        difficulty: Difficulty,
+    ) -> Result<Media, ChallengeError> {
         let bytes = match self.kind {
-            ChallengeKind::Image => image::render(&self.answer, &self.seed, size)?,
+            ChallengeKind::Image => image::render(&self.answer, &self.seed, size, difficulty)?,
             ChallengeKind::Audio => audio::render(&self.answer, &self.seed)?,
         };
         Ok(Media {

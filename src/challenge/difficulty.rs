@@ -1,0 +1,85 @@
+//! How hard a challenge's media is for a machine to solve: presets a policy picks from.
+//!
+//! The attacker of an open-source CAPTCHA is white-box: anyone can run this generator to
+//! make labelled pictures and train a solver on them. Each preset's strength is measured
+//! with the attack kit in `scripts/attack/` (free OCR, a segmentation attacker, an
+//! end-to-end CNN, an audio MFCC + SVM attacker); the figures are in `BENCHMARKS.md`.
+
+/// How hard a challenge picture is to solve, traded against how quickly people read it.
+///
+/// Both presets keep every character whole and inside the picture, drawn from the
+/// [`IMAGE_ALPHABET`](super::IMAGE_ALPHABET) without confusable pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Difficulty {
+    /// The default: touching neighbours, local warps, three glyph styles (solid, bold,
+    /// hollow), clutter of the same ink and stroke width crossing the text, and ink and
+    /// paper whose darkness varies across the picture.
+    #[default]
+    Standard,
+    /// More of each: neighbours overlap further, warps are stronger, more clutter. For
+    /// flows under attack; slower for people to read.
+    Strong,
+}
+
+/// The numbers behind a [`Difficulty`] for pictures. Ranges are `(low, high)` and each
+/// challenge draws its own value from them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ImageHardness {
+    /// Overlap of neighbouring characters, in capital heights.
+    pub(crate) overlap: (f32, f32),
+    /// Largest rotation either way, in turns.
+    pub(crate) rotation: f32,
+    /// Largest shear either way.
+    pub(crate) shear: f32,
+    /// Vertical jitter of each character either way, in capital heights.
+    pub(crate) baseline: f32,
+    /// Amplitude of each character's own warp, in glyph pixels.
+    pub(crate) warp: (f32, f32),
+    /// Share of characters drawn bold, and drawn hollow; the rest are solid.
+    pub(crate) bold: f32,
+    /// See `bold`.
+    pub(crate) outline: f32,
+    /// Curves of the characters' ink and stroke width across the text: fewest, most.
+    pub(crate) curves: (u8, u8),
+    /// Pieces of other glyphs strewn over the text's edges: fewest, most.
+    pub(crate) fragments: (u8, u8),
+    /// How much lighter the lightest ink is than full ink, 0..=255.
+    pub(crate) fade: (f32, f32),
+    /// Darkness of the paper's texture at its darkest, 0..=255.
+    pub(crate) paper: (f32, f32),
+}
+
+impl Difficulty {
+    /// The picture settings of this preset.
+    pub(crate) const fn image(self) -> ImageHardness {
+        match self {
+            Difficulty::Standard => ImageHardness {
+                overlap: (0.0, 0.1),
+                rotation: 0.03,
+                shear: 0.15,
+                baseline: 0.08,
+                warp: (0.6, 1.3),
+                bold: 0.25,
+                outline: 0.3,
+                curves: (1, 1),
+                fragments: (1, 2),
+                fade: (40.0, 80.0),
+                paper: (50.0, 90.0),
+            },
+            Difficulty::Strong => ImageHardness {
+                overlap: (0.1, 0.2),
+                rotation: 0.045,
+                shear: 0.2,
+                baseline: 0.14,
+                warp: (2.0, 3.2),
+                bold: 0.25,
+                outline: 0.4,
+                curves: (2, 3),
+                fragments: (3, 5),
+                fade: (50.0, 90.0),
+                paper: (60.0, 100.0),
+            },
+        }
+    }
+}
