@@ -3,7 +3,7 @@
 
 use time::Duration;
 
-use crate::challenge::{ChallengeError, ChallengeKind, ChallengeLength, ImageSize};
+use crate::challenge::{ChallengeError, ChallengeKind, ChallengeLength, Difficulty, ImageSize};
 use crate::password::{HashParams, PasswordRules};
 
 /// The wizard's settings. Build one with [`Policy::builder`]; [`Policy::default`] gives the
@@ -13,6 +13,7 @@ pub struct Policy {
     pub(crate) challenge_kind: ChallengeKind,
     pub(crate) challenge_length: ChallengeLength,
     pub(crate) image_size: ImageSize,
+    pub(crate) difficulty: Difficulty,
     pub(crate) challenge_lifetime: Duration,
     pub(crate) challenge_attempts: u8,
     pub(crate) new_challenges: u8,
@@ -38,6 +39,7 @@ impl Default for Policy {
             challenge_kind: ChallengeKind::Image,
             challenge_length: ChallengeLength::DEFAULT,
             image_size: ImageSize::DEFAULT,
+            difficulty: Difficulty::Standard,
             challenge_lifetime: Duration::minutes(5),
             challenge_attempts: 5,
             new_challenges: 10,
@@ -125,6 +127,10 @@ impl Policy {
     /// Size of challenge pictures (default 220×120).
     pub fn image_size(&self) -> ImageSize {
         self.image_size
+    }
+    /// How hard challenge pictures are for machines (default [`Difficulty::Standard`]).
+    pub fn difficulty(&self) -> Difficulty {
+        self.difficulty
     }
     /// How long a challenge can be answered (default 5 min).
     pub fn challenge_lifetime(&self) -> Duration {
@@ -252,6 +258,13 @@ impl PolicyBuilder {
     /// Size of challenge pictures, within [`ImageSize`]'s bounds.
     pub fn image_size(mut self, width: u32, height: u32) -> Self {
         self.image_size = (width, height);
+        self
+    }
+
+    /// How hard challenge pictures are for machines: [`Difficulty::Standard`] (the
+    /// default) or [`Difficulty::Strong`] for flows under attack.
+    pub fn difficulty(mut self, difficulty: Difficulty) -> Self {
+        self.policy.difficulty = difficulty;
         self
     }
 

@@ -178,9 +178,13 @@ impl<D, S, K, O> Sspr<D, S, K, O> {
         })
     }
 
-    /// Renders the current challenge of an Identify step at the policy's picture size.
+    /// Renders the current challenge of an Identify step at the policy's picture size and
+    /// [`Difficulty`](crate::challenge::Difficulty).
     pub fn render(&self, wizard: &Wizard<Identify>) -> Result<Media, Error> {
-        Ok(wizard.step.challenge.render_sized(self.policy.image_size)?)
+        Ok(wizard
+            .step
+            .challenge
+            .render_with(self.policy.image_size, self.policy.difficulty)?)
     }
 
     pub(crate) fn new_challenge(&self, kind: ChallengeKind) -> Result<Challenge, Error> {

@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example attack_corpus -- --kind image|audio --count N --out DIR
 //!                                                [--length 4..10] [--seed S]
+//!                                                [--difficulty standard|strong]
 //! ```
 //!
 //! Writes `DIR/000000.png` (or `.wav`) … and `DIR/labels.csv` (`file,answer`). Without
@@ -17,10 +18,10 @@ use std::process::ExitCode;
 
 use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
-use sspr::challenge::{Challenge, ChallengeKind, ChallengeLength};
+use sspr::challenge::{Challenge, ChallengeKind, ChallengeLength, Difficulty, ImageSize};
 
 const USAGE: &str = "usage: attack_corpus --kind image|audio --count N --out DIR \
-                     [--length 4..10] [--seed S]";
+                     [--length 4..10] [--seed S] [--difficulty standard|strong]";
 
 struct Options {
     kind: ChallengeKind,
@@ -28,11 +29,13 @@ struct Options {
     out: PathBuf,
     length: ChallengeLength,
     seed: Option<u64>,
+    difficulty: Difficulty,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let (mut kind, mut count, mut out) = (None, None, None);
     let (mut length, mut seed) = (ChallengeLength::DEFAULT, None);
+    let mut difficulty = Difficulty::default();
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value\n{USAGE}"));
         match flag.as_str() {
@@ -55,6 +58,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
                 let n: usize = value()?.parse().map_err(|e| format!("--length: {e}"))?;
                 length = ChallengeLength::new(n).map_err(|e| e.to_string())?;
             }
+            "--difficulty" => {
+                difficulty = match value()?.as_str() {
+                    "standard" => Difficulty::Standard,
+                    "strong" => Difficulty::Strong,
+                    other => return Err(format!("unknown difficulty {other:?}\n{USAGE}")),
+                }
+            }
             "--seed" => seed = Some(value()?.parse().map_err(|e| format!("--seed: {e}"))?),
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
@@ -66,6 +76,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
         out: out.ok_or(format!("--out is required\n{USAGE}"))?,
         length,
         seed,
+        difficulty,
     })
 }
 
@@ -86,7 +97,9 @@ fn render_part(
             }
             None => Challenge::new(options.kind, options.length).map_err(|e| e.to_string())?,
         };
-        let media = challenge.render().map_err(|e| e.to_string())?;
+        let media = challenge
+            .render_with(ImageSize::DEFAULT, options.difficulty)
+            .map_err(|e| e.to_string())?;
         let name = format!("{n:06}.{}", media.file_extension());
         std::fs::write(out.join(&name), media.as_bytes()).map_err(|e| e.to_string())?;
         lines.push(format!("{name},{}", challenge.danger_reveal_answer()));
