@@ -42,6 +42,8 @@ pub(crate) struct ImageHardness {
     pub(crate) outline: f32,
     /// Curves of the characters' ink and stroke width across the text: fewest, most.
     pub(crate) curves: (u8, u8),
+    /// How far a curve bends up and down, in heights of the text.
+    pub(crate) bend: (f32, f32),
     /// Pieces of other glyphs strewn over the text's edges: fewest, most.
     pub(crate) fragments: (u8, u8),
     /// How much lighter the lightest ink is than full ink, 0..=255.
@@ -55,14 +57,15 @@ impl Difficulty {
     pub(crate) const fn image(self) -> ImageHardness {
         match self {
             Difficulty::Standard => ImageHardness {
-                overlap: (0.0, 0.1),
+                overlap: (-0.02, 0.06),
                 rotation: 0.03,
                 shear: 0.15,
                 baseline: 0.08,
-                warp: (0.6, 1.3),
+                warp: (0.5, 1.1),
                 bold: 0.25,
-                outline: 0.3,
+                outline: 0.2,
                 curves: (1, 1),
+                bend: (0.08, 0.2),
                 fragments: (1, 2),
                 fade: (40.0, 80.0),
                 paper: (50.0, 90.0),
@@ -76,6 +79,7 @@ impl Difficulty {
                 bold: 0.25,
                 outline: 0.35,
                 curves: (2, 2),
+                bend: (0.1, 0.3),
                 fragments: (2, 3),
                 fade: (50.0, 90.0),
                 paper: (60.0, 100.0),

@@ -57,19 +57,21 @@ impl Scene<'_> {
         }
     }
 
-    /// Curves as wide and as dark as the characters' strokes, running across the text.
+    /// Curves as dark as the characters and as wide as their thinner strokes (the font's
+    /// bars and serifs are about half its stems), running across the text.
     pub(super) fn curves(&self, canvas: &mut Canvas, hardness: &ImageHardness, dice: &mut Dice) {
         let [left, top, right, bottom] = self.text;
         let band = bottom - top;
         for _ in 0..dice.count(hardness.curves) {
-            let thickness = (self.stem * dice.range(0.55, 0.75)).clamp(1.2, 8.0);
+            let thickness = (self.stem * dice.range(0.45, 0.6)).clamp(1.2, 8.0);
             let length = right - left;
             let start = (left + length * dice.range(-0.1, 0.3)).max(1.0);
             let end = (right - length * dice.range(-0.1, 0.3)).min(self.width as f32 - 2.0);
             let base = top + band * dice.range(0.25, 0.75);
-            let amplitude = band * dice.range(0.12, 0.35);
-            let (period, phase) = (length * dice.range(0.3, 0.8), dice.unit());
-            let slope = dice.range(-0.3, 0.3) * band / length.max(1.0);
+            // Gentle bends: a steep curve through a letter reads as one of its strokes.
+            let amplitude = band * dice.within(hardness.bend);
+            let (period, phase) = (length * dice.range(0.55, 1.1), dice.unit());
+            let slope = dice.range(-0.2, 0.2) * band / length.max(1.0);
             let curve =
                 |x: f32| base + amplitude * sin_turns(x / period + phase) + slope * (x - left);
             let half = thickness / 2.0;
@@ -110,9 +112,9 @@ impl Scene<'_> {
             let (w, h) = (dice.range(0.3, 0.5), dice.range(0.25, 0.4));
             let (u, v) = (dice.range(0.0, 1.0 - w), dice.range(0.0, 1.0 - h));
             let x = dice.range(left, right);
-            // The glyph sits a third to a half of a capital off the edge: its piece lies
-            // across the edge or just beyond it.
-            let off = cap * self.scale * dice.range(0.35, 0.5);
+            // The glyph sits half a capital or more off the edge: its piece lies beyond
+            // the edge or just touches it, so it never reads as part of a character.
+            let off = cap * self.scale * dice.range(0.5, 0.7);
             let y = if dice.unit() < 0.5 {
                 top - off
             } else {
