@@ -10,16 +10,37 @@ use captcha::filters::{Dots, Noise, Wave};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
-use sspr::challenge::{Challenge, ChallengeKind, ChallengeLength, warm_up};
+use sspr::challenge::{Challenge, ChallengeKind, ChallengeLength, Difficulty, ImageSize, warm_up};
+
+/// Pictures per image benchmark: one challenge's time depends on its layout and clutter,
+/// so each iteration renders the next of these in turn.
+const PICTURES: u64 = 32;
 
 fn image(c: &mut Criterion) {
     warm_up().expect("assets load");
-    let mut rng = ChaCha20Rng::seed_from_u64(1);
-    let challenge = Challenge::generate(ChallengeKind::Image, ChallengeLength::DEFAULT, &mut rng);
+    let challenges: Vec<Challenge> = (0..PICTURES)
+        .map(|seed| {
+            let mut rng = ChaCha20Rng::seed_from_u64(seed);
+            Challenge::generate(ChallengeKind::Image, ChallengeLength::DEFAULT, &mut rng)
+        })
+        .collect();
     let mut group = c.benchmark_group("image");
-    group.bench_function("sspr", |b| {
-        b.iter(|| black_box(challenge.render().expect("renders")))
-    });
+    for (name, difficulty) in [
+        ("sspr", Difficulty::Standard),
+        ("sspr_strong", Difficulty::Strong),
+    ] {
+        let mut next = challenges.iter().cycle();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let challenge = next.next().expect("a cycle never ends");
+                black_box(
+                    challenge
+                        .render_with(ImageSize::DEFAULT, difficulty)
+                        .expect("renders"),
+                )
+            })
+        });
+    }
     group.bench_function("captcha_crate", |b| {
         b.iter(|| {
             let mut captcha = Captcha::new();

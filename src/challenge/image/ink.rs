@@ -64,10 +64,15 @@ impl Canvas {
             (*su, *sv) = ((m[1] * dy * ONE) as i32, (m[4] * dy * ONE) as i32);
         }
         // The glyph's own warp, per glyph row (across) and column (down), in 1/256 pixel.
+        // Only the glyph's own rows and columns; beyond them the sampler reads paper.
         let mut across = [0i32; WARP_TABLE];
         let mut down = [0i32; WARP_TABLE];
-        for (i, (a, d)) in across.iter_mut().zip(down.iter_mut()).enumerate() {
+        let rows = placement.glyph.height();
+        for (i, a) in across.iter_mut().enumerate().take(rows) {
             *a = (Warp::shift(placement.warp.across, i as f32) * 256.0) as i32;
+        }
+        let columns = placement.glyph.width();
+        for (i, d) in down.iter_mut().enumerate().take(columns) {
             *d = (Warp::shift(placement.warp.down, i as f32) * 256.0) as i32;
         }
         let warp_reach = placement.warp.across[0]
