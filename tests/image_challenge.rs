@@ -113,7 +113,7 @@ fn other_seeds_render_other_pictures() {
 
 #[test]
 fn the_same_answer_with_another_seed_renders_another_picture() {
-    // Four characters from 24: two of a few thousand challenges share their answer.
+    // Four characters from 23: two of a few thousand challenges share their answer.
     let mut seen: HashMap<String, Challenge> = HashMap::new();
     let (first, second) = (0..20_000)
         .find_map(|seed| {

@@ -34,6 +34,8 @@ pub(crate) struct ImageHardness {
     pub(crate) shear: f32,
     /// Vertical jitter of each character either way, in capital heights.
     pub(crate) baseline: f32,
+    /// Height of each character relative to the others.
+    pub(crate) stretch: (f32, f32),
     /// Amplitude of each character's own warp, in glyph pixels.
     pub(crate) warp: (f32, f32),
     /// Share of characters drawn bold, and drawn hollow; the rest are solid.
@@ -58,9 +60,10 @@ impl Difficulty {
         match self {
             Difficulty::Standard => ImageHardness {
                 overlap: (-0.02, 0.06),
-                rotation: 0.03,
+                rotation: 0.04,
                 shear: 0.15,
-                baseline: 0.08,
+                baseline: 0.12,
+                stretch: (0.82, 1.15),
                 warp: (0.5, 1.1),
                 bold: 0.25,
                 outline: 0.2,
@@ -72,9 +75,10 @@ impl Difficulty {
             },
             Difficulty::Strong => ImageHardness {
                 overlap: (0.05, 0.15),
-                rotation: 0.035,
+                rotation: 0.045,
                 shear: 0.18,
-                baseline: 0.1,
+                baseline: 0.14,
+                stretch: (0.8, 1.2),
                 warp: (1.0, 1.8),
                 bold: 0.25,
                 outline: 0.35,

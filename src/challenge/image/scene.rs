@@ -278,7 +278,8 @@ impl<'a> Shape<'a> {
     fn draw(glyph: &'a Glyph, cap: f32, hardness: &ImageHardness, dice: &mut Dice) -> Self {
         let angle = dice.either_way(hardness.rotation);
         let shear = dice.either_way(hardness.shear);
-        let (sx, sy) = (dice.range(0.78, 0.98), dice.range(0.88, 1.12));
+        let sy = dice.within(hardness.stretch);
+        let sx = sy * dice.range(0.78, 0.98);
         let (c, s) = (cos_turns(angle), sin_turns(angle));
         // Rotation after shear and scale: R · [[sx, shear·sy], [0, sy]].
         let forward = [c * sx, (c * shear - s) * sy, s * sx, (s * shear + c) * sy];
