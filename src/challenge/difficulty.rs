@@ -13,8 +13,9 @@
 #[non_exhaustive]
 pub enum Difficulty {
     /// The default: touching neighbours, local warps, three glyph styles (solid, bold,
-    /// hollow), clutter of the same ink and stroke width crossing the text, and ink and
-    /// paper whose darkness varies across the picture.
+    /// hollow), clutter of the same ink and stroke width crossing the text, ink and paper
+    /// whose darkness varies across the picture, and in half the pictures a band drawn in
+    /// negative.
     #[default]
     Standard,
     /// More of each: neighbours overlap further, warps are stronger, more clutter. For
@@ -36,6 +37,12 @@ pub(crate) struct ImageHardness {
     pub(crate) baseline: f32,
     /// Height of each character relative to the others.
     pub(crate) stretch: (f32, f32),
+    /// Size of the whole text relative to the largest that fits; what is left over
+    /// moves it around the picture.
+    pub(crate) size: (f32, f32),
+    /// Chance that a slanted band across the picture is drawn in negative (light ink on
+    /// dark paper).
+    pub(crate) negative: f32,
     /// Amplitude of each character's own warp, in glyph pixels.
     pub(crate) warp: (f32, f32),
     /// Share of characters drawn bold, and drawn hollow; the rest are solid.
@@ -64,6 +71,8 @@ impl Difficulty {
                 shear: 0.15,
                 baseline: 0.12,
                 stretch: (0.82, 1.15),
+                size: (0.8, 1.0),
+                negative: 0.5,
                 warp: (0.5, 1.1),
                 bold: 0.25,
                 outline: 0.2,
@@ -79,6 +88,8 @@ impl Difficulty {
                 shear: 0.18,
                 baseline: 0.14,
                 stretch: (0.8, 1.2),
+                size: (0.78, 1.0),
+                negative: 0.7,
                 warp: (1.0, 1.8),
                 bold: 0.25,
                 outline: 0.35,

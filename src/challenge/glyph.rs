@@ -46,9 +46,12 @@ impl Style {
     }
 }
 
-/// Largest glyph side, in pixels, accepted from the `captcha` crate (its glyphs are about
-/// 40 pixels); anything larger is treated as broken assets.
+/// Largest glyph side, in pixels (the glyphs are about 40 pixels); anything larger is
+/// treated as broken assets.
 const MAX_SIDE: usize = 256;
+
+/// Largest side of a decoded asset picture, in pixels (the sheet is 23 cells wide).
+const MAX_SHEET_SIDE: usize = 4096;
 
 /// One character's ink: coverage 0 (paper) ..= 255 (full ink), row by row, trimmed to the
 /// ink with [`PAD`] empty pixels on every side.
@@ -133,10 +136,13 @@ impl Glyph {
     }
 }
 
-/// The glyphs of [`IMAGE_ALPHABET`] in every [`Style`], in the alphabet's order.
+/// The glyphs of [`IMAGE_ALPHABET`] in every typeface and every [`Style`].
 #[derive(Debug)]
 pub(crate) struct Atlas {
+    /// Face by face, each in the alphabet's order, each in every style.
     glyphs: Vec<[Glyph; 3]>,
+    /// How many typefaces: the `captcha` crate's and those of [`SHEET`].
+    faces: usize,
     /// Ink height of a capital letter, in glyph pixels.
     cap_height: usize,
     /// Typical width of a solid stroke, in glyph pixels.
@@ -144,16 +150,26 @@ pub(crate) struct Atlas {
 }
 
 impl Atlas {
-    /// The glyph of `ch` drawn in `style`, or `None` if `ch` is not in [`IMAGE_ALPHABET`].
-    pub(crate) fn styled(&self, ch: u8, style: Style) -> Option<&Glyph> {
+    /// The glyph of `ch` in typeface `face` drawn in `style`, or `None` if `ch` is not in
+    /// [`IMAGE_ALPHABET`] or there is no such face.
+    pub(crate) fn glyph(&self, ch: u8, face: usize, style: Style) -> Option<&Glyph> {
         let index = IMAGE_ALPHABET.iter().position(|&c| c == ch)?;
-        self.glyphs.get(index)?.get(style.index())
+        self.nth(index, face, style)
     }
 
-    /// The glyph at `index` of the alphabet (wrapping), in `style`: for clutter.
-    pub(crate) fn nth(&self, index: usize, style: Style) -> Option<&Glyph> {
-        let styles = self.glyphs.get(index % self.glyphs.len().max(1))?;
+    /// The glyph at `index` of the alphabet in typeface `face` and `style`, or `None`
+    /// outside the alphabet or the faces.
+    pub(crate) fn nth(&self, index: usize, face: usize, style: Style) -> Option<&Glyph> {
+        if index >= IMAGE_ALPHABET.len() || face >= self.faces {
+            return None;
+        }
+        let styles = self.glyphs.get(face * IMAGE_ALPHABET.len() + index)?;
         styles.get(style.index())
+    }
+
+    /// How many typefaces there are (at least one).
+    pub(crate) fn faces(&self) -> usize {
+        self.faces
     }
 
     /// Typical width of a solid stroke, in glyph pixels.
@@ -255,35 +271,77 @@ pub(crate) fn atlas() -> Result<&'static Atlas, ChallengeError> {
     }
 }
 
-/// Renders every character of the alphabet with the `captcha` crate and decodes it.
+/// The extra typefaces (DejaVu Sans, Sans Mono and Serif Condensed), rendered once by
+/// `scripts/make-glyph-sheet`: one row of [`SHEET_CELL`]-pixel cells per face, one cell
+/// per character of the alphabet in its order, dark ink on white, capitals as high as the
+/// `captcha` crate's.
+const SHEET: &[u8] = include_bytes!("../../assets/glyphs.png");
+
+/// Side of one cell of [`SHEET`], in pixels.
+const SHEET_CELL: usize = 64;
+
+/// Takes every character of the alphabet from the `captcha` crate and from [`SHEET`], and
+/// makes each glyph's styles.
 fn build() -> Result<Atlas, ChallengeError> {
-    let mut glyphs = Vec::with_capacity(IMAGE_ALPHABET.len());
+    let broken = || ChallengeError::Assets("glyphs");
+    let mut solids = Vec::new();
     for &ch in IMAGE_ALPHABET {
-        let png = captcha_png(char::from(ch)).ok_or(ChallengeError::Assets("glyphs"))?;
-        let solid = decode(&png).ok_or(ChallengeError::Assets("glyphs"))?;
-        let (w, h) = (solid.width, solid.height);
-        let grown = |r: usize| dilate(&solid.ink, w, h, r);
-        let bold =
-            Glyph::from_coverage(w, h, grown(BOLD)).ok_or(ChallengeError::Assets("glyphs"))?;
-        let ring: Vec<u8> = grown(OUTLINE)
-            .iter()
-            .zip(&solid.ink)
-            .map(|(&outer, &inner)| outer.saturating_sub(inner))
-            .collect();
-        let outline = Glyph::from_coverage(w, h, ring).ok_or(ChallengeError::Assets("glyphs"))?;
-        glyphs.push([solid, bold, outline]);
+        let png = captcha_png(char::from(ch)).ok_or_else(broken)?;
+        let bitmap = Bitmap::read(&png).ok_or_else(broken)?;
+        solids.push(
+            bitmap
+                .glyph([0, 0, bitmap.width, bitmap.height])
+                .ok_or_else(broken)?,
+        );
     }
-    // The `captcha` crate crops each glyph to its ink, so every glyph starts at the cap
-    // line; most end at the base line, a tail (Q) below it.
-    let mut heights: Vec<usize> = glyphs.iter().map(|[g, ..]| g.height - 2 * PAD).collect();
+    let sheet = Bitmap::read(SHEET).ok_or_else(broken)?;
+    let sheet_faces = sheet.height / SHEET_CELL;
+    if sheet.width < IMAGE_ALPHABET.len() * SHEET_CELL {
+        return Err(broken());
+    }
+    for face in 0..sheet_faces {
+        for index in 0..IMAGE_ALPHABET.len() {
+            let cell = [
+                index * SHEET_CELL,
+                face * SHEET_CELL,
+                SHEET_CELL,
+                SHEET_CELL,
+            ];
+            solids.push(sheet.glyph(cell).ok_or_else(broken)?);
+        }
+    }
+    // Every glyph is cropped to its ink, so it starts at the cap line; most end at the
+    // base line, a tail (Q) below it. The faces share one capital height.
+    let captcha_face = solids.get(..IMAGE_ALPHABET.len()).ok_or_else(broken)?;
+    let mut heights: Vec<usize> = captcha_face.iter().map(|g| g.height - 2 * PAD).collect();
     heights.sort_unstable();
     let cap_height = heights.get(heights.len() / 2).copied().unwrap_or(1).max(1);
-    let stem = stem_width(glyphs.iter().map(|[solid, ..]| solid));
+    let stem = stem_width(captcha_face.iter());
+    let glyphs = solids
+        .into_iter()
+        .map(styles)
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(broken)?;
     Ok(Atlas {
         glyphs,
+        faces: 1 + sheet_faces,
         cap_height,
         stem,
     })
+}
+
+/// A solid glyph with its bold and hollow styles, in [`Style::ALL`]'s order.
+fn styles(solid: Glyph) -> Option<[Glyph; 3]> {
+    let (w, h) = (solid.width, solid.height);
+    let grown = |r: usize| dilate(&solid.ink, w, h, r);
+    let bold = Glyph::from_coverage(w, h, grown(BOLD))?;
+    let ring: Vec<u8> = grown(OUTLINE)
+        .iter()
+        .zip(&solid.ink)
+        .map(|(&outer, &inner)| outer.saturating_sub(inner))
+        .collect();
+    let outline = Glyph::from_coverage(w, h, ring)?;
+    Some([solid, bold, outline])
 }
 
 /// The median length of the horizontal runs of ink (coverage ≥ 128) over `glyphs`: the
@@ -342,45 +400,76 @@ fn captcha_png(ch: char) -> Option<Vec<u8>> {
     captcha.as_png()
 }
 
-/// Decodes a PNG of dark ink on light paper into a trimmed, padded coverage bitmap.
-fn decode(png_bytes: &[u8]) -> Option<Glyph> {
-    let mut decoder = png::Decoder::new(Cursor::new(png_bytes));
-    decoder.set_transformations(png::Transformations::normalize_to_color8());
-    let mut reader = decoder.read_info().ok()?;
-    let mut buffer = vec![0; reader.output_buffer_size()?];
-    let info = reader.next_frame(&mut buffer).ok()?;
-    let (width, height) = (info.width as usize, info.height as usize);
-    if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE {
-        return None;
-    }
-    let channels = info.color_type.samples();
-    let line = info.line_size;
-    // Coverage: darkness of the first (grey or red) sample of each pixel.
-    let coverage = |x: usize, y: usize| -> u8 {
-        buffer
-            .get(y * line + x * channels)
-            .map_or(0, |&light| 255 - light)
-    };
-    let inked = |x: usize, y: usize| coverage(x, y) > 0;
-    let rows_with_ink: Vec<usize> = (0..height)
-        .filter(|&y| (0..width).any(|x| inked(x, y)))
-        .collect();
-    let cols_with_ink: Vec<usize> = (0..width)
-        .filter(|&x| (0..height).any(|y| inked(x, y)))
-        .collect();
-    let (&y0, &y1) = (rows_with_ink.first()?, rows_with_ink.last()?);
-    let (&x0, &x1) = (cols_with_ink.first()?, cols_with_ink.last()?);
-    let trimmed_width = x1 - x0 + 1 + 2 * PAD;
-    let trimmed_height = y1 - y0 + 1 + 2 * PAD;
-    let mut ink = vec![0; trimmed_width * trimmed_height];
-    for (row, y) in (y0..=y1).enumerate() {
-        for (col, x) in (x0..=x1).enumerate() {
-            if let Some(cell) = ink.get_mut((row + PAD) * trimmed_width + col + PAD) {
-                *cell = coverage(x, y);
+/// A decoded picture of dark ink on light paper, as coverage (0 = paper, 255 = ink).
+struct Bitmap {
+    width: usize,
+    height: usize,
+    coverage: Vec<u8>,
+}
+
+impl Bitmap {
+    /// Decodes a PNG (any colour type; the first sample of each pixel is read as its
+    /// lightness); `None` when it is broken or larger than [`MAX_SHEET_SIDE`].
+    fn read(png_bytes: &[u8]) -> Option<Bitmap> {
+        let mut decoder = png::Decoder::new(Cursor::new(png_bytes));
+        decoder.set_transformations(png::Transformations::normalize_to_color8());
+        let mut reader = decoder.read_info().ok()?;
+        let mut buffer = vec![0; reader.output_buffer_size()?];
+        let info = reader.next_frame(&mut buffer).ok()?;
+        let (width, height) = (info.width as usize, info.height as usize);
+        if width == 0 || height == 0 || width > MAX_SHEET_SIDE || height > MAX_SHEET_SIDE {
+            return None;
+        }
+        let (channels, line) = (info.color_type.samples(), info.line_size);
+        let mut coverage = Vec::with_capacity(width * height);
+        for y in 0..height {
+            for x in 0..width {
+                let light = buffer.get(y * line + x * channels).copied()?;
+                coverage.push(255 - light);
             }
         }
+        Some(Bitmap {
+            width,
+            height,
+            coverage,
+        })
     }
-    Glyph::from_coverage(trimmed_width, trimmed_height, ink)
+
+    /// The ink within `[left, top, width, height]` of this bitmap, trimmed, with [`PAD`]
+    /// empty pixels around it; `None` without ink or when larger than [`MAX_SIDE`].
+    fn glyph(&self, [left, top, width, height]: [usize; 4]) -> Option<Glyph> {
+        let coverage = |x: usize, y: usize| -> u8 {
+            self.coverage
+                .get((top + y) * self.width + left + x)
+                .copied()
+                .unwrap_or(0)
+        };
+        let width = width.min(self.width.saturating_sub(left));
+        let height = height.min(self.height.saturating_sub(top));
+        let inked = |x: usize, y: usize| coverage(x, y) > 0;
+        let rows_with_ink: Vec<usize> = (0..height)
+            .filter(|&y| (0..width).any(|x| inked(x, y)))
+            .collect();
+        let cols_with_ink: Vec<usize> = (0..width)
+            .filter(|&x| (0..height).any(|y| inked(x, y)))
+            .collect();
+        let (&y0, &y1) = (rows_with_ink.first()?, rows_with_ink.last()?);
+        let (&x0, &x1) = (cols_with_ink.first()?, cols_with_ink.last()?);
+        if x1 - x0 >= MAX_SIDE || y1 - y0 >= MAX_SIDE {
+            return None;
+        }
+        let trimmed_width = x1 - x0 + 1 + 2 * PAD;
+        let trimmed_height = y1 - y0 + 1 + 2 * PAD;
+        let mut ink = vec![0; trimmed_width * trimmed_height];
+        for (row, y) in (y0..=y1).enumerate() {
+            for (col, x) in (x0..=x1).enumerate() {
+                if let Some(cell) = ink.get_mut((row + PAD) * trimmed_width + col + PAD) {
+                    *cell = coverage(x, y);
+                }
+            }
+        }
+        Glyph::from_coverage(trimmed_width, trimmed_height, ink)
+    }
 }
 
 #[cfg(test)]
@@ -389,13 +478,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_alphabet_character_has_a_padded_glyph() {
+    fn every_alphabet_character_has_a_padded_glyph_in_every_face_and_style() {
         let atlas = atlas().expect("glyphs load");
-        for (&ch, style) in IMAGE_ALPHABET
-            .iter()
-            .flat_map(|c| Style::ALL.map(|s| (c, s)))
-        {
-            let glyph = atlas.styled(ch, style).expect("glyph");
+        assert_eq!(
+            atlas.faces(),
+            4,
+            "the captcha crate's face and three from the sheet"
+        );
+        let all = (0..atlas.faces())
+            .flat_map(|face| IMAGE_ALPHABET.iter().map(move |c| (face, c)))
+            .flat_map(|(face, c)| Style::ALL.map(|s| (face, c, s)));
+        for (face, &ch, style) in all {
+            let glyph = atlas.glyph(ch, face, style).expect("glyph");
+            // Capitals of every face are about as high as the captcha crate's.
+            let height = (glyph.height() - 2 * PAD) as f32;
+            let cap = atlas.cap_height() as f32;
+            assert!(
+                height > 0.75 * cap && height < 1.5 * cap,
+                "{} {face}",
+                char::from(ch)
+            );
             assert!(glyph.width() > 2 * PAD && glyph.height() > 2 * PAD);
             assert_eq!(glyph.ink().len(), glyph.width() * glyph.height());
             let w = glyph.width();
@@ -418,7 +520,9 @@ mod tests {
                 }
             }
         }
-        assert!(atlas.styled(b'O', Style::Solid).is_none());
+        assert!(atlas.glyph(b'O', 0, Style::Solid).is_none());
+        assert!(atlas.glyph(b'A', atlas.faces(), Style::Solid).is_none());
+        assert!(atlas.nth(IMAGE_ALPHABET.len(), 0, Style::Solid).is_none());
         assert!(atlas.cap_height() > 10);
     }
 
@@ -426,7 +530,7 @@ mod tests {
     fn sampling_interpolates_inside_and_is_paper_outside() {
         let glyph = atlas()
             .expect("glyphs load")
-            .styled(b'H', Style::Solid)
+            .glyph(b'H', 0, Style::Solid)
             .expect("glyph");
         let sampler = Sampler::new(glyph);
         let w = glyph.width();
@@ -452,8 +556,18 @@ mod tests {
 
     #[test]
     fn broken_png_is_none_not_a_panic() {
-        assert!(decode(b"").is_none());
-        assert!(decode(b"\x89PNG\r\n\x1a\nnot really").is_none());
+        assert!(Bitmap::read(b"").is_none());
+        assert!(Bitmap::read(b"\x89PNG\r\n\x1a\nnot really").is_none());
+        let blank = Bitmap {
+            width: 8,
+            height: 8,
+            coverage: vec![0; 64],
+        };
+        assert!(blank.glyph([0, 0, 8, 8]).is_none(), "no ink, no glyph");
+        assert!(
+            blank.glyph([100, 100, 8, 8]).is_none(),
+            "outside the bitmap"
+        );
     }
 
     #[test]

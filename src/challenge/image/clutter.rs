@@ -93,7 +93,7 @@ impl Scene<'_> {
         }
     }
 
-    /// Pieces of glyphs (a third to a half of one, in any style), turned and warped like
+    /// Pieces of glyphs (a third to a half of one, in any face and style), turned and warped like
     /// the characters and laid over the top or bottom edge of the text.
     pub(super) fn fragments(
         &self,
@@ -106,7 +106,8 @@ impl Scene<'_> {
         let cap = atlas.cap_height() as f32;
         for _ in 0..dice.count(hardness.fragments) {
             let style = Style::ALL[dice.below(Style::ALL.len())];
-            let Some(glyph) = atlas.nth(dice.below(IMAGE_ALPHABET.len()), style) else {
+            let (index, face) = (dice.below(IMAGE_ALPHABET.len()), dice.below(atlas.faces()));
+            let Some(glyph) = atlas.nth(index, face, style) else {
                 continue;
             };
             let (w, h) = (dice.range(0.3, 0.5), dice.range(0.25, 0.4));
@@ -122,6 +123,34 @@ impl Scene<'_> {
             };
             let piece = self.piece(glyph, cap, [u, v, u + w, v + h], [x, y], hardness, dice);
             canvas.glyph(self, &piece);
+        }
+    }
+
+    /// Sometimes (as `hardness` says) a slanted band across the picture in negative: light
+    /// ink on dark paper. People read it as easily; a darkness threshold keeps the band's
+    /// paper as one blob and loses its characters.
+    pub(super) fn negative(&self, canvas: &mut Canvas, hardness: &ImageHardness, dice: &mut Dice) {
+        if dice.unit() >= hardness.negative {
+            return;
+        }
+        let (w, h) = (self.width as f32, self.height as f32);
+        let band = w * dice.range(0.25, 0.45);
+        let start = dice.range(-0.1 * w, w - 0.6 * band);
+        // Horizontal shift of the band per row: slanted up to about 20° either way.
+        let lean = dice.range(-0.35, 0.35);
+        // Edges soften over this many pixels.
+        const SOFT: f32 = 1.5;
+        for (y, row) in canvas.ink.chunks_exact_mut(self.width).enumerate() {
+            let shift = lean * (y as f32 - h / 2.0);
+            let (from, to) = (start + shift, start + shift + band);
+            let first = (from - SOFT).max(0.0) as usize;
+            let last = ((to + SOFT).max(0.0) as usize + 1).min(self.width);
+            for (x, cell) in row.iter_mut().enumerate().take(last).skip(first) {
+                let x = x as f32 + 0.5;
+                let inside = ((x - from) / SOFT).min((to - x) / SOFT).clamp(0.0, 1.0);
+                let ink = f32::from(*cell);
+                *cell = (ink + inside * (255.0 - 2.0 * ink)) as u8;
+            }
         }
     }
 

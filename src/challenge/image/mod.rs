@@ -72,6 +72,7 @@ fn paint(
         scene.curves(&mut canvas, &hardness, &mut dice);
         scene.fragments(&mut canvas, atlas, &hardness, &mut dice);
         scene.speckles(&mut canvas, &mut dice);
+        scene.negative(&mut canvas, &hardness, &mut dice);
     }
     Ok(canvas.ink)
 }

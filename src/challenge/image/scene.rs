@@ -157,9 +157,9 @@ impl<'a> Scene<'a> {
         let mut pen = 0.0f32;
         let mut line = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
         for (&ch, slot) in text.iter().zip(shapes.iter_mut()) {
-            let style = pick_style(hardness, dice);
+            let (face, style) = (dice.below(atlas.faces()), pick_style(hardness, dice));
             let glyph = atlas
-                .styled(ch, style)
+                .glyph(ch, face, style)
                 .ok_or(ChallengeError::Assets("glyphs"))?;
             let mut shape = Shape::draw(glyph, cap, hardness, dice);
             let rise = cap * dice.either_way(hardness.baseline);
@@ -193,7 +193,7 @@ impl<'a> Scene<'a> {
             line_w * squeeze,
         );
         let largest = (box_w / line_w).min(fit_h);
-        let scale = largest * dice.range(0.9, 1.0);
+        let scale = largest * dice.within(hardness.size);
         let spare_x = (box_w - scale * line_w).max(0.0);
         let spare_y = (box_h - scale * line_h).max(0.0);
         let left = room_x + spare_x * dice.range(0.1, 0.9);
