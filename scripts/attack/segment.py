@@ -140,11 +140,11 @@ def segment(image: np.ndarray, threshold: int | str) -> tuple[np.ndarray, int]:
     return np.stack([crop(c).ravel() for c in chars]), len(found)
 
 
-def segment_all(images: np.ndarray, threshold: int | str) -> tuple[np.ndarray, np.ndarray]:
+def segment_all(images: np.ndarray, threshold: int | str) -> tuple[np.ndarray, float]:
     """Crops of every picture, ``(pictures, LENGTH, CROP * CROP)``, and the fraction of
     pictures whose ink gave exactly ``LENGTH`` pieces."""
     crops, counts = zip(*(segment(image, threshold) for image in images))
-    return np.stack(crops), np.mean(np.array(counts) == kit.LENGTH)
+    return np.stack(crops), float(np.mean(np.array(counts) == kit.LENGTH))
 
 
 def labels(answers: list[str]) -> np.ndarray:
@@ -181,7 +181,7 @@ def main() -> None:
     )
     start = time.process_time()
     threshold, trials = choose_threshold(train_images, train_answers)
-    crops, exact = segment_all(train_images, threshold)
+    crops, _ = segment_all(train_images, threshold)
     model = SVC(C=10, gamma="scale")
     model.fit(crops.reshape(-1, CROP * CROP), labels(train_answers).ravel())
     train_cpu = time.process_time() - start
