@@ -271,7 +271,8 @@ pub(crate) fn atlas() -> Result<&'static Atlas, ChallengeError> {
     }
 }
 
-/// The extra typefaces (DejaVu Sans, Sans Mono and Serif Condensed), rendered once by
+/// The extra typefaces (DejaVu Sans, Sans Mono, Serif Condensed; Liberation Serif Italic
+/// and Bold, Sans Narrow, Mono), rendered once by
 /// `scripts/make-glyph-sheet`: one row of [`SHEET_CELL`]-pixel cells per face, one cell
 /// per character of the alphabet in its order, dark ink on white, capitals as high as the
 /// `captcha` crate's.
@@ -482,8 +483,8 @@ mod tests {
         let atlas = atlas().expect("glyphs load");
         assert_eq!(
             atlas.faces(),
-            4,
-            "the captcha crate's face and three from the sheet"
+            8,
+            "the captcha crate's face and seven from the sheet"
         );
         let all = (0..atlas.faces())
             .flat_map(|face| IMAGE_ALPHABET.iter().map(move |c| (face, c)))
