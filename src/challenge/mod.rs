@@ -190,8 +190,8 @@ pub enum ChallengeError {
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed; try again")]
     Entropy,
-    /// The `captcha` crate's glyphs or recordings could not be decoded.
-    #[error("the CAPTCHA {0} could not be loaded from the captcha crate")]
+    /// The glyphs or the recordings could not be decoded.
+    #[error("the CAPTCHA {0} could not be loaded")]
     Assets(&'static str),
     /// Encoding the PNG or WAV failed.
     #[error("the challenge {0} could not be encoded")]
