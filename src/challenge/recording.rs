@@ -63,8 +63,8 @@ pub(crate) struct Recordings {
     digits: Vec<Vec<Vec<f32>>>,
     /// Every recording of the file (the digits too), each of RMS [`WORD_RMS`].
     babble: Vec<Vec<f32>>,
-    /// The recordings of words that are not digits of [`AUDIO_ALPHABET`] (letters, zero).
-    others: Vec<Vec<f32>>,
+    /// Every recording of the file, reversed in time.
+    reversed: Vec<Vec<f32>>,
     /// White noise of RMS 1.0.
     noise: Vec<f32>,
 }
@@ -92,10 +92,9 @@ impl Recordings {
         &self.babble
     }
 
-    /// The words that are no answer's digit (letters, zero): background that a listener
-    /// never mistakes for a digit of the answer.
-    pub(crate) fn others(&self) -> &[Vec<f32>] {
-        &self.others
+    /// Every word reversed in time: speech to the ear, and never a digit.
+    pub(crate) fn reversed(&self) -> &[Vec<f32>] {
+        &self.reversed
     }
 
     /// White noise of RMS 1.0.
@@ -159,27 +158,29 @@ fn decode(file: &[u8]) -> Option<Recordings> {
     let mut digits: Vec<Vec<Vec<f32>>> = vec![Vec::new(); AUDIO_ALPHABET.len()];
     let mut voices: Vec<Vec<u8>> = vec![Vec::new(); AUDIO_ALPHABET.len()];
     let mut babble = Vec::with_capacity(entries.len());
-    let mut others = Vec::new();
     for entry in &entries {
         let samples = normalized(faded(entry.ulaw.iter().map(|&b| ulaw(b)).collect()))?;
         if let Some(index) = AUDIO_ALPHABET.iter().position(|&d| d == entry.symbol) {
             digits.get_mut(index)?.push(samples.clone());
             voices.get_mut(index)?.push(entry.voice);
-        } else {
-            others.push(samples.clone());
         }
         babble.push(samples);
     }
     // Every digit in the same voices: no digit may be told by its voice or its number of
-    // takes.
+    // takes. And some words besides.
+    let digit_takes: usize = voices.iter().map(Vec::len).sum();
     let first = voices.first()?;
-    if first.is_empty() || voices.iter().any(|v| v != first) || others.is_empty() {
+    if first.is_empty() || voices.iter().any(|v| v != first) || babble.len() == digit_takes {
         return None;
     }
+    let reversed = babble
+        .iter()
+        .map(|word| word.iter().rev().copied().collect())
+        .collect();
     Some(Recordings {
         digits,
         babble,
-        others,
+        reversed,
         noise: noise_table(),
     })
 }
@@ -309,10 +310,6 @@ mod tests {
         assert!(recordings.digit(b'A').is_none());
         // The babble has every word: the digits and more.
         assert!(recordings.babble().len() > AUDIO_ALPHABET.len() * voices);
-        assert_eq!(
-            recordings.others().len(),
-            recordings.babble().len() - AUDIO_ALPHABET.len() * voices
-        );
         assert!(recordings.longest_digit() < RATE as usize);
     }
 
@@ -343,7 +340,10 @@ mod tests {
         // Letters are babble only.
         let decoded = decode(&vox(&all)).expect("decodes");
         assert_eq!(decoded.babble().len(), all.len());
-        assert_eq!(decoded.others().len(), 1);
+        assert_eq!(decoded.reversed().len(), decoded.babble().len());
+        let mut back = decoded.reversed()[0].clone();
+        back.reverse();
+        assert_eq!(back, decoded.babble()[0]);
         // A silent or empty recording.
         let mut silent = all.clone();
         silent[0] = (b'1', 0, &[0xFF; 8]);
