@@ -227,9 +227,17 @@ fn normalized(mut signal: Vec<f32>) -> Option<Vec<f32>> {
     Some(signal)
 }
 
-/// Root mean square of `signal` (0 when empty); summed in order, the same everywhere.
+/// Root mean square of `signal` (0 when empty). Summed in eight lanes (which vectorises)
+/// then lane by lane: a fixed order, so the same everywhere.
 pub(crate) fn rms(signal: &[f32]) -> f32 {
-    let energy: f32 = signal.iter().map(|x| x * x).sum();
+    let (chunks, rest) = signal.as_chunks::<8>();
+    let mut lanes = [0.0f32; 8];
+    for chunk in chunks {
+        for (lane, x) in lanes.iter_mut().zip(chunk) {
+            *lane += x * x;
+        }
+    }
+    let energy = lanes.iter().sum::<f32>() + rest.iter().map(|x| x * x).sum::<f32>();
     (energy / signal.len().max(1) as f32).sqrt()
 }
 
