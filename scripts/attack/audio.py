@@ -14,16 +14,13 @@ covers segmentation, features, the threshold search and the fit (not making the 
 
     scripts/attack/.venv/bin/python scripts/attack/audio.py \
         [--corpus-bin PATH] [--train 100] [--test 200] [--seed S] [--json FILE]
+
+Corpora, options and the report come from kit.py, shared with the picture attackers.
 """
 
-import argparse
-import csv
-import json
-import os
-import subprocess
 import sys
-import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 from scipy.fft import dct, rfft
@@ -34,9 +31,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-DEFAULT_CORPUS_BIN = os.path.join(ROOT, "target", "release", "examples", "attack_corpus")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import kit  # noqa: E402
 
 FRAME_S = 0.025  # analysis frame
 HOP_S = 0.010  # frame hop
@@ -46,16 +42,6 @@ STEPS = 12  # MFCC frames per piece after resampling
 MIN_GAP_S = 0.03  # a quiet run shorter than this is not a gap
 MIN_PIECE_S = 0.2  # valleys closer than this are not both cuts
 THRESHOLDS_DB = (40, 30, 24, 18, 14, 10, 7, 5, 3)  # quiet: this far under the loud frames
-
-
-def make_corpus(corpus_bin, count, out, seed):
-    """Writes `count` labelled clips into `out`; returns [(path, answer)]."""
-    command = [corpus_bin, "--kind", "audio", "--count", str(count), "--out", out]
-    if seed is not None:
-        command += ["--seed", str(seed)]
-    subprocess.run(command, check=True)
-    with open(os.path.join(out, "labels.csv"), newline="") as f:
-        return [(os.path.join(out, row["file"]), row["answer"]) for row in csv.DictReader(f)]
 
 
 def read_clip(path):
@@ -204,59 +190,39 @@ def train(clips):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus-bin", default=DEFAULT_CORPUS_BIN)
-    parser.add_argument("--train", type=int, default=100, help="training clips")
-    parser.add_argument("--test", type=int, default=200, help="fresh test clips")
-    parser.add_argument("--seed", type=int, help="reproducible corpora (train S, test S+1)")
-    parser.add_argument("--json", help="write the figures to this file")
-    args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as work:
-        train_seed = args.seed
-        test_seed = None if args.seed is None else args.seed + 1
-        train_set = make_corpus(args.corpus_bin, args.train, os.path.join(work, "train"), train_seed)
-        test_set = make_corpus(args.corpus_bin, args.test, os.path.join(work, "test"), test_seed)
+    args = kit.parser(__doc__.split("\n\n")[0], train=100).parse_args()
+    with kit.corpus(args.corpus_bin, "audio", args.train, kit.sub_seed(args.seed, 0)) as c:
         start = time.process_time()
-        train_clips = [(read_clip(p), a) for p, a in train_set]
+        train_clips = [(read_clip(p), a) for p, a in zip(c.paths(), c.answers)]
         threshold, svm = train(train_clips)
         train_cpu = time.process_time() - start
-        print(f"trained on {len(train_set)} clips ({train_cpu:.1f} s CPU), quiet threshold {threshold} dB")
+    print(f"trained on {args.train} clips, quiet threshold {threshold} dB")
 
-        solved, right, total = 0, 0, 0
-        per_digit = {}
-        for path, answer in test_set:
+    predictions, per_digit = [], {}
+    with kit.corpus(args.corpus_bin, "audio", args.test, kit.sub_seed(args.seed, 2)) as c:
+        for path, answer in zip(c.paths(), c.answers):
             x, rate = read_clip(path)
             pieces = segment(x, rate, len(answer), threshold)
             guess = "".join(svm.predict(np.array([features(x[a:b], rate) for a, b in pieces])))
-            solved += guess == answer
+            predictions.append(guess)
             for g, d in zip(guess, answer):
-                right += g == d
-                total += 1
                 hits, n = per_digit.get(d, (0, 0))
                 per_digit[d] = (hits + (g == d), n + 1)
-
-    solve_rate = solved / len(test_set)
-    char_accuracy = right / total
-    print(f"solved {solved}/{len(test_set)} = {100 * solve_rate:.1f} %, digits {100 * char_accuracy:.1f} %")
+        answers = c.answers
     print("per digit: " + "  ".join(f"{d} {100 * h / n:.0f}%" for d, (h, n) in sorted(per_digit.items())))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(
-                {
-                    "attacker": "audio-mfcc-svm",
-                    "corpus_bin": args.corpus_bin,
-                    "train_size": len(train_set),
-                    "train_cpu_seconds": round(train_cpu, 2),
-                    "test_size": len(test_set),
-                    "solve_rate": solve_rate,
-                    "char_accuracy": char_accuracy,
-                    "per_digit_accuracy": {d: h / n for d, (h, n) in sorted(per_digit.items())},
-                    "quiet_threshold_db": threshold,
-                },
-                f,
-                indent=2,
-            )
+    kit.report(
+        args,
+        "audio-mfcc-svm",
+        kind="audio",
+        train_size=args.train,
+        train_cpu_seconds=train_cpu,
+        predictions=predictions,
+        answers=answers,
+        extra={
+            "quiet_threshold_db": threshold,
+            "per_digit_accuracy": {d: h / n for d, (h, n) in sorted(per_digit.items())},
+        },
+    )
     return 0
 
 
