@@ -11,6 +11,9 @@ use crate::challenge::IMAGE_ALPHABET;
 use crate::challenge::difficulty::ImageHardness;
 use crate::challenge::glyph::{Atlas, Style};
 
+/// Width, in pixels, over which the edges of the negative band soften.
+const SOFT: f32 = 1.5;
+
 /// Length of a paper stripe table: the widest row plus the largest shift.
 const STRIPES: usize = MAX_WIDTH + 2 * MAX_HEIGHT;
 
@@ -138,8 +141,6 @@ impl Scene<'_> {
         let start = dice.range(-0.1 * w, w - 0.6 * band);
         // Horizontal shift of the band per row: slanted up to about 20° either way.
         let lean = dice.range(-0.35, 0.35);
-        // Edges soften over this many pixels.
-        const SOFT: f32 = 1.5;
         for (y, row) in canvas.ink.chunks_exact_mut(self.width).enumerate() {
             let shift = lean * (y as f32 - h / 2.0);
             let (from, to) = (start + shift, start + shift + band);

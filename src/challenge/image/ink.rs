@@ -1,8 +1,8 @@
 //! The ink-coverage canvas and the drawing of glyphs onto it through their placement,
 //! warp and the picture's wave.
 
+use super::MAX_WIDTH;
 use super::scene::{Placement, Scene, Warp};
-use super::{MAX_HEIGHT, MAX_WIDTH};
 use crate::challenge::ImageSize;
 use crate::challenge::glyph::Sampler;
 
@@ -136,5 +136,3 @@ fn span(start: f32, slope: f32, wobble: f32, limit: f32) -> (f32, f32) {
     let (low, high) = if slope > 0.0 { (a, b) } else { (b, a) };
     (low - 2.0, high + 2.0)
 }
-
-const _: () = assert!(MAX_HEIGHT <= MAX_WIDTH);
