@@ -31,7 +31,7 @@ from typing import Iterator, Sequence
 import numpy as np
 from PIL import Image
 
-ALPHABET = "34679ACDEFHJKMNPQRTUVWXY"
+ALPHABET = "34679ACDEHJKMNPQRTUVWXY"
 """The picture alphabet: no letters or digits that people confuse."""
 
 LENGTH = 6
