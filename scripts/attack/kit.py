@@ -31,8 +31,10 @@ from typing import Iterator, Sequence
 import numpy as np
 from PIL import Image
 
-ALPHABET = "34679ACDEHJKMNPQRTUVWXY"
-"""The picture alphabet: no letters or digits that people confuse."""
+ALPHABET = "34679ACDEFHJKMNPQRTUVWXY"
+"""The picture alphabet: no letters or digits that people confuse. It keeps F, which the
+crate dropped on 2026-12-02, so that corpora of earlier generators still load; an
+attacker with one class too many loses nothing."""
 
 LENGTH = 6
 """Characters (or digits) in a default challenge."""
