@@ -96,8 +96,8 @@ impl Scene<'_> {
         }
     }
 
-    /// Pieces of glyphs (a third to a half of one, in any face and style), turned and warped like
-    /// the characters and laid over the top or bottom edge of the text.
+    /// Pieces of glyphs (a third to a half of one, in any face and style), turned and
+    /// warped like the characters and laid just beyond the top or bottom edge of the text.
     pub(super) fn fragments(
         &self,
         canvas: &mut Canvas,
