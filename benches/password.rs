@@ -12,7 +12,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
 use sspr::password::{HashParams, Password, PasswordRules, hash_password, warm_up};
-use sspr::user_id::UserId;
+use sspr::UserId;
 
 /// A strong 256-character password: words and digits, no control characters.
 fn long_password() -> String {

@@ -11,15 +11,15 @@ use std::time::{Duration as StdDuration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sspr::Sspr;
-use sspr::clock::{Clock, ManualClock};
-use sspr::directory::InMemoryDirectory;
-use sspr::flow::FlowId;
-use sspr::limits::{Counter, Counters};
-use sspr::sender::Outbox;
-use sspr::snapshot::FlowSnapshot;
+use sspr::host::{Clock, ManualClock};
+use sspr::host::InMemoryDirectory;
+use sspr::FlowId;
+use sspr::host::{Counter, Counters};
+use sspr::host::Outbox;
+use sspr::store::FlowSnapshot;
 use sspr::step::{AccountType, FromSelectAccount};
 use sspr::store::{FlowStore, MemoryFlowStore, RedisFlowStore, Taken};
-use sspr::user_id::UserId;
+use sspr::UserId;
 use time::Duration;
 
 /// A server of this benchmark (when `REDIS_URL` is not set); killed on drop.

@@ -11,15 +11,15 @@ use std::task::{Context, Poll, Waker};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sspr::Sspr;
-use sspr::clock::{Clock, ManualClock};
-use sspr::contact::ContactMethod;
-use sspr::directory::{InMemoryDirectory, Role, UserRecord};
-use sspr::flow::FlowId;
-use sspr::sender::Outbox;
-use sspr::snapshot::{AnyStep, FlowSnapshot};
+use sspr::host::{Clock, ManualClock};
+use sspr::host::ContactMethod;
+use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::FlowId;
+use sspr::host::Outbox;
+use sspr::store::{AnyStep, FlowSnapshot};
 use sspr::step::{AccountType, FromIdentify, FromSelectAccount, FromVerify, ToVerify};
 use sspr::store::{MemoryFlowStore, Taken};
-use sspr::user_id::UserId;
+use sspr::UserId;
 use time::Duration;
 
 const FLOWS: usize = 1_000_000;

@@ -11,14 +11,14 @@ use std::task::{Context, Poll, Waker};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use rand::TryRng;
 use sspr::Sspr;
-use sspr::contact::ContactMethod;
-use sspr::directory::{InMemoryDirectory, Role, UserRecord};
-use sspr::limits::{Counters, MemoryCounters};
-use sspr::offload::Inline;
-use sspr::sender::Outbox;
+use sspr::host::ContactMethod;
+use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::host::{Counters, MemoryCounters};
+use sspr::host::Inline;
+use sspr::host::Outbox;
 use sspr::step::{AccountType, FromIdentify, FromSelectAccount, Identify, ToVerify, Verify};
-use sspr::user_id::UserId;
-use sspr::wizard::Wizard;
+use sspr::UserId;
+use sspr::Wizard;
 
 type Service = Sspr<InMemoryDirectory, Outbox, MemoryCounters, Inline>;
 

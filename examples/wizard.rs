@@ -33,7 +33,7 @@ mod world;
 
 use std::process::ExitCode;
 
-use sspr::clock::SystemClock;
+use sspr::host::SystemClock;
 
 use world::{BoxError, ChallengeFiles, World};
 

@@ -7,19 +7,18 @@ use rand::SeedableRng;
 use rand::rngs::{ChaCha20Rng, SysRng};
 use time::OffsetDateTime;
 
-use crate::directory::{Directory, NewPasswordHash, Role, UserRecord};
+use crate::change::{self, Change, NotChanged, Proof};
+use crate::directory::{NewPasswordHash, Role, UserRecord};
+use crate::ending::{Completed, Locked};
 use crate::error::Error;
 use crate::event::{Activity, Detail};
-use crate::limits::Counters;
-use crate::offload::Offload;
+use crate::parts::run_offloaded;
 use crate::password::{
-    HashError, HashParams, MAX_CHARS_LIMIT, Password, PasswordHash, PasswordRefusal,
-    hash_password_with_os_rng, same_secret, verify_password,
+    HashError, HashParams, Password, PasswordHash, PasswordRefusal, hash_password_with_os_rng,
+    verify_password,
 };
-use crate::sender::CodeSender;
 use crate::service::Sspr;
-use crate::user_id::UserId;
-use crate::wizard::{Completed, Locked, Refusal};
+use crate::user_id::{UserId, UserIdError};
 
 /// A temporary password set by an admin: show it to the admin once, then drop it. Secret:
 /// `Debug` redacts it and it is wiped on drop.
@@ -65,6 +64,30 @@ pub enum AdminResetError {
     Unavailable(#[source] Error),
 }
 
+/// Why replacing a temporary password was refused. Nothing changed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ForcedChangeRefusal {
+    /// The user ID is not valid.
+    #[error(transparent)]
+    UserId(UserIdError),
+    /// The user ID or the temporary password is not right (the two are not told apart).
+    #[error("the user ID or the temporary password is not right")]
+    WrongTemporaryPassword,
+    /// The admin's temporary password has expired: ask the admin for a new one.
+    #[error("the temporary password has expired; ask your admin for a new one")]
+    TemporaryPasswordExpired,
+    /// The new password breaks a rule.
+    #[error(transparent)]
+    Password(PasswordRefusal),
+    /// A host part failed; nothing changed: try again.
+    ///
+    /// The message is fixed (safe to show); the host part's error is the
+    /// [`source`](std::error::Error::source), for the host's logs.
+    #[error("the service is unavailable; try again")]
+    Unavailable(#[source] Error),
+}
+
 /// Where replacing a temporary password led.
 #[derive(Debug)]
 pub enum ForcedChange {
@@ -84,13 +107,7 @@ fn may_reset(admin: &UserRecord, user: &UserRecord) -> bool {
         && (global || !user.is_admin())
 }
 
-impl<D, S, K, O> Sspr<D, S, K, O>
-where
-    D: Directory,
-    S: CodeSender,
-    K: Counters,
-    O: Offload,
-{
+impl Sspr {
     /// An admin resets `user`'s password: a random temporary password (shown once to the
     /// admin) that expires after the policy's lifetime and must be changed at next
     /// sign-in. The user is told on every registered method.
@@ -115,10 +132,10 @@ where
         let password = Password::generate_temporary(&mut rng);
         let secret = Password::new(password.expose_secret());
         let params = self.policy.hash_params;
-        let hash = self
-            .offload
-            .run(move || hash_password_with_os_rng(&secret, &params))
-            .await
+        let hash = run_offloaded(self.offload.as_ref(), move || {
+            hash_password_with_os_rng(&secret, &params)
+        })
+        .await
             .map_err(|e| AdminResetError::Unavailable(e.into()))?
             .map_err(|e| AdminResetError::Unavailable(e.into()))?;
         let expires = self.now() + self.policy.temporary_password_lifetime;
@@ -146,18 +163,19 @@ where
 
     /// "Change at next sign-in": replaces an admin's temporary password. The temporary
     /// password must be the current one and not expired; the new one follows the same
-    /// rules as a self-service reset. Wrong temporary passwords count against the user
-    /// ID like wrong codes. An unknown user ID and a wrong password are refused alike.
+    /// rules as a self-service reset (it is set the same way). Wrong temporary passwords
+    /// count against the user ID like wrong codes. An unknown user ID and a wrong
+    /// password are refused alike.
     pub async fn change_temporary_password(
         &self,
         user_id: &str,
         temporary: Password,
         new: Password,
         confirm: Password,
-    ) -> Result<ForcedChange, Refusal> {
-        let user = UserId::parse(user_id).map_err(Refusal::UserId)?;
+    ) -> Result<ForcedChange, ForcedChangeRefusal> {
+        let user = UserId::parse(user_id).map_err(ForcedChangeRefusal::UserId)?;
         let now = self.now();
-        let unavailable = |e: Error| Refusal::Unavailable(e);
+        let unavailable = |e: Error| ForcedChangeRefusal::Unavailable(e);
         if let Some(until) = self
             .counters
             .blocked_until(&user, now)
@@ -176,27 +194,32 @@ where
             .password_state(&user)
             .await
             .map_err(|e| unavailable(e.into()))?;
-        let current = match (&record, state) {
+        // Only a password that must be changed can be replaced this way.
+        let current = match (&record, &state) {
             (Some(record), Some(state)) if state.must_change => record.password_hash.clone(),
             _ => None,
         };
-        if let Err(refusal) = self.policy.password_rules.check(&new, &confirm, &user) {
-            return Err(Refusal::Password(refusal));
-        }
-        drop(confirm);
-        let params = self.policy.hash_params;
-        let checked = self
-            .offload
-            .run(move || replace(temporary, new, current, &params))
-            .await
-            .map_err(|e| unavailable(e.into()))?
-            .map_err(|e| unavailable(e.into()))?;
-        let hash = match checked {
-            Replaced::New(hash) => hash,
-            Replaced::SameAsTemporary => {
-                return Err(Refusal::Password(PasswordRefusal::SameAsCurrent));
+        let change = Change {
+            user: user.clone(),
+            flow: None,
+            activity: Activity::ChangePasswordSelfService,
+            proved_by: Vec::new(),
+            notify: record.map(|r| r.methods).unwrap_or_default(),
+            current,
+            proof: TemporaryProof {
+                temporary,
+                expires: state.and_then(|s| s.expires),
+                now,
+            },
+        };
+        match change::set_password(self, change, new, confirm).await {
+            Ok(completed) => Ok(ForcedChange::Completed(completed)),
+            Err(NotChanged::Rule(refusal)) => Err(ForcedChangeRefusal::Password(refusal)),
+            Err(NotChanged::Unavailable(error)) => Err(unavailable(error)),
+            Err(NotChanged::Proof(TemporaryFailed::Expired)) => {
+                Err(ForcedChangeRefusal::TemporaryPasswordExpired)
             }
-            Replaced::WrongTemporary => {
+            Err(NotChanged::Proof(TemporaryFailed::Wrong)) => {
                 let blocked = self
                     .count_failure(&user, now)
                     .await
@@ -204,78 +227,49 @@ where
                 if let Some(until) = blocked {
                     return Ok(ForcedChange::Locked(self.lock_user(None, &user, until)));
                 }
-                return Err(Refusal::WrongTemporaryPassword);
+                Err(ForcedChangeRefusal::WrongTemporaryPassword)
+            }
+        }
+    }
+}
+
+/// Why a temporary password did not prove the change.
+enum TemporaryFailed {
+    Wrong,
+    Expired,
+}
+
+/// The admin's temporary password as the proof of a forced change.
+struct TemporaryProof {
+    temporary: Password,
+    expires: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+}
+
+impl Proof for TemporaryProof {
+    type Failed = TemporaryFailed;
+
+    /// Checks the temporary password against the current hash; with no current hash it
+    /// spends the same work, then refuses, so an unknown user ID takes as long as a known
+    /// one. A right but expired temporary password is refused after the check.
+    fn check(
+        &self,
+        current: Option<&PasswordHash>,
+        params: &HashParams,
+    ) -> Result<Result<(), TemporaryFailed>, HashError> {
+        let right = match current {
+            Some(hash) => verify_password(&self.temporary, hash),
+            None => {
+                hash_password_with_os_rng(&self.temporary, params)?;
+                false
             }
         };
-        if state
-            .and_then(|s| s.expires)
-            .is_some_and(|expires| expires <= now)
-        {
-            return Err(Refusal::TemporaryPasswordExpired);
+        if !right {
+            return Ok(Err(TemporaryFailed::Wrong));
         }
-        let stored = NewPasswordHash {
-            hash,
-            must_change: false,
-            expires: None,
-        };
-        self.directory
-            .set_password(&user, stored)
-            .await
-            .map_err(|e| unavailable(e.into()))?;
-        self.record_event(
-            None,
-            Some(&user),
-            Activity::ChangePasswordSelfService,
-            Detail::PasswordChanged,
-        );
-        let _ = self.counters.clear(&user).await;
-        if let Some(record) = &record {
-            self.notify_password_changed(None, &user, &record.methods)
-                .await;
+        if self.expires.is_some_and(|expires| expires <= self.now) {
+            return Ok(Err(TemporaryFailed::Expired));
         }
-        Ok(ForcedChange::Completed(Completed {
-            user,
-            at: self.now(),
-            methods_used: Vec::new(),
-            end_other_sessions: true,
-        }))
+        Ok(Ok(()))
     }
-}
-
-/// What the blocking part of a forced change found.
-enum Replaced {
-    New(PasswordHash),
-    SameAsTemporary,
-    WrongTemporary,
-}
-
-/// Checks the temporary password against the current hash, then hashes the new one. The
-/// work is the same whether or not there is a current hash, so an unknown user ID takes
-/// as long as a known one.
-fn replace(
-    temporary: Password,
-    new: Password,
-    current: Option<PasswordHash>,
-    params: &HashParams,
-) -> Result<Replaced, HashError> {
-    let right = match &current {
-        Some(hash) => verify_password(&temporary, hash),
-        None => {
-            // Spend the same work as a verification, then refuse.
-            hash_password_with_os_rng(&temporary, params)?;
-            false
-        }
-    };
-    if !right {
-        return Ok(Replaced::WrongTemporary);
-    }
-    // `new` passed the rules, so it has at most MAX_CHARS_LIMIT characters.
-    if same_secret(
-        new.expose_secret(),
-        temporary.expose_secret(),
-        MAX_CHARS_LIMIT * 4,
-    ) {
-        return Ok(Replaced::SameAsTemporary);
-    }
-    hash_password_with_os_rng(&new, params).map(Replaced::New)
 }

@@ -51,4 +51,8 @@ pub enum Error {
     /// The flow store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A contact method was asked for that the account does not have (a bug, or a
+    /// forged flow): nothing was sent.
+    #[error("the contact method is not one of the account's")]
+    NoSuchMethod,
 }

@@ -90,30 +90,44 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod change;
+mod clock;
+mod code;
+mod contact;
+mod delivery;
+mod directory;
+mod ending;
+mod error;
+mod flow;
+mod limits;
+mod next;
+mod offload;
+mod parts;
+mod sender;
+mod service;
+mod snapshot;
+mod state;
+mod user_id;
+mod wizard;
+
 pub mod admin;
 pub mod challenge;
-pub mod clock;
-pub mod code;
 #[cfg(feature = "conformance")]
 pub mod conformance;
-pub mod contact;
-pub mod directory;
-pub mod error;
 pub mod event;
-pub mod flow;
-pub mod limits;
-pub mod offload;
+pub mod host;
 pub mod password;
 pub mod policy;
-pub mod sender;
-pub mod service;
-pub mod snapshot;
 pub mod step;
 pub mod store;
 pub mod support;
-pub mod user_id;
-pub mod wizard;
 
+pub use ending::{AskAdmin, Completed, Ending, Expired, LockReason, Locked, PersonalAccount};
 pub use error::Error;
+pub use flow::{FlowId, FlowIdError};
+pub use next::{AnyStep, Next};
+pub use password::Password;
+pub use policy::Policy;
 pub use service::{Sspr, SsprBuilder};
-pub use wizard::{Refusal, Refused, Step, Wizard};
+pub use user_id::{UserId, UserIdError};
+pub use wizard::{Refusal, Refused, Stay, Step, Wizard};

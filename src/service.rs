@@ -15,27 +15,34 @@ use crate::event::{Activity, Detail, Event, EventSink, NoEvents};
 use crate::flow::FlowId;
 use crate::limits::{Counter, CounterError, Counters, MemoryCounters};
 use crate::offload::{Inline, Offload};
+use crate::parts::{DynCounters, DynDirectory, DynOffload, DynSender};
 use crate::policy::Policy;
 use crate::sender::{CodeSender, Notice};
-use crate::step::{Identify, SelectAccount};
+use crate::ending::{LockReason, Locked};
+use crate::state::SelectAccount;
 use crate::user_id::UserId;
-use crate::wizard::{Flow, LockReason, Locked, Wizard};
+use crate::wizard::{Flow, Wizard};
 
-/// The reset service: policy, code key and the host's parts (directory `D`, code sender
-/// `S`, per-user counters `K`, offload pool `O`, clock, event sink). One per process,
-/// shared by every flow; wizards borrow it for each transition.
-pub struct Sspr<D, S, K = MemoryCounters, O = Inline> {
-    pub(crate) policy: Policy,
-    pub(crate) code_key: CodeKey,
-    pub(crate) directory: D,
-    pub(crate) sender: S,
-    pub(crate) counters: K,
-    pub(crate) offload: O,
+/// The reset service: the policy, the code key and the host's parts (directory, code
+/// sender, per-user counters, offload pool, clock, event sink). One per process, shared
+/// by every flow; wizards borrow it for each transition. Cloning is cheap (the parts are
+/// shared), so a web host can keep it in its state.
+///
+/// The host names its parts once, at [`Sspr::builder`]; the service has no type
+/// parameters.
+#[derive(Clone)]
+pub struct Sspr {
+    pub(crate) policy: Arc<Policy>,
+    pub(crate) code_key: Arc<CodeKey>,
+    pub(crate) directory: Arc<dyn DynDirectory>,
+    pub(crate) sender: Arc<dyn DynSender>,
+    pub(crate) counters: Arc<dyn DynCounters>,
+    pub(crate) offload: Arc<dyn DynOffload>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) events: Arc<dyn EventSink>,
 }
 
-impl<D, S, K, O> fmt::Debug for Sspr<D, S, K, O> {
+impl fmt::Debug for Sspr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sspr")
             .field("policy", &self.policy)
@@ -48,34 +55,45 @@ impl<D, S, K, O> fmt::Debug for Sspr<D, S, K, O> {
 /// (default policy, a random code key, in-memory counters, inline hashing, the system
 /// clock, no events).
 #[must_use]
-pub struct SsprBuilder<D, S, K = MemoryCounters, O = Inline> {
+pub struct SsprBuilder {
     policy: Policy,
     code_key: Option<CodeKey>,
-    directory: D,
-    sender: S,
-    counters: K,
-    offload: O,
+    directory: Arc<dyn DynDirectory>,
+    sender: Arc<dyn DynSender>,
+    counters: Arc<dyn DynCounters>,
+    offload: Arc<dyn DynOffload>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventSink>,
 }
 
-impl<D: Directory, S: CodeSender> Sspr<D, S> {
+impl fmt::Debug for SsprBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SsprBuilder")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sspr {
     /// A builder with the host's directory and code sender.
-    pub fn builder(directory: D, sender: S) -> SsprBuilder<D, S> {
+    pub fn builder(
+        directory: impl Directory + 'static,
+        sender: impl CodeSender + 'static,
+    ) -> SsprBuilder {
         SsprBuilder {
             policy: Policy::default(),
             code_key: None,
-            directory,
-            sender,
-            counters: MemoryCounters::default(),
-            offload: Inline,
+            directory: Arc::new(directory),
+            sender: Arc::new(sender),
+            counters: Arc::new(MemoryCounters::default()),
+            offload: Arc::new(Inline),
             clock: Arc::new(SystemClock),
             events: Arc::new(NoEvents),
         }
     }
 }
 
-impl<D, S, K, O> SsprBuilder<D, S, K, O> {
+impl SsprBuilder {
     /// The policy (see [`Policy::builder`]).
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
@@ -88,7 +106,7 @@ impl<D, S, K, O> SsprBuilder<D, S, K, O> {
         self
     }
 
-    /// The clock (tests use a [`ManualClock`](crate::clock::ManualClock)).
+    /// The clock (tests use a [`ManualClock`](crate::host::ManualClock)).
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
@@ -100,43 +118,29 @@ impl<D, S, K, O> SsprBuilder<D, S, K, O> {
         self
     }
 
-    /// The per-user-ID counters (shared across servers in a multi-server host).
-    pub fn counters<K2: Counters>(self, counters: K2) -> SsprBuilder<D, S, K2, O> {
-        SsprBuilder {
-            policy: self.policy,
-            code_key: self.code_key,
-            directory: self.directory,
-            sender: self.sender,
-            counters,
-            offload: self.offload,
-            clock: self.clock,
-            events: self.events,
-        }
+    /// The per-user-ID counters (shared across servers in a multi-server host, e.g. the
+    /// flow store's: [`MemoryFlowStore`](crate::store::MemoryFlowStore) and
+    /// `RedisFlowStore` implement [`Counters`] too).
+    pub fn counters(mut self, counters: impl Counters + 'static) -> Self {
+        self.counters = Arc::new(counters);
+        self
     }
 
     /// Where hashing runs (an async host passes its blocking pool).
-    pub fn offload<O2: Offload>(self, offload: O2) -> SsprBuilder<D, S, K, O2> {
-        SsprBuilder {
-            policy: self.policy,
-            code_key: self.code_key,
-            directory: self.directory,
-            sender: self.sender,
-            counters: self.counters,
-            offload,
-            clock: self.clock,
-            events: self.events,
-        }
+    pub fn offload(mut self, offload: impl Offload + 'static) -> Self {
+        self.offload = Arc::new(offload);
+        self
     }
 
     /// The service. Fails only when no code key was given and the OS CSPRNG fails.
-    pub fn build(self) -> Result<Sspr<D, S, K, O>, Error> {
+    pub fn build(self) -> Result<Sspr, Error> {
         let code_key = match self.code_key {
             Some(key) => key,
             None => CodeKey::generate()?,
         };
         Ok(Sspr {
-            policy: self.policy,
-            code_key,
+            policy: Arc::new(self.policy),
+            code_key: Arc::new(code_key),
             directory: self.directory,
             sender: self.sender,
             counters: self.counters,
@@ -147,7 +151,7 @@ impl<D, S, K, O> SsprBuilder<D, S, K, O> {
     }
 }
 
-impl<D, S, K, O> Sspr<D, S, K, O> {
+impl Sspr {
     /// The policy in force.
     pub fn policy(&self) -> &Policy {
         &self.policy
@@ -174,17 +178,17 @@ impl<D, S, K, O> Sspr<D, S, K, O> {
         );
         Ok(Wizard {
             flow,
-            step: SelectAccount { _private: () },
+            step: SelectAccount::new(),
         })
     }
 
-    /// Renders the current challenge of an Identify step at the policy's picture size and
-    /// [`Difficulty`](crate::challenge::Difficulty).
-    pub fn render(&self, wizard: &Wizard<Identify>) -> Result<Media, Error> {
-        Ok(wizard
-            .step
-            .challenge
-            .render_with(self.policy.image_size, self.policy.difficulty)?)
+    /// Renders a challenge (of an Identify step, [`Identify::challenge`], or of a
+    /// stored flow, [`Flows::challenge`](crate::store::Flows::challenge)) at the
+    /// policy's picture size and [`Difficulty`](crate::challenge::Difficulty).
+    ///
+    /// [`Identify::challenge`]: crate::step::Identify::challenge
+    pub fn render(&self, challenge: &Challenge) -> Result<Media, Error> {
+        Ok(challenge.render_with(self.policy.image_size, self.policy.difficulty)?)
     }
 
     pub(crate) fn new_challenge(&self, kind: ChallengeKind) -> Result<Challenge, Error> {
@@ -256,7 +260,7 @@ impl<D, S, K, O> Sspr<D, S, K, O> {
     }
 }
 
-impl<D, S, K: Counters, O> Sspr<D, S, K, O> {
+impl Sspr {
     /// Counts a failed verification (a wrong code, a wrong temporary password) against
     /// `user`; at the policy's limit the user ID is blocked, and the block's end returned.
     pub(crate) async fn count_failure(
@@ -278,7 +282,7 @@ impl<D, S, K: Counters, O> Sspr<D, S, K, O> {
     }
 }
 
-impl<D, S: CodeSender, K, O> Sspr<D, S, K, O> {
+impl Sspr {
     /// Tells the account holder on every method that the password changed. A failed
     /// notice cannot undo the change: it is an audit event, not an error.
     pub(crate) async fn notify_password_changed(

@@ -6,6 +6,7 @@ use std::fmt;
 use time::OffsetDateTime;
 
 use crate::challenge::InputRejected;
+use crate::ending::Expired;
 use crate::error::Error;
 use crate::flow::FlowId;
 use crate::password::PasswordRefusal;
@@ -68,6 +69,11 @@ impl<S: Step> Wizard<S> {
             flow: self.flow,
             step,
         }
+    }
+
+    /// The flow's ID and times, for the next step.
+    pub(crate) fn into_parts(self) -> (Flow, S) {
+        (self.flow, self.step)
     }
 
     pub(crate) fn refuse(self, reason: Refusal) -> Refused<S> {
@@ -144,12 +150,6 @@ pub enum Refusal {
     /// No more resends for this code.
     #[error("no more codes can be sent; use the last one or start again")]
     NoMoreResends,
-    /// The user ID or the temporary password is not right (the two are not told apart).
-    #[error("the user ID or the temporary password is not right")]
-    WrongTemporaryPassword,
-    /// The admin's temporary password has expired: ask the admin for a new one.
-    #[error("the temporary password has expired; ask your admin for a new one")]
-    TemporaryPasswordExpired,
     /// The new password breaks a rule.
     #[error(transparent)]
     Password(PasswordRefusal),
@@ -167,65 +167,6 @@ fn attempts(left: u8) -> String {
         1 => "1 attempt left".to_owned(),
         n => format!("{n} attempts left"),
     }
-}
-
-/// The flow ended without a reset: the person chose a personal account. The host sends
-/// them to its consumer account recovery.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PersonalAccount;
-
-/// The flow ended: this account cannot reset its password by itself (it is unknown, or
-/// its admin did not enable self-service reset; the two are not told apart). Show "ask
-/// your admin to reset your password".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AskAdmin;
-
-/// Why a flow locked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum LockReason {
-    /// Too many wrong challenge answers in this flow.
-    ChallengeAttempts,
-    /// Too many wrong codes in this flow.
-    CodeAttempts,
-    /// The user ID passed a limit across flows (codes sent, wrong codes) and is blocked.
-    UserBlocked,
-}
-
-impl LockReason {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            LockReason::ChallengeAttempts => "challenge attempts",
-            LockReason::CodeAttempts => "code attempts",
-            LockReason::UserBlocked => "user ID blocked",
-        }
-    }
-}
-
-/// The flow ended locked. A blocked user ID says until when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Locked {
-    /// Why.
-    pub reason: LockReason,
-    /// Until when the user ID is blocked (for [`LockReason::UserBlocked`]).
-    pub until: Option<OffsetDateTime>,
-}
-
-/// The flow ended: its lifetime ran out. Start again.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expired;
-
-/// The flow ended with a new password: the receipt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Completed {
-    /// Whose password changed.
-    pub user: crate::user_id::UserId,
-    /// When.
-    pub at: OffsetDateTime,
-    /// The methods that proved ownership, masked.
-    pub methods_used: Vec<crate::contact::MaskedContact>,
-    /// Always `true`: the host should end the user's other sessions now.
-    pub end_other_sessions: bool,
 }
 
 /// A transition that keeps the step (a new challenge, a new code) or finds the flow

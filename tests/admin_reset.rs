@@ -4,14 +4,14 @@
 use sspr::Refusal;
 use sspr::Sspr;
 use sspr::admin::{AdminResetError, ForcedChange};
-use sspr::clock::{Clock, ManualClock};
-use sspr::contact::ContactMethod;
-use sspr::directory::{InMemoryDirectory, Role, UserRecord};
+use sspr::host::{Clock, ManualClock};
+use sspr::host::ContactMethod;
+use sspr::host::{InMemoryDirectory, Role, UserRecord};
 use sspr::event::{Activity, EventRecorder};
 use sspr::password::{Password, PasswordRefusal, verify_password};
-use sspr::sender::{Message, Notice, Outbox};
-use sspr::user_id::UserId;
-use sspr::wizard::LockReason;
+use sspr::host::{Message, Notice, Outbox};
+use sspr::UserId;
+use sspr::LockReason;
 use time::Duration;
 
 fn id(text: &str) -> UserId {

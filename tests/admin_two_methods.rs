@@ -7,8 +7,8 @@ mod common;
 
 use common::{ADMIN, Harness, JAN, phone, policy, record};
 use sspr::Refusal;
-use sspr::contact::ContactMethod;
-use sspr::directory::Role;
+use sspr::host::ContactMethod;
+use sspr::host::Role;
 use sspr::policy::Policy;
 use sspr::step::{FromIdentify, FromVerify, ToVerify};
 

@@ -6,10 +6,10 @@
 mod common;
 
 use common::{ADMIN, DISABLED, Harness, JAN, UNKNOWN, phone, policy, wrong_code};
-use sspr::contact::ContactMethod;
+use sspr::host::ContactMethod;
 use sspr::policy::Policy;
 use sspr::step::{FromIdentify, FromVerify, ToVerify, Verify};
-use sspr::wizard::{LockReason, Locked};
+use sspr::{LockReason, Locked};
 use sspr::{Refusal, Wizard};
 
 fn conceal() -> Harness {
@@ -199,7 +199,7 @@ async fn a_resend_looks_the_same_for_every_account() {
 
 #[tokio::test]
 async fn a_failed_delivery_suspends_resumes_and_its_resend_tries_again() {
-    use sspr::snapshot::{AnyStep, FlowSnapshot};
+    use sspr::store::{AnyStep, FlowSnapshot};
 
     let h = conceal();
     h.outbox.set_failing(true);

@@ -1,11 +1,11 @@
 //! The crate's in-memory host parts pass the shared conformance suites.
 
-use sspr::clock::{Clock, ManualClock, SystemClock};
+use sspr::host::{Clock, ManualClock, SystemClock};
 use sspr::conformance;
-use sspr::directory::InMemoryDirectory;
+use sspr::host::InMemoryDirectory;
 use sspr::event::{EventRecorder, NoEvents, TracingEvents};
-use sspr::limits::MemoryCounters;
-use sspr::sender::Outbox;
+use sspr::host::MemoryCounters;
+use sspr::host::Outbox;
 
 #[tokio::test]
 async fn in_memory_directory() {

@@ -6,10 +6,10 @@
 mod common;
 
 use common::{DISABLED, Harness, JAN, UNKNOWN, record};
-use sspr::directory::Role;
+use sspr::host::Role;
 use sspr::event::{Activity, Detail};
 use sspr::step::FromIdentify;
-use sspr::wizard::AskAdmin;
+use sspr::AskAdmin;
 
 /// What one flow for `user` (right answer first time) shows: the outcome's `Debug`, the
 /// event trail and the directory lookups, in a fresh service each time.

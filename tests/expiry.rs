@@ -12,7 +12,7 @@ use sspr::password::Password;
 use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
-use sspr::wizard::{Expired, Stay};
+use sspr::{Expired, Stay};
 use time::{Duration, OffsetDateTime};
 
 /// Sets the clock to `deadline` and returns the number of `Expired` events before.

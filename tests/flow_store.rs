@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sspr::Sspr;
-use sspr::clock::{Clock, ManualClock};
+use sspr::host::{Clock, ManualClock};
 use sspr::conformance;
-use sspr::directory::InMemoryDirectory;
-use sspr::sender::Outbox;
-use sspr::snapshot::FlowSnapshot;
+use sspr::host::InMemoryDirectory;
+use sspr::host::Outbox;
+use sspr::store::FlowSnapshot;
 use sspr::store::{FlowStore, MemoryFlowStore, StoreError, Taken};
 use time::Duration;
 
@@ -112,8 +112,8 @@ async fn the_store_is_the_wizards_counters() {
     conformance::counters(&store, now).await;
     // Two handles of one store share the counts.
     let other = store.clone();
-    let user = sspr::user_id::UserId::parse("a@example.org").expect("valid");
-    use sspr::limits::{Counter, Counters};
+    let user = sspr::UserId::parse("a@example.org").expect("valid");
+    use sspr::host::{Counter, Counters};
     store
         .add(&user, Counter::CodeSends, now, Duration::hours(1))
         .await
@@ -127,7 +127,7 @@ async fn the_store_is_the_wizards_counters() {
 
 #[tokio::test]
 async fn the_challenge_picture_is_served_without_using_up_the_step() {
-    use sspr::snapshot::AnyStep;
+    use sspr::AnyStep;
     use sspr::step::{AccountType, FromSelectAccount};
     use sspr::store::{Flows, FlowsError};
 

@@ -10,14 +10,14 @@ use common::{
     CODE_KEY_BYTES, Harness, JAN, STRONG, TestDirectory, answer_of, id, mail, phone, policy,
     wrong_code,
 };
-use sspr::code::CodeKey;
-use sspr::contact::ContactMethod;
+use sspr::host::CodeKey;
+use sspr::host::ContactMethod;
 use sspr::event::{Activity, Detail, EventRecorder};
 use sspr::password::Password;
 use sspr::policy::Policy;
-use sspr::sender::{CodeSender, Notice, Outbox, SendError};
+use sspr::host::{CodeSender, Notice, Outbox, SendError};
 use sspr::step::{FromIdentify, FromNewPassword, FromVerify, ToVerify};
-use sspr::user_id::UserId;
+use sspr::UserId;
 use sspr::{Error, Refusal, Sspr};
 
 fn unavailable(reason: &Refusal) -> bool {
@@ -220,7 +220,7 @@ impl CodeSender for NoNotices {
         &self,
         user: &UserId,
         to: &ContactMethod,
-        code: &sspr::code::OneTimeCode,
+        code: &sspr::host::OneTimeCode,
     ) -> Result<(), SendError> {
         self.0.send_code(user, to, code).await
     }
@@ -241,7 +241,7 @@ async fn a_failing_notice_does_not_undo_the_change() {
     directory.inner.insert(common::record(
         JAN,
         true,
-        vec![sspr::directory::Role::User],
+        vec![sspr::host::Role::User],
         vec![phone(), mail()],
     ));
     let outbox = Outbox::new();

@@ -14,7 +14,7 @@ use sspr::password::Password;
 use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
-use sspr::wizard::Stay;
+use sspr::Stay;
 use sspr::{Refusal, Refused, Step};
 use time::Duration;
 

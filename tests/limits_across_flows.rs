@@ -7,11 +7,11 @@ mod common;
 
 use common::{Harness, JAN, STRONG, phone, policy, record, wrong_code};
 use sspr::Refusal;
-use sspr::directory::Role;
+use sspr::host::Role;
 use sspr::password::Password;
 use sspr::policy::Policy;
 use sspr::step::{FromIdentify, FromNewPassword, FromVerify, ToVerify};
-use sspr::wizard::{LockReason, Locked};
+use sspr::{LockReason, Locked};
 use time::Duration;
 
 fn blocked_until(h: &Harness) -> Locked {

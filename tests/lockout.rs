@@ -11,8 +11,8 @@ use sspr::challenge::{AUDIO_ALPHABET, ChallengeKind, InputRejected};
 use sspr::event::{Activity, Detail};
 use sspr::policy::Policy;
 use sspr::step::{FromIdentify, FromVerify, ToVerify};
-use sspr::user_id::UserIdError;
-use sspr::wizard::{LockReason, Locked, Stay};
+use sspr::UserIdError;
+use sspr::{LockReason, Locked, Stay};
 use time::Duration;
 
 #[tokio::test]

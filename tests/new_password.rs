@@ -8,7 +8,7 @@ mod common;
 use common::{Harness, JAN, STRONG, id, mail, phone, policy, record};
 use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
-use sspr::directory::Role;
+use sspr::host::Role;
 use sspr::event::{Activity, Detail};
 use sspr::password::{HashParams, Password, PasswordRefusal, PasswordRules, hash_password};
 use sspr::policy::Policy;

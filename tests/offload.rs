@@ -7,15 +7,15 @@ use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
 use sspr::Sspr;
-use sspr::contact::ContactMethod;
-use sspr::directory::{InMemoryDirectory, Role, UserRecord};
-use sspr::offload::{Offload, OffloadError, TokioBlocking};
+use sspr::host::ContactMethod;
+use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::host::{Offload, OffloadError, TokioBlocking};
 use sspr::password::Password;
-use sspr::sender::Outbox;
+use sspr::host::Outbox;
 use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
-use sspr::user_id::UserId;
+use sspr::UserId;
 
 /// Wraps an offload pool and records which thread each job ran on.
 #[derive(Clone, Default)]

@@ -7,12 +7,12 @@ mod common;
 use argon2::password_hash::phc;
 use argon2::{Argon2, PasswordVerifier};
 use common::{DISABLED, Harness, JAN, STRONG, UNKNOWN, id, mail, phone, record};
-use sspr::directory::Role;
+use sspr::host::Role;
 use sspr::event::{Activity, Detail};
 use sspr::password::Password;
-use sspr::sender::{Message, Notice};
+use sspr::host::{Message, Notice};
 use sspr::step::{AccountType, FromIdentify, FromNewPassword, FromSelectAccount};
-use sspr::wizard::{AskAdmin, Expired, LockReason, Locked, PersonalAccount};
+use sspr::{AskAdmin, Expired, LockReason, Locked, PersonalAccount};
 
 #[tokio::test]
 async fn completed_stores_an_argon2id_hash_that_the_argon2_crate_verifies() {

@@ -10,7 +10,7 @@ use sspr::password::{
     HashParams, MAX_BANNED_TERMS, Password, PasswordHash, PasswordRefusal, PasswordRules,
     PasswordRulesError, StrengthHint, hash_password, verify_password,
 };
-use sspr::user_id::UserId;
+use sspr::UserId;
 
 const GOOD: &str = "plum kettle orbit 71";
 

@@ -18,15 +18,15 @@ use redis_support::{
     JAN, OwnServer, connect, directory, free_port, redis_cli, redis_server_on_path, signal,
 };
 use sspr::Sspr;
-use sspr::clock::{Clock, ManualClock};
+use sspr::host::{Clock, ManualClock};
 use sspr::conformance;
-use sspr::flow::FlowId;
-use sspr::limits::{Counter, CounterError, Counters};
-use sspr::sender::Outbox;
-use sspr::snapshot::AnyStep;
+use sspr::FlowId;
+use sspr::host::{Counter, CounterError, Counters};
+use sspr::host::Outbox;
+use sspr::AnyStep;
 use sspr::step::{AccountType, FromIdentify, FromSelectAccount, ToVerify};
 use sspr::store::{Flows, FlowsError, RedisFlowStore, StoreError};
-use sspr::user_id::UserId;
+use sspr::UserId;
 use time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -24,19 +24,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use redis_support::{JAN, connect, directory, phone, prefix, pttl, redis_cli, redis_url, snapshot};
 use sspr::Sspr;
-use sspr::clock::{Clock, ManualClock};
+use sspr::host::{Clock, ManualClock};
 use sspr::conformance;
-use sspr::directory::InMemoryDirectory;
-use sspr::flow::FlowId;
-use sspr::limits::{Counter, Counters};
+use sspr::host::InMemoryDirectory;
+use sspr::FlowId;
+use sspr::host::{Counter, Counters};
 use sspr::password::Password;
-use sspr::sender::Outbox;
-use sspr::snapshot::AnyStep;
+use sspr::host::Outbox;
+use sspr::AnyStep;
 use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
 use sspr::store::{FlowStore, Flows, FlowsError, RedisFlowStore, StoreError, Taken};
-use sspr::user_id::UserId;
+use sspr::UserId;
 use time::Duration;
 
 #[tokio::test]

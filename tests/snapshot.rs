@@ -3,18 +3,18 @@
 //! truncated and damaged snapshots are typed errors, never panics.
 
 use proptest::prelude::*;
-use sspr::clock::ManualClock;
-use sspr::contact::ContactMethod;
-use sspr::directory::{InMemoryDirectory, Role, UserRecord};
-use sspr::flow::FlowId;
-use sspr::sender::Outbox;
-use sspr::snapshot::{AnyStep, FlowSnapshot, SnapshotError, VERSION};
+use sspr::host::ManualClock;
+use sspr::host::ContactMethod;
+use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::FlowId;
+use sspr::host::Outbox;
+use sspr::store::{AnyStep, FlowSnapshot, SnapshotError, VERSION};
 use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromSelectAccount, FromVerify, Identify, NewPassword,
     SelectAccount, ToVerify, Verify,
 };
 use sspr::store::{Flows, FlowsError, MemoryFlowStore};
-use sspr::user_id::UserId;
+use sspr::UserId;
 use sspr::{Sspr, Wizard};
 
 type Service = Sspr<InMemoryDirectory, Outbox, MemoryFlowStore>;

@@ -14,12 +14,12 @@ use sspr::Refusal;
 use sspr::Wizard;
 use sspr::password::{Password, PasswordRefusal};
 use sspr::policy::Policy;
-use sspr::sender::Message;
+use sspr::host::DeliveryContent as Message;
 use sspr::step::{
     ChooseMethod, FromIdentify, FromNewPassword, FromVerify, Identify, NewPassword, ToVerify,
     Verify,
 };
-use sspr::wizard::{LockReason, Stay};
+use sspr::{LockReason, Stay};
 use time::{Duration, OffsetDateTime};
 
 #[derive(Debug, Clone)]

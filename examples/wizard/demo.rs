@@ -7,18 +7,18 @@
 use std::fmt::Debug;
 
 use sspr::challenge::ChallengeKind;
-use sspr::clock::ManualClock;
-use sspr::contact::ContactMethod;
+use sspr::host::ManualClock;
+use sspr::host::ContactMethod;
 use sspr::event::{Activity, Detail};
-use sspr::flow::FlowId;
+use sspr::FlowId;
 use sspr::password::{Password, PasswordRefusal};
-use sspr::sender::Message;
+use sspr::host::DeliveryContent as Message;
 use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
     Identify, NewPassword, ToVerify, Verify,
 };
-use sspr::user_id::UserId;
-use sspr::wizard::{Completed, LockReason, Refusal, Refused, Stay};
+use sspr::UserId;
+use sspr::{Completed, LockReason, Refusal, Refused, Stay};
 use sspr::{Step, Wizard};
 use time::Duration;
 

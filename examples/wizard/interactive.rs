@@ -13,8 +13,8 @@ use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
     Identify, NewPassword, SelectAccount, ToVerify, Verify,
 };
-use sspr::user_id::UserId;
-use sspr::wizard::{Refusal, Stay};
+use sspr::UserId;
+use sspr::{Refusal, Stay};
 
 use crate::world::{self, ASK_ADMIN, BoxError, ChallengeFiles, DemoSspr, EXPIRED, PERSONAL, World};
 

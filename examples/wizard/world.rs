@@ -7,17 +7,17 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use sspr::challenge::ChallengeKind;
-use sspr::clock::Clock;
-use sspr::code::OneTimeCode;
-use sspr::contact::{ContactKind, ContactMethod, MaskedContact};
-use sspr::directory::{InMemoryDirectory, Role, UserRecord};
+use sspr::host::Clock;
+use sspr::host::OneTimeCode;
+use sspr::host::{ContactKind, ContactMethod, MaskedContact};
+use sspr::host::{InMemoryDirectory, Role, UserRecord};
 use sspr::event::{Event, EventRecorder, EventSink};
-use sspr::limits::MemoryCounters;
-use sspr::offload::TokioBlocking;
-use sspr::sender::{CodeSender, Notice, Outbox, SendError};
+use sspr::host::MemoryCounters;
+use sspr::host::TokioBlocking;
+use sspr::host::{CodeSender, Notice, Outbox, SendError};
 use sspr::step::Identify;
-use sspr::user_id::{UserId, UserIdError};
-use sspr::wizard::{Completed, LockReason, Locked};
+use sspr::{UserId, UserIdError};
+use sspr::{Completed, LockReason, Locked};
 use sspr::{Sspr, Wizard};
 use time::{OffsetDateTime, UtcOffset};
 

@@ -54,7 +54,6 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 mod banned;
 mod hash;
 mod rules;
-pub(crate) use rules::same_secret;
 mod strength;
 
 pub use banned::{MAX_BANNED_TERM_CHARS, MAX_BANNED_TERMS, MIN_BANNED_TERM_CHARS};

@@ -1,6 +1,6 @@
 //! The suspended face of the machine: a [`Wizard`] at any step as a few hundred bytes
 //! ([`FlowSnapshot`]) that a web host stores between two requests, and resumes as a
-//! closed enum of steps ([`AnyStep`]).
+//! closed enum of steps ([`AnyStep`](crate::AnyStep)).
 //!
 //! The encoding is versioned and compact: a fixed header (version byte, the 16 bytes of
 //! the flow ID, an 8-byte step nonce) and a [postcard](https://docs.rs/postcard) body.
@@ -20,15 +20,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand::TryRng;
 use rand::rngs::SysRng;
-use time::OffsetDateTime;
 use zeroize::Zeroize;
 
 use crate::flow::FlowId;
-use crate::step::{ChooseMethod, Identify, NewPassword, SelectAccount, Verify};
+use crate::next::{AnyStep, each_step};
+use crate::state::{ChooseMethod, Identify, NewPassword, SelectAccount, Verify};
 use crate::wizard::{Step, Wizard};
 
-/// The encoding version written first in every snapshot.
-pub const VERSION: u8 = 1;
+/// The encoding version written first in every snapshot. Version 1 (before the step
+/// states became enums) is refused as [`SnapshotError::UnknownVersion`]: a flow in
+/// progress across the upgrade starts again.
+pub const VERSION: u8 = 2;
 
 /// The longest snapshot the decoder reads; longer input is refused before decoding.
 pub const MAX_SNAPSHOT_BYTES: usize = 2048;
@@ -102,8 +104,8 @@ impl fmt::Debug for FlowSnapshot {
     }
 }
 
-/// A wizard step that can be suspended. Sealed: implemented for every step.
-pub trait Suspend: Step + record::Encode {}
+/// A wizard step that can be suspended: every step.
+pub(crate) trait Suspend: Step + record::Encode {}
 
 impl Suspend for SelectAccount {}
 impl Suspend for Identify {}
@@ -114,7 +116,7 @@ impl Suspend for NewPassword {}
 impl FlowSnapshot {
     /// Suspends a wizard at any step, with a fresh step nonce. The wizard stays
     /// with the caller (keep it if storing the snapshot fails).
-    pub fn of<S: Suspend>(wizard: &Wizard<S>) -> Result<Self, SnapshotError> {
+    pub(crate) fn of<S: Suspend>(wizard: &Wizard<S>) -> Result<Self, SnapshotError> {
         Self::with_nonce(wizard, next_nonce()?)
     }
 
@@ -172,13 +174,13 @@ impl FlowSnapshot {
     }
 
     /// Resumes this snapshot, which must belong to `expected_flow`.
-    pub fn into_step(self, expected_flow: FlowId) -> Result<AnyStep, SnapshotError> {
+    pub(crate) fn into_step(self, expected_flow: FlowId) -> Result<AnyStep, SnapshotError> {
         Self::resume(&self.bytes, expected_flow)
     }
 
     /// Decodes stored bytes into the step they hold. The flow must be `expected_flow`
     /// (the ID the request named). Every failure is a typed error, never a panic.
-    pub fn resume(bytes: &[u8], expected_flow: FlowId) -> Result<AnyStep, SnapshotError> {
+    pub(crate) fn resume(bytes: &[u8], expected_flow: FlowId) -> Result<AnyStep, SnapshotError> {
         check_header(bytes)?;
         let flow_id = header_flow(bytes).ok_or(SnapshotError::Truncated)?;
         if flow_id != expected_flow {
@@ -205,12 +207,6 @@ fn next_nonce() -> Result<u64, SnapshotError> {
         .map_err(|_| SnapshotError::Entropy)?;
     let next = NEXT.get_or_init(|| AtomicU64::new(u64::from_le_bytes(start)));
     Ok(next.fetch_add(1, Ordering::Relaxed))
-}
-
-/// Reads the flow ID of stored bytes without decoding the rest (for stores).
-pub fn peek_flow(bytes: &[u8]) -> Result<FlowId, SnapshotError> {
-    check_header(bytes)?;
-    header_flow(bytes).ok_or(SnapshotError::Truncated)
 }
 
 fn check_header(bytes: &[u8]) -> Result<(), SnapshotError> {
@@ -241,65 +237,10 @@ fn header_nonce(bytes: &[u8]) -> Option<u64> {
     Some(u64::from_le_bytes(nonce))
 }
 
-/// A resumed flow: the wizard at whichever step was suspended. A host `match`es it, one
-/// arm per step.
-#[derive(Debug)]
-pub enum AnyStep {
-    /// "Can't access your account?": the account type.
-    SelectAccount(Wizard<SelectAccount>),
-    /// The user ID and the challenge.
-    Identify(Wizard<Identify>),
-    /// Choosing a contact method for the code.
-    ChooseMethod(Wizard<ChooseMethod>),
-    /// Typing the code.
-    Verify(Wizard<Verify>),
-    /// Setting the new password.
-    NewPassword(Wizard<NewPassword>),
-}
-
 impl AnyStep {
-    /// The flow's ID.
-    pub fn flow_id(&self) -> FlowId {
-        match self {
-            AnyStep::SelectAccount(w) => w.flow_id(),
-            AnyStep::Identify(w) => w.flow_id(),
-            AnyStep::ChooseMethod(w) => w.flow_id(),
-            AnyStep::Verify(w) => w.flow_id(),
-            AnyStep::NewPassword(w) => w.flow_id(),
-        }
-    }
-
-    /// When the whole flow expires.
-    pub fn deadline(&self) -> OffsetDateTime {
-        match self {
-            AnyStep::SelectAccount(w) => w.deadline(),
-            AnyStep::Identify(w) => w.deadline(),
-            AnyStep::ChooseMethod(w) => w.deadline(),
-            AnyStep::Verify(w) => w.deadline(),
-            AnyStep::NewPassword(w) => w.deadline(),
-        }
-    }
-
-    /// The step's name ([`Step::NAME`]).
-    pub fn name(&self) -> &'static str {
-        match self {
-            AnyStep::SelectAccount(_) => SelectAccount::NAME,
-            AnyStep::Identify(_) => Identify::NAME,
-            AnyStep::ChooseMethod(_) => ChooseMethod::NAME,
-            AnyStep::Verify(_) => Verify::NAME,
-            AnyStep::NewPassword(_) => NewPassword::NAME,
-        }
-    }
-
     /// Suspends the step again (a fresh nonce).
-    pub fn snapshot(&self) -> Result<FlowSnapshot, SnapshotError> {
-        match self {
-            AnyStep::SelectAccount(w) => FlowSnapshot::of(w),
-            AnyStep::Identify(w) => FlowSnapshot::of(w),
-            AnyStep::ChooseMethod(w) => FlowSnapshot::of(w),
-            AnyStep::Verify(w) => FlowSnapshot::of(w),
-            AnyStep::NewPassword(w) => FlowSnapshot::of(w),
-        }
+    pub(crate) fn snapshot(&self) -> Result<FlowSnapshot, SnapshotError> {
+        each_step!(self, w => FlowSnapshot::of(w))
     }
 }
 

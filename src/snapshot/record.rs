@@ -10,15 +10,16 @@ use crate::challenge::{Challenge, ChallengeKind};
 use crate::code::CodeDigest;
 use crate::contact::{ContactKind, ContactMethod};
 use crate::flow::FlowId;
-use crate::snapshot::AnyStep;
-use crate::step::{ChooseMethod, Identify, NewPassword, SelectAccount, Verify};
+use crate::next::AnyStep;
+use crate::state::{
+    Account, ChooseMethod, Code, Concealed, Identify, NewPassword, SelectAccount, Verify,
+};
 use crate::user_id::UserId;
 use crate::wizard::{Flow, Wizard};
 
-/// Copies a step into its wire form. Sealed: implemented for the crate's steps only.
-pub trait Encode {
+/// Copies a step into its wire form.
+pub(crate) trait Encode {
     /// The step's wire form.
-    #[doc(hidden)]
     fn record(&self, started: OffsetDateTime) -> Result<StepRecord, SnapshotError>;
 }
 
@@ -32,19 +33,17 @@ struct Body {
 }
 
 /// The wire form of one step.
-#[doc(hidden)]
 #[derive(Serialize, Deserialize, Zeroize)]
-pub enum StepRecord {
+pub(crate) enum StepRecord {
     SelectAccount,
     Identify(IdentifyRecord),
-    ChooseMethod(ChooseRecord),
+    ChooseMethod(AccountRecord),
     Verify(VerifyRecord),
-    NewPassword(ChooseRecord),
+    NewPassword(NewPasswordRecord),
 }
 
-#[doc(hidden)]
 #[derive(Serialize, Deserialize, Zeroize)]
-pub struct IdentifyRecord {
+pub(crate) struct IdentifyRecord {
     kind: u8,
     answer: Vec<u8>,
     seed: [u8; 32],
@@ -53,9 +52,8 @@ pub struct IdentifyRecord {
     renewals_left: u8,
 }
 
-#[doc(hidden)]
 #[derive(Serialize, Deserialize, Zeroize)]
-pub struct ChooseRecord {
+pub(crate) struct AccountRecord {
     user: String,
     methods: Vec<MethodRecord>,
     used: Vec<u8>,
@@ -64,22 +62,32 @@ pub struct ChooseRecord {
     issued: u8,
 }
 
-#[doc(hidden)]
 #[derive(Serialize, Deserialize, Zeroize)]
-pub struct MethodRecord {
+pub(crate) struct MethodRecord {
     kind: u8,
     address: String,
 }
 
-#[doc(hidden)]
 #[derive(Serialize, Deserialize, Zeroize)]
-pub struct VerifyRecord {
-    choose: ChooseRecord,
-    current: Option<u8>,
-    digest: Option<[u8; 32]>,
+pub(crate) enum CodeRecord {
+    Shown { method: u8, digest: [u8; 32] },
+    ConcealedSent { method: u8, digest: [u8; 32] },
+    ConcealedUnsent { method: u8 },
+    StandIn,
+}
+
+#[derive(Serialize, Deserialize, Zeroize)]
+pub(crate) struct VerifyRecord {
+    account: AccountRecord,
+    code: CodeRecord,
     code_deadline: i64,
     resends_left: u8,
-    conceal: bool,
+}
+
+#[derive(Serialize, Deserialize, Zeroize)]
+pub(crate) struct NewPasswordRecord {
+    user: String,
+    proved_by: Vec<MethodRecord>,
 }
 
 fn offset(from: OffsetDateTime, to: OffsetDateTime) -> Result<i64, SnapshotError> {
@@ -119,16 +127,16 @@ impl Encode for Identify {
     }
 }
 
-fn choose_record(step: &ChooseMethod) -> Result<ChooseRecord, SnapshotError> {
-    if step.methods.len() > MAX_METHODS {
+fn methods_record(methods: &[ContactMethod]) -> Result<Vec<MethodRecord>, SnapshotError> {
+    if methods.len() > MAX_METHODS {
         return Err(SnapshotError::TooLarge("contact methods"));
     }
-    let mut methods = Vec::with_capacity(step.methods.len());
-    for method in &step.methods {
+    let mut records = Vec::with_capacity(methods.len());
+    for method in methods {
         if method.address().len() > MAX_ADDRESS_BYTES {
             return Err(SnapshotError::TooLarge("contact address"));
         }
-        methods.push(MethodRecord {
+        records.push(MethodRecord {
             kind: match method.kind() {
                 ContactKind::Email => 0,
                 ContactKind::Sms => 1,
@@ -137,38 +145,57 @@ fn choose_record(step: &ChooseMethod) -> Result<ChooseRecord, SnapshotError> {
             address: method.address().to_owned(),
         });
     }
-    Ok(ChooseRecord {
-        user: step.user.as_str().to_owned(),
-        methods,
-        used: step.used.clone(),
-        required: step.required,
-        code_attempts_left: step.code_attempts_left,
-        issued: step.issued,
+    Ok(records)
+}
+
+fn account_record(account: &Account) -> Result<AccountRecord, SnapshotError> {
+    Ok(AccountRecord {
+        user: account.user.as_str().to_owned(),
+        methods: methods_record(&account.methods)?,
+        used: account.used.clone(),
+        required: account.required,
+        code_attempts_left: account.code_attempts_left,
+        issued: account.issued,
     })
 }
 
 impl Encode for ChooseMethod {
     fn record(&self, _started: OffsetDateTime) -> Result<StepRecord, SnapshotError> {
-        Ok(StepRecord::ChooseMethod(choose_record(self)?))
+        Ok(StepRecord::ChooseMethod(account_record(&self.account)?))
     }
 }
 
 impl Encode for Verify {
     fn record(&self, started: OffsetDateTime) -> Result<StepRecord, SnapshotError> {
+        let code = match &self.code {
+            Code::Shown { method, digest } => CodeRecord::Shown {
+                method: *method,
+                digest: digest.0,
+            },
+            Code::Concealed(Concealed::Sent { method, digest }) => CodeRecord::ConcealedSent {
+                method: *method,
+                digest: digest.0,
+            },
+            Code::Concealed(Concealed::Unsent { method }) => {
+                CodeRecord::ConcealedUnsent { method: *method }
+            }
+            Code::Concealed(Concealed::StandIn) => CodeRecord::StandIn,
+        };
         Ok(StepRecord::Verify(VerifyRecord {
-            choose: choose_record(&self.choose)?,
-            current: self.current,
-            digest: self.digest.as_ref().map(|d| d.0),
+            account: account_record(&self.account)?,
+            code,
             code_deadline: offset(started, self.code_deadline)?,
             resends_left: self.resends_left,
-            conceal: self.conceal,
         }))
     }
 }
 
 impl Encode for NewPassword {
     fn record(&self, _started: OffsetDateTime) -> Result<StepRecord, SnapshotError> {
-        Ok(StepRecord::NewPassword(choose_record(&self.choose)?))
+        Ok(StepRecord::NewPassword(NewPasswordRecord {
+            user: self.user.as_str().to_owned(),
+            proved_by: methods_record(&self.proved_by)?,
+        }))
     }
 }
 
@@ -211,14 +238,16 @@ pub(super) fn decode(id: FlowId, bytes: &[u8]) -> Result<AnyStep, SnapshotError>
     Ok(match &body.step {
         StepRecord::SelectAccount => AnyStep::SelectAccount(Wizard {
             flow,
-            step: SelectAccount { _private: () },
+            step: SelectAccount::new(),
         }),
         StepRecord::Identify(record) => AnyStep::Identify(Wizard {
             step: identify(record, started)?,
             flow,
         }),
         StepRecord::ChooseMethod(record) => AnyStep::ChooseMethod(Wizard {
-            step: choose(record)?,
+            step: ChooseMethod {
+                account: account(record)?,
+            },
             flow,
         }),
         StepRecord::Verify(record) => AnyStep::Verify(Wizard {
@@ -226,12 +255,15 @@ pub(super) fn decode(id: FlowId, bytes: &[u8]) -> Result<AnyStep, SnapshotError>
             flow,
         }),
         StepRecord::NewPassword(record) => {
-            let choose = choose(record)?;
-            if choose.used.len() < usize::from(choose.required) {
+            let proved_by = methods(&record.proved_by)?;
+            if proved_by.is_empty() {
                 return Err(SnapshotError::InvalidField("methods verified"));
             }
             AnyStep::NewPassword(Wizard {
-                step: NewPassword::after(choose),
+                step: NewPassword {
+                    user: user_id(&record.user)?,
+                    proved_by,
+                },
                 flow,
             })
         }
@@ -257,16 +289,20 @@ fn identify(record: &IdentifyRecord, started: OffsetDateTime) -> Result<Identify
     })
 }
 
-fn choose(record: &ChooseRecord) -> Result<ChooseMethod, SnapshotError> {
-    let user = UserId::parse(&record.user).map_err(|_| SnapshotError::InvalidField("user ID"))?;
-    if user.as_str() != record.user {
+fn user_id(text: &str) -> Result<UserId, SnapshotError> {
+    let user = UserId::parse(text).map_err(|_| SnapshotError::InvalidField("user ID"))?;
+    if user.as_str() != text {
         return Err(SnapshotError::InvalidField("user ID"));
     }
-    if record.methods.len() > MAX_METHODS {
+    Ok(user)
+}
+
+fn methods(records: &[MethodRecord]) -> Result<Vec<ContactMethod>, SnapshotError> {
+    if records.len() > MAX_METHODS {
         return Err(SnapshotError::InvalidField("contact methods"));
     }
-    let mut methods = Vec::with_capacity(record.methods.len());
-    for method in &record.methods {
+    let mut methods = Vec::with_capacity(records.len());
+    for method in records {
         if method.address.len() > MAX_ADDRESS_BYTES {
             return Err(SnapshotError::InvalidField("contact address"));
         }
@@ -278,6 +314,12 @@ fn choose(record: &ChooseRecord) -> Result<ChooseMethod, SnapshotError> {
             _ => return Err(SnapshotError::InvalidField("contact kind")),
         });
     }
+    Ok(methods)
+}
+
+fn account(record: &AccountRecord) -> Result<Account, SnapshotError> {
+    let user = user_id(&record.user)?;
+    let methods = methods(&record.methods)?;
     for (i, &used) in record.used.iter().enumerate() {
         if usize::from(used) >= methods.len() || record.used[..i].contains(&used) {
             return Err(SnapshotError::InvalidField("used method"));
@@ -289,7 +331,7 @@ fn choose(record: &ChooseRecord) -> Result<ChooseMethod, SnapshotError> {
     if record.code_attempts_left == 0 {
         return Err(SnapshotError::InvalidField("code attempts left"));
     }
-    Ok(ChooseMethod {
+    Ok(Account {
         user,
         methods,
         used: record.used.clone(),
@@ -300,27 +342,32 @@ fn choose(record: &ChooseRecord) -> Result<ChooseMethod, SnapshotError> {
 }
 
 fn verify(record: &VerifyRecord, started: OffsetDateTime) -> Result<Verify, SnapshotError> {
-    let choose = choose(&record.choose)?;
-    if let Some(current) = record.current
-        && (usize::from(current) >= choose.methods.len() || choose.used.contains(&current))
-    {
-        return Err(SnapshotError::InvalidField("current method"));
-    }
-    // Without the conceal policy a Verify step always holds the code it sent. Under it, a
-    // step may hold no code: an account that cannot reset (no method either), or a
-    // delivery that failed (the method stays, for the resend).
-    if !record.conceal && (record.current.is_none() || record.digest.is_none()) {
-        return Err(SnapshotError::InvalidField("code"));
-    }
-    if record.current.is_none() && record.digest.is_some() {
-        return Err(SnapshotError::InvalidField("code"));
-    }
+    let account = account(&record.account)?;
+    // A code's method is one of the account's, not yet used.
+    let method = |method: u8| {
+        if usize::from(method) >= account.methods.len() || account.used.contains(&method) {
+            return Err(SnapshotError::InvalidField("current method"));
+        }
+        Ok(method)
+    };
+    let code = match &record.code {
+        CodeRecord::Shown { method: m, digest } => Code::Shown {
+            method: method(*m)?,
+            digest: CodeDigest(*digest),
+        },
+        CodeRecord::ConcealedSent { method: m, digest } => Code::Concealed(Concealed::Sent {
+            method: method(*m)?,
+            digest: CodeDigest(*digest),
+        }),
+        CodeRecord::ConcealedUnsent { method: m } => {
+            Code::Concealed(Concealed::Unsent { method: method(*m)? })
+        }
+        CodeRecord::StandIn => Code::Concealed(Concealed::StandIn),
+    };
     Ok(Verify {
-        choose,
-        current: record.current,
-        digest: record.digest.map(CodeDigest),
+        account,
+        code,
         code_deadline: at(started, record.code_deadline, "code deadline")?,
         resends_left: record.resends_left,
-        conceal: record.conceal,
     })
 }

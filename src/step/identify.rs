@@ -1,70 +1,16 @@
 //! The user ID and the characters of a picture or an audio clip.
 
-use std::fmt;
-
-use time::OffsetDateTime;
-
-use crate::challenge::{Challenge, ChallengeKind};
+use crate::challenge::ChallengeKind;
 use crate::contact::ContactMethod;
-use crate::directory::{Directory, UserRecord};
+use crate::delivery;
+use crate::directory::UserRecord;
+use crate::ending::{AskAdmin, Expired, LockReason, Locked};
 use crate::event::{Activity, Detail};
-use crate::limits::Counters;
-use crate::offload::Offload;
-use crate::sender::CodeSender;
+use crate::next::Next;
 use crate::service::Sspr;
-use crate::step::Verify;
-use crate::step::choose_method::{self, ChooseMethod, Sent};
+use crate::state::{Account, ChooseMethod, Identify, Verify};
 use crate::user_id::UserId;
-use crate::wizard::{
-    AskAdmin, Expired, LockReason, Locked, Refusal, Refused, Sealed, Stay, Step, Wizard,
-};
-
-/// The person types their user ID and the characters of the challenge.
-pub struct Identify {
-    pub(crate) challenge: Challenge,
-    pub(crate) challenge_deadline: OffsetDateTime,
-    pub(crate) attempts_left: u8,
-    pub(crate) renewals_left: u8,
-}
-
-impl fmt::Debug for Identify {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Identify")
-            .field("challenge", &self.challenge)
-            .field("challenge_deadline", &self.challenge_deadline)
-            .field("attempts_left", &self.attempts_left)
-            .field("renewals_left", &self.renewals_left)
-            .finish()
-    }
-}
-
-impl Sealed for Identify {}
-impl Step for Identify {
-    const NAME: &'static str = "identify";
-}
-
-impl Identify {
-    /// The challenge to show (render it with [`Challenge::render`] or
-    /// [`Sspr::render`]).
-    pub fn challenge(&self) -> &Challenge {
-        &self.challenge
-    }
-
-    /// Wrong answers left before the flow locks.
-    pub fn attempts_left(&self) -> u8 {
-        self.attempts_left
-    }
-
-    /// New or switched challenges the person may still ask for.
-    pub fn renewals_left(&self) -> u8 {
-        self.renewals_left
-    }
-
-    /// When the current challenge stops being accepted.
-    pub fn challenge_deadline(&self) -> OffsetDateTime {
-        self.challenge_deadline
-    }
-}
+use crate::wizard::{Refusal, Refused, Stay, Wizard};
 
 /// Where a submitted user ID and answer lead.
 #[derive(Debug)]
@@ -81,12 +27,24 @@ pub enum FromIdentify {
     Expired(Expired),
 }
 
+impl From<FromIdentify> for Next {
+    fn from(from: FromIdentify) -> Self {
+        match from {
+            FromIdentify::ChooseMethod(wizard) => wizard.into(),
+            FromIdentify::Verify(wizard) => wizard.into(),
+            FromIdentify::AskAdmin(ending) => ending.into(),
+            FromIdentify::Locked(ending) => ending.into(),
+            FromIdentify::Expired(ending) => ending.into(),
+        }
+    }
+}
+
 impl Wizard<Identify> {
     /// Switches between picture and audio clip: a new challenge of the other kind.
     /// Refused when the flow's new-challenge budget is spent.
-    pub fn switch_kind<D, S, K, O>(
+    pub fn switch_kind(
         self,
-        sspr: &Sspr<D, S, K, O>,
+        sspr: &Sspr,
     ) -> Result<Stay<Identify>, Refused<Identify>> {
         let kind = self.step.challenge.kind().other();
         self.renew(sspr, kind)
@@ -94,17 +52,17 @@ impl Wizard<Identify> {
 
     /// A new challenge of the same kind, for a picture or clip the person cannot make
     /// out. Refused when the flow's new-challenge budget is spent.
-    pub fn new_challenge<D, S, K, O>(
+    pub fn new_challenge(
         self,
-        sspr: &Sspr<D, S, K, O>,
+        sspr: &Sspr,
     ) -> Result<Stay<Identify>, Refused<Identify>> {
         let kind = self.step.challenge.kind();
         self.renew(sspr, kind)
     }
 
-    fn renew<D, S, K, O>(
+    fn renew(
         mut self,
-        sspr: &Sspr<D, S, K, O>,
+        sspr: &Sspr,
         kind: ChallengeKind,
     ) -> Result<Stay<Identify>, Refused<Identify>> {
         if sspr.expired(&self.flow, None) {
@@ -120,9 +78,9 @@ impl Wizard<Identify> {
         Ok(Stay::Step(self))
     }
 
-    fn replace_challenge<D, S, K, O>(
+    fn replace_challenge(
         &mut self,
-        sspr: &Sspr<D, S, K, O>,
+        sspr: &Sspr,
         kind: ChallengeKind,
     ) -> Result<(), Refusal> {
         let challenge = sspr.new_challenge(kind).map_err(Refusal::Unavailable)?;
@@ -140,18 +98,12 @@ impl Wizard<Identify> {
     /// Submits the user ID and the typed characters. The directory is asked only after a
     /// right answer. A wrong answer costs one attempt and shows a new challenge; an
     /// invalid user ID, empty input or an expired challenge costs none.
-    pub async fn submit<D, S, K, O>(
+    pub async fn submit(
         mut self,
-        sspr: &Sspr<D, S, K, O>,
+        sspr: &Sspr,
         user_id: &str,
         answer: &str,
-    ) -> Result<FromIdentify, Refused<Identify>>
-    where
-        D: Directory,
-        S: CodeSender,
-        K: Counters,
-        O: Offload,
-    {
+    ) -> Result<FromIdentify, Refused<Identify>> {
         if sspr.expired(&self.flow, None) {
             return Ok(FromIdentify::Expired(Expired));
         }
@@ -223,12 +175,12 @@ impl Wizard<Identify> {
                 Detail::NotEnabledForSelfService,
             );
             if sspr.policy.conceal {
-                let verify = Verify::phantom(sspr, user);
+                let verify = delivery::stand_in(sspr, user);
                 return Ok(FromIdentify::Verify(self.with(verify)));
             }
             return Ok(FromIdentify::AskAdmin(AskAdmin));
         };
-        let choose = ChooseMethod {
+        let account = Account {
             required: required_methods(&record, sspr.policy.methods_required),
             user,
             methods: record.methods,
@@ -237,17 +189,17 @@ impl Wizard<Identify> {
             issued: 0,
         };
         if !sspr.policy.conceal {
-            return match choose_method::check_blocked(sspr, &self.flow, &choose.user).await {
-                Ok(None) => Ok(FromIdentify::ChooseMethod(self.with(choose))),
+            return match delivery::check_blocked(sspr, &self.flow, &account.user).await {
+                Ok(None) => Ok(FromIdentify::ChooseMethod(self.with(ChooseMethod { account }))),
                 Ok(Some(locked)) => Ok(FromIdentify::Locked(locked)),
                 Err(error) => Err(self.refuse(Refusal::Unavailable(error))),
             };
         }
         // Conceal: the code goes to the first method; a blocked user ID looks like any
         // other account ("if this account can reset, a code was sent").
-        let verify = match choose_method::send_first_unused(sspr, &self.flow, choose).await {
-            Sent::Verify(verify) => verify,
-            Sent::Locked(_, user) => Verify::phantom(sspr, user),
+        let verify = match delivery::send_concealed(sspr, &self.flow, account).await {
+            Ok(verify) => verify,
+            Err((_locked, user)) => delivery::stand_in(sspr, user),
         };
         Ok(FromIdentify::Verify(self.with(verify)))
     }

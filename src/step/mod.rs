@@ -1,4 +1,5 @@
-//! The steps of the wizard, one type each, with their transitions.
+//! The steps of the wizard: each step's state, and the precise result of each of its
+//! transitions (every one converts into [`Next`](crate::Next)).
 //!
 //! ```text
 //! SelectAccount ─personal─► PersonalAccount
@@ -16,8 +17,34 @@ mod new_password;
 mod select_account;
 mod verify;
 
-pub use choose_method::{ChooseMethod, MethodChoice, ToVerify};
-pub use identify::{FromIdentify, Identify};
-pub use new_password::{FromNewPassword, NewPassword};
-pub use select_account::{AccountType, FromSelectAccount, SelectAccount};
-pub use verify::{FromVerify, Verify};
+pub use crate::state::{ChooseMethod, Identify, MethodChoice, NewPassword, SelectAccount, Verify};
+pub use identify::FromIdentify;
+pub use new_password::FromNewPassword;
+pub use select_account::{AccountType, FromSelectAccount};
+pub use verify::FromVerify;
+
+use crate::ending::{Expired, Locked};
+use crate::next::Next;
+use crate::wizard::Wizard;
+
+/// Where sending a code leads.
+#[derive(Debug)]
+pub enum ToVerify {
+    /// The code was sent: type it.
+    Verify(Wizard<Verify>),
+    /// The user ID passed its limit of codes and is blocked.
+    Locked(Locked),
+    /// The flow's lifetime ran out.
+    Expired(Expired),
+}
+
+impl From<ToVerify> for Next {
+    fn from(to: ToVerify) -> Self {
+        match to {
+            ToVerify::Verify(wizard) => wizard.into(),
+            ToVerify::Locked(ending) => ending.into(),
+            ToVerify::Expired(ending) => ending.into(),
+        }
+    }
+}
+

@@ -1,9 +1,11 @@
 //! "Can't access your account?": work or school account, or personal account.
 
+use crate::ending::{Expired, PersonalAccount};
 use crate::event::{Activity, Detail};
+use crate::next::Next;
 use crate::service::Sspr;
-use crate::step::Identify;
-use crate::wizard::{Expired, PersonalAccount, Refusal, Refused, Sealed, Step, Wizard};
+use crate::state::{Identify, SelectAccount};
+use crate::wizard::{Refusal, Refused, Wizard};
 
 /// The kind of account the person wants back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -12,17 +14,6 @@ pub enum AccountType {
     WorkOrSchool,
     /// A personal account: handed back to the host's consumer recovery.
     Personal,
-}
-
-/// The first step: choose the account type.
-#[derive(Debug)]
-pub struct SelectAccount {
-    pub(crate) _private: (),
-}
-
-impl Sealed for SelectAccount {}
-impl Step for SelectAccount {
-    const NAME: &'static str = "select account";
 }
 
 /// Where choosing the account type leads.
@@ -36,12 +27,22 @@ pub enum FromSelectAccount {
     Expired(Expired),
 }
 
+impl From<FromSelectAccount> for Next {
+    fn from(from: FromSelectAccount) -> Self {
+        match from {
+            FromSelectAccount::Identify(wizard) => wizard.into(),
+            FromSelectAccount::PersonalAccount(ending) => ending.into(),
+            FromSelectAccount::Expired(ending) => ending.into(),
+        }
+    }
+}
+
 impl Wizard<SelectAccount> {
     /// Chooses the account type. Refused only when no challenge can be made (the OS
     /// CSPRNG failed): try again.
-    pub fn choose<D, S, K, O>(
+    pub fn choose(
         self,
-        sspr: &Sspr<D, S, K, O>,
+        sspr: &Sspr,
         account: AccountType,
     ) -> Result<FromSelectAccount, Refused<SelectAccount>> {
         if sspr.expired(&self.flow, None) {
@@ -73,12 +74,7 @@ impl Wizard<SelectAccount> {
             Activity::FlowActivityProgress,
             Detail::ChallengeIssued { kind },
         );
-        let step = Identify {
-            challenge,
-            challenge_deadline: sspr.now() + sspr.policy.challenge_lifetime,
-            attempts_left: sspr.policy.challenge_attempts,
-            renewals_left: sspr.policy.new_challenges,
-        };
+        let step = Identify::new(challenge, &sspr.policy, sspr.now());
         Ok(FromSelectAccount::Identify(self.with(step)))
     }
 }

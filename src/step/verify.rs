@@ -1,137 +1,16 @@
 //! Proving ownership: the one-time code sent to a registered method.
 
-use std::fmt;
-
 use time::OffsetDateTime;
 
-use crate::code::{CodeDigest, parse_typed_code};
-use crate::contact::{ContactMethod, MaskedContact};
-use crate::directory::Directory;
+use crate::code::parse_typed_code;
+use crate::delivery;
+use crate::ending::{Expired, LockReason, Locked};
 use crate::event::{Activity, Detail};
-use crate::limits::Counters;
-use crate::offload::Offload;
-use crate::sender::CodeSender;
+use crate::next::Next;
 use crate::service::Sspr;
-use crate::step::NewPassword;
-use crate::step::choose_method::{self, ChooseMethod, Issue, Sent, ToVerify};
-use crate::user_id::UserId;
-use crate::wizard::{Expired, LockReason, Locked, Refusal, Refused, Sealed, Step, Wizard};
-
-/// The person types the code sent to them.
-pub struct Verify {
-    pub(crate) choose: ChooseMethod,
-    /// The method the code went to; `None` when nothing was sent (conceal policy, an
-    /// account that cannot reset): no code is ever right.
-    pub(crate) current: Option<u8>,
-    pub(crate) digest: Option<CodeDigest>,
-    pub(crate) code_deadline: OffsetDateTime,
-    pub(crate) resends_left: u8,
-    pub(crate) conceal: bool,
-}
-
-impl fmt::Debug for Verify {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verify")
-            .field("user", &self.choose.user)
-            .field("sent_to", &self.sent_to())
-            .field("code", &"[REDACTED]")
-            .field("code_deadline", &self.code_deadline)
-            .field("attempts_left", &self.choose.code_attempts_left)
-            .field("resends_left", &self.resends_left)
-            .finish()
-    }
-}
-
-impl Sealed for Verify {}
-impl Step for Verify {
-    const NAME: &'static str = "verify";
-}
-
-impl Verify {
-    /// After a code went to method `index`.
-    pub(crate) fn sent<D, S, K, O>(
-        sspr: &Sspr<D, S, K, O>,
-        mut choose: ChooseMethod,
-        index: usize,
-        issue: Issue,
-    ) -> Self {
-        choose.issued = issue.number;
-        Verify {
-            choose,
-            current: u8::try_from(index).ok(),
-            digest: Some(issue.digest),
-            code_deadline: issue.deadline,
-            resends_left: sspr.policy.code_resends,
-            conceal: sspr.policy.conceal,
-        }
-    }
-
-    /// Conceal policy, when sending to method `index` failed: looks like a sent code,
-    /// accepts none; a resend tries the delivery again.
-    pub(crate) fn unsent<D, S, K, O>(
-        sspr: &Sspr<D, S, K, O>,
-        choose: ChooseMethod,
-        index: usize,
-    ) -> Self {
-        Verify {
-            choose,
-            current: u8::try_from(index).ok(),
-            digest: None,
-            code_deadline: sspr.now() + sspr.policy.code_lifetime,
-            resends_left: sspr.policy.code_resends,
-            conceal: true,
-        }
-    }
-
-    /// Conceal policy, for an account that cannot reset: looks like a sent code, accepts
-    /// none.
-    pub(crate) fn phantom<D, S, K, O>(sspr: &Sspr<D, S, K, O>, user: UserId) -> Self {
-        Verify {
-            choose: ChooseMethod {
-                user,
-                methods: Vec::new(),
-                used: Vec::new(),
-                required: 1,
-                code_attempts_left: sspr.policy.code_attempts,
-                issued: 1,
-            },
-            current: None,
-            digest: None,
-            code_deadline: sspr.now() + sspr.policy.code_lifetime,
-            resends_left: sspr.policy.code_resends,
-            conceal: true,
-        }
-    }
-
-    /// Where the code went, masked; `None` under the conceal policy, which says only "if
-    /// this account can reset, a code was sent".
-    pub fn sent_to(&self) -> Option<MaskedContact> {
-        if self.conceal {
-            return None;
-        }
-        self.method().map(ContactMethod::masked)
-    }
-
-    /// When the code stops being accepted.
-    pub fn code_deadline(&self) -> OffsetDateTime {
-        self.code_deadline
-    }
-
-    /// Wrong codes left before the flow locks.
-    pub fn attempts_left(&self) -> u8 {
-        self.choose.code_attempts_left
-    }
-
-    /// New codes the person may still ask for.
-    pub fn resends_left(&self) -> u8 {
-        self.resends_left
-    }
-
-    fn method(&self) -> Option<&ContactMethod> {
-        self.current
-            .and_then(|i| self.choose.methods.get(usize::from(i)))
-    }
-}
+use crate::state::{ChooseMethod, Code, Concealed, NewPassword, Verify};
+use super::ToVerify;
+use crate::wizard::{Refusal, Refused, Wizard};
 
 /// Where a submitted code leads.
 #[derive(Debug)]
@@ -148,22 +27,24 @@ pub enum FromVerify {
     Expired(Expired),
 }
 
+impl From<FromVerify> for Next {
+    fn from(from: FromVerify) -> Self {
+        match from {
+            FromVerify::ChooseMethod(wizard) => wizard.into(),
+            FromVerify::Verify(wizard) => wizard.into(),
+            FromVerify::NewPassword(wizard) => wizard.into(),
+            FromVerify::Locked(ending) => ending.into(),
+            FromVerify::Expired(ending) => ending.into(),
+        }
+    }
+}
+
 impl Wizard<Verify> {
     /// Checks a typed code (spaces and hyphens ignored). A wrong code costs one attempt
     /// in this flow and counts against the user ID; a mistyped one (not all digits, wrong
     /// count) or an expired one costs none.
-    pub async fn submit<D, S, K, O>(
-        self,
-        sspr: &Sspr<D, S, K, O>,
-        code: &str,
-    ) -> Result<FromVerify, Refused<Verify>>
-    where
-        D: Directory,
-        S: CodeSender,
-        K: Counters,
-        O: Offload,
-    {
-        let user = self.step.choose.user.clone();
+    pub async fn submit(self, sspr: &Sspr, code: &str) -> Result<FromVerify, Refused<Verify>> {
+        let user = self.step.account.user.clone();
         if sspr.expired(&self.flow, Some(&user)) {
             return Ok(FromVerify::Expired(Expired));
         }
@@ -177,7 +58,7 @@ impl Wizard<Verify> {
         }
         let typed_digest = sspr.code_key.digest(
             &self.flow.id,
-            self.step.choose.issued,
+            self.step.account.issued,
             &typed[..usize::from(digits)],
         );
         // A user ID blocked by another flow gets no more guesses here either.
@@ -185,8 +66,9 @@ impl Wizard<Verify> {
             Ok(blocked) => blocked,
             Err(error) => return Err(self.refuse(Refusal::Unavailable(error.into()))),
         };
+        let concealed = self.step.code.is_concealed();
         if let Some(until) = blocked
-            && !self.step.conceal
+            && !concealed
         {
             let locked = sspr.lock_user(Some(self.flow.id), &user, until);
             return Ok(FromVerify::Locked(locked));
@@ -195,49 +77,51 @@ impl Wizard<Verify> {
         let right = blocked.is_none()
             && self
                 .step
-                .digest
-                .as_ref()
+                .code
+                .digest()
                 .is_some_and(|digest| digest.matches(&typed_digest));
-        if !right {
+        let method = self.step.code.method();
+        let (Some(method), true) = (method, right) else {
             return self.wrong_code(sspr, now).await;
-        }
-        let via = self.step.method().map(ContactMethod::kind);
-        if let Some(via) = via {
+        };
+        if let Some(via) = self.step.account.methods.get(usize::from(method)) {
             sspr.emit(
                 &self.flow,
                 Some(&user),
                 Activity::FlowActivityProgress,
-                Detail::CodeVerified { via },
+                Detail::CodeVerified { via: via.kind() },
             );
         }
-        let mut choose = self.step.choose.clone();
-        if let Some(current) = self.step.current {
-            choose.used.push(current);
+        let (flow, step) = self.into_parts();
+        let mut account = step.account;
+        account.used.push(method);
+        if account.proved() {
+            let step = NewPassword {
+                proved_by: account.used_methods(),
+                user: account.user,
+            };
+            return Ok(FromVerify::NewPassword(Wizard { flow, step }));
         }
-        if choose.used.len() >= usize::from(choose.required) {
-            return Ok(FromVerify::NewPassword(
-                self.with(NewPassword::after(choose)),
-            ));
+        if !concealed {
+            let step = ChooseMethod { account };
+            return Ok(FromVerify::ChooseMethod(Wizard { flow, step }));
         }
-        if !self.step.conceal {
-            return Ok(FromVerify::ChooseMethod(self.with(choose)));
-        }
-        match choose_method::send_first_unused(sspr, &self.flow, choose).await {
-            Sent::Verify(verify) => Ok(FromVerify::Verify(self.with(verify))),
-            Sent::Locked(locked, _) => Ok(FromVerify::Locked(locked)),
+        match delivery::send_concealed(sspr, &flow, account).await {
+            Ok(step) => Ok(FromVerify::Verify(Wizard { flow, step })),
+            Err((locked, _)) => Ok(FromVerify::Locked(locked)),
         }
     }
 
-    async fn wrong_code<D, S, K: Counters, O>(
+    async fn wrong_code(
         mut self,
-        sspr: &Sspr<D, S, K, O>,
+        sspr: &Sspr,
         now: OffsetDateTime,
     ) -> Result<FromVerify, Refused<Verify>> {
-        let user = self.step.choose.user.clone();
+        let user = self.step.account.user.clone();
         // The attempt is spent before the counters are touched: a counter store that
         // fails buys no extra guesses.
-        let left = self.step.choose.code_attempts_left.saturating_sub(1);
-        self.step.choose.code_attempts_left = left;
+        let left = self.step.account.code_attempts_left.saturating_sub(1);
+        self.step.account.code_attempts_left = left;
         sspr.emit(
             &self.flow,
             Some(&user),
@@ -276,41 +160,32 @@ impl Wizard<Verify> {
 
     /// Sends a new code to the same method (the old one stops working). Bounded per
     /// verification and by the user ID's limit of codes.
-    pub async fn resend<D, S, K, O>(
-        mut self,
-        sspr: &Sspr<D, S, K, O>,
-    ) -> Result<ToVerify, Refused<Verify>>
-    where
-        D: Directory,
-        S: CodeSender,
-        K: Counters,
-        O: Offload,
-    {
-        if sspr.expired(&self.flow, Some(&self.step.choose.user)) {
+    pub async fn resend(mut self, sspr: &Sspr) -> Result<ToVerify, Refused<Verify>> {
+        if sspr.expired(&self.flow, Some(&self.step.account.user)) {
             return Ok(ToVerify::Expired(Expired));
         }
         if self.step.resends_left == 0 {
             return Err(self.refuse(Refusal::NoMoreResends));
         }
-        let Some(index) = self.step.current else {
+        let concealed = self.step.code.is_concealed();
+        let Some(index) = self.step.code.method() else {
             // Nothing is ever sent for an account that cannot reset; look the same.
             self.step.resends_left -= 1;
             self.step.code_deadline = sspr.now() + sspr.policy.code_lifetime;
             return Ok(ToVerify::Verify(self));
         };
-        match choose_method::send_to(sspr, &self.flow, &self.step.choose, usize::from(index)).await
-        {
+        match delivery::send_to(sspr, &self.flow, &self.step.account, index).await {
             Ok(Ok(issue)) => {
-                self.step.choose.issued = issue.number;
-                self.step.digest = Some(issue.digest);
+                self.step.account.issued = issue.number;
+                self.step.code = Code::sent(index, issue.digest, concealed);
                 self.step.code_deadline = issue.deadline;
                 self.step.resends_left -= 1;
                 Ok(ToVerify::Verify(self))
             }
             // Under the conceal policy a blocked user ID or a failed delivery looks like
             // a code that went out (as for an account that cannot reset): no code is right.
-            Ok(Err(_)) | Err(_) if self.step.conceal => {
-                self.step.digest = None;
+            Ok(Err(_)) | Err(_) if concealed => {
+                self.step.code = Code::Concealed(Concealed::Unsent { method: index });
                 self.step.resends_left -= 1;
                 self.step.code_deadline = sspr.now() + sspr.policy.code_lifetime;
                 Ok(ToVerify::Verify(self))
@@ -323,13 +198,15 @@ impl Wizard<Verify> {
     /// Goes back to choose another method (the code sent stops working). Refused under
     /// the conceal policy, which shows no methods.
     pub fn choose_another_method(self) -> Result<Wizard<ChooseMethod>, Refused<Verify>> {
-        if self.step.conceal {
+        if self.step.code.is_concealed() {
             return Err(self.refuse(Refusal::UnknownMethod));
         }
-        let Wizard { flow, step } = self;
+        let (flow, step) = self.into_parts();
         Ok(Wizard {
             flow,
-            step: step.choose,
+            step: ChooseMethod {
+                account: step.account,
+            },
         })
     }
 }

@@ -1,17 +1,19 @@
-//! The few calls a web handler needs: start a flow, resume it by the ID in the request,
-//! save it after a step.
+//! The few calls a web handler needs: resume a flow by the ID in the request, save what
+//! the step led to, show the challenge of a page already served.
+
+use std::fmt;
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
 use super::{FlowStore, StoreError, Taken};
-use crate::challenge::Media;
-use crate::error::Error;
+use crate::challenge::Challenge;
+use crate::clock::{Clock, SystemClock};
 use crate::flow::{FlowId, FlowIdError};
-use crate::service::Sspr;
-use crate::snapshot::{AnyStep, FlowSnapshot, SnapshotError, Suspend};
-use crate::wizard::Wizard;
+use crate::next::{AnyStep, Next};
+use crate::snapshot::SnapshotError;
 
-/// Why a flow could not be started, resumed or saved. The messages are safe to show.
+/// Why a flow could not be resumed or saved. The messages are safe to show.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FlowsError {
@@ -36,16 +38,13 @@ pub enum FlowsError {
     /// The flow is not at the step that shows a challenge.
     #[error("this page has no challenge to show")]
     NoChallenge,
-    /// Starting the flow or rendering its challenge failed.
-    #[error(transparent)]
-    Start(#[from] Error),
 }
 
-/// Where a saved flow is: its ID for the URL, the step nonce for the form (to refuse a
-/// form sent twice, see [`Flows::resume_step`]) and when it expires.
+/// Where a saved flow is: its ID (for the cookie or URL), the step nonce for the form (to
+/// refuse a form sent twice, see [`Flows::resume_step`]) and when it expires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Saved {
-    /// The flow's ID: put it in the URL (its text form is URL-safe).
+    /// The flow's ID (its text form is URL-safe).
     pub flow: FlowId,
     /// The step nonce of the saved snapshot.
     pub nonce: u64,
@@ -53,15 +52,16 @@ pub struct Saved {
     pub expires_at: OffsetDateTime,
 }
 
-/// A web host's view of suspended flows: a [`FlowStore`] and the calls around it.
+/// A web host's view of suspended flows: a [`FlowStore`], a clock, and the calls around
+/// them. Cloning is cheap (the store is shared).
+///
+/// A handler: resume, match, save the [`Next`].
 ///
 /// ```
-/// use sspr::directory::InMemoryDirectory;
-/// use sspr::sender::Outbox;
-/// use sspr::snapshot::AnyStep;
-/// use sspr::step::{AccountType, FromSelectAccount};
+/// use sspr::host::{InMemoryDirectory, Outbox};
+/// use sspr::step::AccountType;
 /// use sspr::store::{Flows, FlowsError, MemoryFlowStore};
-/// use sspr::Sspr;
+/// use sspr::{AnyStep, Next, Sspr};
 ///
 /// # tokio::runtime::Runtime::new()?.block_on(async {
 /// // One store for the flows and the per-user counters.
@@ -71,80 +71,81 @@ pub struct Saved {
 ///     .build()?;
 /// let flows = Flows::new(store);
 ///
-/// // GET /reset: start a flow; its ID goes in the URL.
-/// let id = flows.start(&sspr).await?.flow.to_string();
+/// // GET /reset: start a flow; its ID goes in a cookie.
+/// let saved = flows.save(&sspr.start()?.into()).await?.expect("a step is saved");
+/// let id = saved.flow.to_string();
 ///
-/// // POST /reset/{id}: resume, take the step, save what comes next.
-/// match flows.resume(&sspr, &id).await? {
-///     AnyStep::SelectAccount(wizard) => match wizard.choose(&sspr, AccountType::WorkOrSchool) {
-///         Ok(FromSelectAccount::Identify(next)) => { flows.save(&sspr, &next).await?; }
-///         Ok(_) => { /* personal account or expired: the flow ends here */ }
-///         Err(refused) => { flows.save(&sspr, &refused.wizard).await?; }
-///     },
-///     other => { /* render the page of `other.name()` */ }
-/// }
+/// // POST /reset: resume, take the step, save what comes next.
+/// let (next, refusal) = match flows.resume(&id).await? {
+///     AnyStep::SelectAccount(wizard) => {
+///         Next::from_result(wizard.choose(&sspr, AccountType::WorkOrSchool))
+///     }
+///     other => (other.into(), None), // unchanged: show its page again
+/// };
+/// assert!(refusal.is_none());
+/// flows.save(&next).await?;
 ///
-/// // The same request again (a double click) is refused: the flow moved on.
-/// assert!(matches!(flows.resume(&sspr, "not a flow").await, Err(FlowsError::FlowId(_))));
-/// assert!(matches!(flows.resume(&sspr, &id).await?, AnyStep::Identify(_)));
-/// assert!(matches!(flows.resume(&sspr, &id).await, Err(FlowsError::Missing)));
+/// // The flow moved on: a bad ID is refused, and each take is used once.
+/// assert!(matches!(flows.resume("not a flow").await, Err(FlowsError::FlowId(_))));
+/// assert!(matches!(flows.resume(&id).await?, AnyStep::Identify(_)));
+/// assert!(matches!(flows.resume(&id).await, Err(FlowsError::Missing)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # })?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Flows<St> {
     store: St,
+    clock: Arc<dyn Clock>,
+}
+
+impl<St: fmt::Debug> fmt::Debug for Flows<St> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Flows")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<St: FlowStore> Flows<St> {
-    /// Flows kept in `store`.
+    /// Flows kept in `store`, on the system clock.
     pub fn new(store: St) -> Self {
-        Flows { store }
+        Flows {
+            store,
+            clock: Arc::new(SystemClock),
+        }
     }
 
-    /// The store (for its counters, or a purge timer).
+    /// The same flows on another clock (tests pass the service's
+    /// [`ManualClock`](crate::host::ManualClock)).
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The store (for a purge timer).
     pub fn store(&self) -> &St {
         &self.store
     }
 
-    /// Starts a flow at the account-type choice and saves it.
-    pub async fn start<D, S, K, O>(&self, sspr: &Sspr<D, S, K, O>) -> Result<Saved, FlowsError> {
-        let wizard = sspr.start()?;
-        self.save(sspr, &wizard).await
-    }
-
-    /// Takes the flow named by `id_text` (from the URL) for this request and resumes it.
-    /// The flow leaves the store: save the wizard again after the step (or after a
-    /// refusal), or the flow ends.
-    pub async fn resume<D, S, K, O>(
-        &self,
-        sspr: &Sspr<D, S, K, O>,
-        id_text: &str,
-    ) -> Result<AnyStep, FlowsError> {
-        self.resume_inner(sspr, id_text, None).await
+    /// Takes the flow named by `id_text` (from the cookie or URL) for this request and
+    /// resumes it. The flow leaves the store: save what the step led to (or the step
+    /// itself, after a refusal), or the flow ends.
+    pub async fn resume(&self, id_text: &str) -> Result<AnyStep, FlowsError> {
+        self.resume_inner(id_text, None).await
     }
 
     /// Like [`Flows::resume`], but only if the flow is still at the step whose snapshot
     /// had `nonce` ([`Saved::nonce`], carried in the form): a form sent twice is
     /// [`FlowsError::Stale`] and the flow stays as it is.
-    pub async fn resume_step<D, S, K, O>(
-        &self,
-        sspr: &Sspr<D, S, K, O>,
-        id_text: &str,
-        nonce: u64,
-    ) -> Result<AnyStep, FlowsError> {
-        self.resume_inner(sspr, id_text, Some(nonce)).await
+    pub async fn resume_step(&self, id_text: &str, nonce: u64) -> Result<AnyStep, FlowsError> {
+        self.resume_inner(id_text, Some(nonce)).await
     }
 
-    async fn resume_inner<D, S, K, O>(
-        &self,
-        sspr: &Sspr<D, S, K, O>,
-        id_text: &str,
-        nonce: Option<u64>,
-    ) -> Result<AnyStep, FlowsError> {
+    async fn resume_inner(&self, id_text: &str, nonce: Option<u64>) -> Result<AnyStep, FlowsError> {
         let flow = FlowId::parse(id_text)?;
-        let now = sspr.now();
+        let now = self.clock.now();
         let snapshot = match self.store.take(flow, nonce, now).await? {
             Taken::Snapshot(snapshot) => snapshot,
             Taken::Missing => return Err(FlowsError::Missing),
@@ -157,59 +158,43 @@ impl<St: FlowStore> Flows<St> {
         Ok(step)
     }
 
-    /// Saves the wizard as its flow's current step, until the flow's deadline. The wizard
-    /// stays with the caller: if the store fails, nothing is lost.
-    pub async fn save<D, S, K, O, T: Suspend>(
-        &self,
-        sspr: &Sspr<D, S, K, O>,
-        wizard: &Wizard<T>,
-    ) -> Result<Saved, FlowsError> {
-        let snapshot = FlowSnapshot::of(wizard)?;
-        self.save_snapshot(sspr, snapshot, wizard.deadline()).await
-    }
-
-    /// Saves a resumed step as it is (nothing was done with it).
-    pub async fn save_any<D, S, K, O>(
-        &self,
-        sspr: &Sspr<D, S, K, O>,
-        step: &AnyStep,
-    ) -> Result<Saved, FlowsError> {
+    /// Saves where a step led. A step is stored as its flow's current one until the
+    /// flow's deadline (`Some`, with the form's nonce); an ending leaves nothing to keep
+    /// (`None`: the flow was taken when it was resumed, so it is gone).
+    ///
+    /// The `Next` stays with the caller, to render its page (or to save again when the
+    /// store failed: nothing is lost).
+    pub async fn save(&self, next: &Next) -> Result<Option<Saved>, FlowsError> {
+        let Next::Step(step) = next else {
+            return Ok(None);
+        };
         let snapshot = step.snapshot()?;
-        self.save_snapshot(sspr, snapshot, step.deadline()).await
-    }
-
-    async fn save_snapshot<D, S, K, O>(
-        &self,
-        sspr: &Sspr<D, S, K, O>,
-        snapshot: FlowSnapshot,
-        expires_at: OffsetDateTime,
-    ) -> Result<Saved, FlowsError> {
+        let expires_at = step.deadline();
         let saved = Saved {
             flow: snapshot.flow_id(),
             nonce: snapshot.nonce(),
             expires_at,
         };
-        self.store.save(snapshot, expires_at, sspr.now()).await?;
-        Ok(saved)
+        self.store
+            .save(snapshot, expires_at, self.clock.now())
+            .await?;
+        Ok(Some(saved))
     }
 
-    /// Renders the challenge of the flow named by `id_text` (the picture or clip URL of
-    /// the Identify page) without using up its step: the flow stays in the store, and
-    /// fetching it again gives the same bytes. [`FlowsError::NoChallenge`] when the flow
-    /// is at another step.
-    pub async fn challenge<D, S, K, O>(
-        &self,
-        sspr: &Sspr<D, S, K, O>,
-        id_text: &str,
-    ) -> Result<Media, FlowsError> {
+    /// The challenge of the flow named by `id_text` (for the picture or clip URL of the
+    /// Identify page), without using up its step: the flow stays in the store, and
+    /// rendering it again gives the same bytes (render it with
+    /// [`Sspr::render`](crate::Sspr::render)). [`FlowsError::NoChallenge`] when the flow
+    /// is at another step. Nothing else of the flow comes out: no wizard.
+    pub async fn challenge(&self, id_text: &str) -> Result<Challenge, FlowsError> {
         let flow = FlowId::parse(id_text)?;
         let snapshot = self
             .store
-            .peek(flow, sspr.now())
+            .peek(flow, self.clock.now())
             .await?
             .ok_or(FlowsError::Missing)?;
-        match FlowSnapshot::resume(snapshot.as_bytes(), flow)? {
-            AnyStep::Identify(wizard) => Ok(sspr.render(&wizard)?),
+        match snapshot.into_step(flow)? {
+            AnyStep::Identify(wizard) => Ok(wizard.into_parts().1.challenge),
             _ => Err(FlowsError::NoChallenge),
         }
     }

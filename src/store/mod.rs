@@ -1,9 +1,10 @@
 //! Where suspended flows wait between two requests: the [`FlowStore`] trait, the bounded
 //! in-memory [`MemoryFlowStore`], and [`Flows`], the few calls a web handler needs.
 //!
-//! A store keeps the latest [`FlowSnapshot`] of each flow until its deadline, hands it
-//! out once ([`FlowStore::take`]), and keeps the per-user-ID [`Counters`] so that the
-//! wizard's cross-flow limits hold for every flow it serves.
+//! A store keeps the latest [`FlowSnapshot`] of each flow until its deadline and hands it
+//! out once ([`FlowStore::take`]). The crate's stores also keep the per-user-ID
+//! [`Counters`](crate::host::Counters), so that the wizard's cross-flow limits hold for
+//! every flow they serve.
 
 mod flows;
 mod memory;
@@ -14,14 +15,13 @@ use std::future::Future;
 
 use time::OffsetDateTime;
 
+pub use crate::snapshot::{FlowSnapshot, MAX_SNAPSHOT_BYTES, SnapshotError};
 pub use flows::{Flows, FlowsError, Saved};
 pub use memory::{DEFAULT_CAPACITY, DEFAULT_SHARDS, MemoryFlowStore};
 #[cfg(feature = "redis")]
 pub use redis::RedisFlowStore;
 
 use crate::flow::FlowId;
-use crate::limits::Counters;
-use crate::snapshot::FlowSnapshot;
 
 /// A failure of a flow store.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,11 +55,13 @@ pub enum Taken {
     Stale,
 }
 
-/// Keeps suspended flows (one current snapshot per flow) and the per-user-ID counters.
+/// Keeps suspended flows: one current snapshot per flow.
 ///
 /// Implementations are `Send + Sync`, every operation is atomic, and the time comes from
-/// the caller (`now`), never from the system clock.
-pub trait FlowStore: Counters {
+/// the caller (`now`), never from the system clock. The crate's stores also implement
+/// [`Counters`](crate::host::Counters), so one store can keep both; the two are separate
+/// traits, so a host may keep them apart.
+pub trait FlowStore: Send + Sync {
     /// Stores `snapshot` as its flow's current one (replacing any earlier one) until
     /// `expires_at`. A store that is full of live flows refuses with
     /// [`StoreError::Full`] rather than dropping one.
@@ -83,7 +85,8 @@ pub trait FlowStore: Counters {
 
     /// Reads the flow's current snapshot without taking it: for requests that only
     /// show the step (the challenge picture or clip of a page already served), which
-    /// must not use up the step. `None` when the flow is missing or expired.
+    /// must not use up the step. `None` when the flow is missing or expired. The crate
+    /// turns a peeked snapshot into the challenge only, never into a wizard.
     fn peek(
         &self,
         flow: FlowId,

@@ -9,21 +9,21 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use sspr::challenge::{AUDIO_ALPHABET, ChallengeKind, IMAGE_ALPHABET};
-use sspr::clock::ManualClock;
-use sspr::code::CodeKey;
-use sspr::contact::ContactMethod;
-use sspr::directory::{
+use sspr::host::ManualClock;
+use sspr::host::CodeKey;
+use sspr::host::ContactMethod;
+use sspr::host::{
     Directory, DirectoryError, InMemoryDirectory, NewPasswordHash, Role, UserRecord,
 };
 use sspr::event::{Activity, Detail, EventRecorder};
-use sspr::limits::{Counter, CounterError, Counters, MemoryCounters};
+use sspr::host::{Counter, CounterError, Counters, MemoryCounters};
 use sspr::policy::Policy;
-use sspr::sender::{Message, Outbox};
+use sspr::host::{Message, Outbox};
 use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromSelectAccount, FromVerify, Identify, NewPassword,
     ToVerify, Verify,
 };
-use sspr::user_id::UserId;
+use sspr::UserId;
 use sspr::{Sspr, Wizard};
 use time::{Duration, OffsetDateTime};
 
@@ -122,7 +122,7 @@ impl Directory for TestDirectory {
     async fn password_state(
         &self,
         user: &UserId,
-    ) -> Result<Option<sspr::directory::PasswordState>, DirectoryError> {
+    ) -> Result<Option<sspr::host::PasswordState>, DirectoryError> {
         if self.fail_find.load(Ordering::SeqCst) {
             return Err(DirectoryError::Unavailable("test directory is down".into()));
         }

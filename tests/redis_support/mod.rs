@@ -8,12 +8,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use sspr::Sspr;
-use sspr::contact::ContactMethod;
-use sspr::directory::{InMemoryDirectory, Role, UserRecord};
-use sspr::flow::FlowId;
-use sspr::snapshot::FlowSnapshot;
+use sspr::host::ContactMethod;
+use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::FlowId;
+use sspr::store::FlowSnapshot;
 use sspr::store::RedisFlowStore;
-use sspr::user_id::UserId;
+use sspr::UserId;
 
 /// The URL of the test server, or `None` (after a notice) where the tests may skip.
 pub fn redis_url() -> Option<String> {

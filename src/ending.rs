@@ -1,0 +1,104 @@
+//! How a flow ends: without a reset (personal account, ask your admin, locked, expired)
+//! or with one (completed). Each ending is its own type, and [`Ending`] holds any of them.
+
+use time::OffsetDateTime;
+
+use crate::contact::MaskedContact;
+use crate::user_id::UserId;
+
+/// The flow ended without a reset: the person chose a personal account. The host sends
+/// them to its consumer account recovery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalAccount;
+
+/// The flow ended: this account cannot reset its password by itself (it is unknown, or
+/// its admin did not enable self-service reset; the two are not told apart). Show "ask
+/// your admin to reset your password".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskAdmin;
+
+/// Why a flow locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LockReason {
+    /// Too many wrong challenge answers in this flow.
+    ChallengeAttempts,
+    /// Too many wrong codes in this flow.
+    CodeAttempts,
+    /// The user ID passed a limit across flows (codes sent, wrong codes) and is blocked.
+    UserBlocked,
+}
+
+impl LockReason {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            LockReason::ChallengeAttempts => "challenge attempts",
+            LockReason::CodeAttempts => "code attempts",
+            LockReason::UserBlocked => "user ID blocked",
+        }
+    }
+}
+
+impl std::fmt::Display for LockReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LockReason::ChallengeAttempts => "too many wrong answers to the challenge",
+            LockReason::CodeAttempts => "too many wrong codes",
+            LockReason::UserBlocked => "too many codes or wrong codes for this account",
+        })
+    }
+}
+
+/// The flow ended locked. A blocked user ID says until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locked {
+    /// Why.
+    pub reason: LockReason,
+    /// Until when the user ID is blocked (for [`LockReason::UserBlocked`]).
+    pub until: Option<OffsetDateTime>,
+}
+
+/// The flow ended: its lifetime ran out. Start again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expired;
+
+/// The flow ended with a new password: the receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completed {
+    /// Whose password changed.
+    pub user: UserId,
+    /// When.
+    pub at: OffsetDateTime,
+    /// The methods that proved ownership, masked.
+    pub methods_used: Vec<MaskedContact>,
+    /// Always `true`: the host should end the user's other sessions now.
+    pub end_other_sessions: bool,
+}
+
+/// Any ending of a flow. Nothing is left to save: a host shows the ending's page and
+/// forgets the flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    /// A personal account: hand over to consumer recovery.
+    PersonalAccount(PersonalAccount),
+    /// This account cannot reset by itself: ask your admin.
+    AskAdmin(AskAdmin),
+    /// Too many wrong answers or codes, or the user ID is blocked.
+    Locked(Locked),
+    /// The flow's lifetime ran out.
+    Expired(Expired),
+    /// The password was changed.
+    Completed(Completed),
+}
+
+macro_rules! into_ending {
+    ($($variant:ident),*) => {$(
+        impl From<$variant> for Ending {
+            fn from(ending: $variant) -> Self {
+                Ending::$variant(ending)
+            }
+        }
+    )*};
+}
+
+into_ending!(PersonalAccount, AskAdmin, Locked, Expired, Completed);
