@@ -11,8 +11,8 @@ use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
-use sspr::password::{HashParams, Password, PasswordRules, hash_password, warm_up};
 use sspr::UserId;
+use sspr::password::{HashParams, Password, PasswordRules, hash_password, warm_up};
 
 /// A strong 256-character password: words and digits, no control characters.
 fn long_password() -> String {

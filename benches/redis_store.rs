@@ -10,16 +10,16 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration as StdDuration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use sspr::Sspr;
-use sspr::host::{Clock, ManualClock};
-use sspr::host::InMemoryDirectory;
 use sspr::FlowId;
-use sspr::host::{Counter, Counters};
-use sspr::host::Outbox;
-use sspr::store::FlowSnapshot;
-use sspr::step::{AccountType, FromSelectAccount};
-use sspr::store::{FlowStore, MemoryFlowStore, RedisFlowStore, Taken};
+use sspr::Sspr;
 use sspr::UserId;
+use sspr::host::InMemoryDirectory;
+use sspr::host::Outbox;
+use sspr::host::{Clock, ManualClock};
+use sspr::host::{Counter, Counters};
+use sspr::step::{AccountType, FromSelectAccount};
+use sspr::store::FlowSnapshot;
+use sspr::store::{FlowStore, MemoryFlowStore, RedisFlowStore, Taken};
 use time::Duration;
 
 /// A server of this benchmark (when `REDIS_URL` is not set); killed on drop.

@@ -10,16 +10,16 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use sspr::Sspr;
-use sspr::host::{Clock, ManualClock};
-use sspr::host::ContactMethod;
-use sspr::host::{InMemoryDirectory, Role, UserRecord};
 use sspr::FlowId;
-use sspr::host::Outbox;
-use sspr::store::{AnyStep, FlowSnapshot};
-use sspr::step::{AccountType, FromIdentify, FromSelectAccount, FromVerify, ToVerify};
-use sspr::store::{MemoryFlowStore, Taken};
+use sspr::Sspr;
 use sspr::UserId;
+use sspr::host::ContactMethod;
+use sspr::host::Outbox;
+use sspr::host::{Clock, ManualClock};
+use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::step::{AccountType, FromIdentify, FromSelectAccount, FromVerify, ToVerify};
+use sspr::store::{AnyStep, FlowSnapshot};
+use sspr::store::{MemoryFlowStore, Taken};
 use time::Duration;
 
 const FLOWS: usize = 1_000_000;

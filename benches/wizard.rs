@@ -11,16 +11,15 @@ use std::task::{Context, Poll, Waker};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use rand::TryRng;
 use sspr::Sspr;
-use sspr::host::ContactMethod;
-use sspr::host::{InMemoryDirectory, Role, UserRecord};
-use sspr::host::{Counters, MemoryCounters};
-use sspr::host::Inline;
-use sspr::host::Outbox;
-use sspr::step::{AccountType, FromIdentify, FromSelectAccount, Identify, ToVerify, Verify};
 use sspr::UserId;
 use sspr::Wizard;
+use sspr::host::ContactMethod;
+use sspr::host::Outbox;
+use sspr::host::{Counters, MemoryCounters};
+use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::step::{AccountType, FromIdentify, FromSelectAccount, Identify, ToVerify, Verify};
 
-type Service = Sspr<InMemoryDirectory, Outbox, MemoryCounters, Inline>;
+type Service = Sspr;
 
 /// In-memory parts never wait: one poll finishes the step.
 fn ready<T>(future: impl Future<Output = T>) -> T {

@@ -136,8 +136,8 @@ impl Sspr {
             hash_password_with_os_rng(&secret, &params)
         })
         .await
-            .map_err(|e| AdminResetError::Unavailable(e.into()))?
-            .map_err(|e| AdminResetError::Unavailable(e.into()))?;
+        .map_err(|e| AdminResetError::Unavailable(e.into()))?
+        .map_err(|e| AdminResetError::Unavailable(e.into()))?;
         let expires = self.now() + self.policy.temporary_password_lifetime;
         let stored = NewPasswordHash {
             hash,

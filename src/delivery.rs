@@ -125,10 +125,7 @@ pub(crate) async fn send_concealed(
     flow: &Flow,
     account: Account,
 ) -> Result<Verify, (Locked, UserId)> {
-    let Some(index) = account
-        .first_unused()
-        .and_then(|i| u8::try_from(i).ok())
-    else {
+    let Some(index) = account.first_unused().and_then(|i| u8::try_from(i).ok()) else {
         return Ok(stand_in(sspr, account.user));
     };
     match send_to(sspr, flow, &account, index).await {

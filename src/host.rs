@@ -17,11 +17,12 @@ pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::code::{CodeError, CodeKey, OneTimeCode};
 pub use crate::contact::{ContactKind, ContactMethod, MaskedContact};
 pub use crate::directory::{
-    Directory, DirectoryError, InMemoryDirectory, NewPasswordHash, PasswordState, Role,
-    UserRecord,
+    Directory, DirectoryError, InMemoryDirectory, NewPasswordHash, PasswordState, Role, UserRecord,
 };
 pub use crate::limits::{Counter, CounterError, Counters, MemoryCounters};
 #[cfg(feature = "tokio")]
 pub use crate::offload::TokioBlocking;
 pub use crate::offload::{Inline, Offload, OffloadError};
-pub use crate::sender::{CodeSender, Delivery, Message as DeliveryContent, Notice, Outbox, SendError};
+pub use crate::sender::{
+    CodeSender, Delivery, Message as DeliveryContent, Notice, Outbox, SendError,
+};

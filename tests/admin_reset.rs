@@ -1,17 +1,16 @@
 //! An admin resets a password to a temporary one (shown once, expiring, must change at
 //! next sign-in), and the user replaces it under the new-password rules.
 
-use sspr::Refusal;
-use sspr::Sspr;
-use sspr::admin::{AdminResetError, ForcedChange};
-use sspr::host::{Clock, ManualClock};
-use sspr::host::ContactMethod;
-use sspr::host::{InMemoryDirectory, Role, UserRecord};
-use sspr::event::{Activity, EventRecorder};
-use sspr::password::{Password, PasswordRefusal, verify_password};
-use sspr::host::{Message, Notice, Outbox};
-use sspr::UserId;
 use sspr::LockReason;
+use sspr::Sspr;
+use sspr::UserId;
+use sspr::admin::{AdminResetError, ForcedChange, ForcedChangeRefusal};
+use sspr::event::{Activity, EventRecorder};
+use sspr::host::ContactMethod;
+use sspr::host::{Clock, ManualClock};
+use sspr::host::{DeliveryContent as Message, Notice, Outbox};
+use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::password::{Password, PasswordRefusal, verify_password};
 use time::Duration;
 
 fn id(text: &str) -> UserId {
@@ -33,7 +32,7 @@ fn record(user: &str, tenant: &str, roles: Vec<Role>) -> UserRecord {
 }
 
 struct World {
-    sspr: Sspr<InMemoryDirectory, Outbox>,
+    sspr: Sspr,
     directory: InMemoryDirectory,
     outbox: Outbox,
     clock: ManualClock,
@@ -123,7 +122,7 @@ async fn a_temporary_password_is_shown_once_expires_and_must_change() {
         .expect_err("weak");
     assert!(matches!(
         weak,
-        Refusal::Password(PasswordRefusal::TooWeak { .. })
+        ForcedChangeRefusal::Password(PasswordRefusal::TooWeak { .. })
     ));
     let done = w
         .sspr
@@ -150,7 +149,7 @@ async fn a_temporary_password_is_shown_once_expires_and_must_change() {
         )
         .await
         .expect_err("not a temporary password any more");
-    assert!(matches!(again, Refusal::WrongTemporaryPassword));
+    assert!(matches!(again, ForcedChangeRefusal::WrongTemporaryPassword));
 }
 
 #[tokio::test]
@@ -204,7 +203,10 @@ async fn an_expired_temporary_password_is_refused() {
         )
         .await
         .expect_err("expired");
-    assert!(matches!(refused, Refusal::TemporaryPasswordExpired));
+    assert!(matches!(
+        refused,
+        ForcedChangeRefusal::TemporaryPasswordExpired
+    ));
 }
 
 #[tokio::test]
@@ -224,10 +226,16 @@ async fn wrong_temporary_passwords_block_the_user_id_and_unknown_ids_look_the_sa
         )
     };
     let unknown = attempt("nobody@contoso.nl").await.expect_err("unknown");
-    assert!(matches!(unknown, Refusal::WrongTemporaryPassword));
+    assert!(matches!(
+        unknown,
+        ForcedChangeRefusal::WrongTemporaryPassword
+    ));
     for _ in 1..5 {
         let refused = attempt("jan@contoso.nl").await.expect_err("wrong");
-        assert!(matches!(refused, Refusal::WrongTemporaryPassword));
+        assert!(matches!(
+            refused,
+            ForcedChangeRefusal::WrongTemporaryPassword
+        ));
     }
     let locked = attempt("jan@contoso.nl").await.unwrap();
     assert!(matches!(locked, ForcedChange::Locked(l) if l.reason == LockReason::UserBlocked));

@@ -199,14 +199,17 @@ async fn a_resend_looks_the_same_for_every_account() {
 
 #[tokio::test]
 async fn a_failed_delivery_suspends_resumes_and_its_resend_tries_again() {
-    use sspr::store::{AnyStep, FlowSnapshot};
+    use sspr::AnyStep;
+    use sspr::store::{Flows, MemoryFlowStore};
 
     let h = conceal();
     h.outbox.set_failing(true);
     let verify = verify_step(&h, JAN).await;
     assert_eq!(h.codes_sent(), 0);
-    let snapshot = FlowSnapshot::of(&verify).expect("suspends");
-    let resumed = FlowSnapshot::resume(snapshot.as_bytes(), verify.flow_id());
+    let flows = Flows::new(MemoryFlowStore::new()).with_clock(h.clock.clone());
+    let flow = verify.flow_id().to_string();
+    flows.save(&verify.into()).await.expect("suspends");
+    let resumed = flows.resume(&flow).await;
     let Ok(AnyStep::Verify(verify)) = resumed else {
         panic!("a conceal Verify after a failed delivery resumes: {resumed:?}")
     };

@@ -1,11 +1,11 @@
 //! The crate's in-memory host parts pass the shared conformance suites.
 
-use sspr::host::{Clock, ManualClock, SystemClock};
 use sspr::conformance;
-use sspr::host::InMemoryDirectory;
 use sspr::event::{EventRecorder, NoEvents, TracingEvents};
+use sspr::host::InMemoryDirectory;
 use sspr::host::MemoryCounters;
 use sspr::host::Outbox;
+use sspr::host::{Clock, ManualClock, SystemClock};
 
 #[tokio::test]
 async fn in_memory_directory() {

@@ -15,7 +15,7 @@ fn the_default_policy_draws_standard_pictures() {
     assert_eq!(Difficulty::default(), Difficulty::Standard);
     let h = Harness::default_policy();
     let identify = h.identify();
-    let shown = h.sspr.render(&identify).expect("renders");
+    let shown = h.sspr.render(identify.step().challenge()).expect("renders");
     let standard = identify
         .step()
         .challenge()
@@ -29,7 +29,7 @@ fn a_strong_policy_draws_strong_pictures_of_the_same_challenge() {
     let h = Harness::new(policy(Policy::builder().difficulty(Difficulty::Strong)));
     let identify = h.identify();
     let challenge = identify.step().challenge();
-    let shown = h.sspr.render(&identify).expect("renders");
+    let shown = h.sspr.render(identify.step().challenge()).expect("renders");
     let strong = challenge
         .render_with(ImageSize::DEFAULT, Difficulty::Strong)
         .expect("renders");

@@ -6,10 +6,10 @@
 mod common;
 
 use common::{DISABLED, Harness, JAN, UNKNOWN, record};
-use sspr::host::Role;
-use sspr::event::{Activity, Detail};
-use sspr::step::FromIdentify;
 use sspr::AskAdmin;
+use sspr::event::{Activity, Detail};
+use sspr::host::Role;
+use sspr::step::FromIdentify;
 
 /// What one flow for `user` (right answer first time) shows: the outcome's `Debug`, the
 /// event trail and the directory lookups, in a fresh service each time.

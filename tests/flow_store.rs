@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sspr::Sspr;
-use sspr::host::{Clock, ManualClock};
 use sspr::conformance;
 use sspr::host::InMemoryDirectory;
 use sspr::host::Outbox;
+use sspr::host::{Clock, ManualClock};
 use sspr::store::FlowSnapshot;
 use sspr::store::{FlowStore, MemoryFlowStore, StoreError, Taken};
 use time::Duration;
@@ -28,7 +28,7 @@ async fn memory_store_capacity_conforms() {
     conformance::flow_store_capacity(&MemoryFlowStore::with_shards(64, 8), 64, now).await;
 }
 
-fn snapshot(sspr: &Sspr<InMemoryDirectory, Outbox>) -> FlowSnapshot {
+fn snapshot(sspr: &Sspr) -> FlowSnapshot {
     FlowSnapshot::of(&sspr.start().expect("start")).expect("suspends")
 }
 

@@ -10,14 +10,14 @@ use common::{
     CODE_KEY_BYTES, Harness, JAN, STRONG, TestDirectory, answer_of, id, mail, phone, policy,
     wrong_code,
 };
+use sspr::UserId;
+use sspr::event::{Activity, Detail, EventRecorder};
 use sspr::host::CodeKey;
 use sspr::host::ContactMethod;
-use sspr::event::{Activity, Detail, EventRecorder};
+use sspr::host::{CodeSender, Notice, Outbox, SendError};
 use sspr::password::Password;
 use sspr::policy::Policy;
-use sspr::host::{CodeSender, Notice, Outbox, SendError};
 use sspr::step::{FromIdentify, FromNewPassword, FromVerify, ToVerify};
-use sspr::UserId;
 use sspr::{Error, Refusal, Sspr};
 
 fn unavailable(reason: &Refusal) -> bool {

@@ -10,11 +10,11 @@ mod common;
 use std::fmt::{Debug, Display};
 
 use common::{CODE_KEY_BYTES, Harness, JAN, STRONG, UNKNOWN, answer_of, id, mail, phone};
+use sspr::Stay;
 use sspr::password::Password;
 use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
-use sspr::Stay;
 use sspr::{Refusal, Refused, Step};
 use time::Duration;
 
@@ -115,7 +115,7 @@ async fn no_text_holds_a_planted_secret() {
     };
 
     // Identify: wrong answers, a switch to audio and back, rejected input, the media.
-    c.debug(&h.sspr.render(&identify).expect("renders"));
+    c.debug(&h.sspr.render(identify.step().challenge()).expect("renders"));
     for _ in 0..2 {
         c.secret(answer_of(&identify));
         let wrong = common::wrong_answer(&identify);

@@ -7,11 +7,11 @@ mod common;
 
 use common::{Harness, JAN, answer_of, phone, policy, wrong_answer, wrong_code};
 use sspr::Refusal;
+use sspr::UserIdError;
 use sspr::challenge::{AUDIO_ALPHABET, ChallengeKind, InputRejected};
 use sspr::event::{Activity, Detail};
 use sspr::policy::Policy;
 use sspr::step::{FromIdentify, FromVerify, ToVerify};
-use sspr::UserIdError;
 use sspr::{LockReason, Locked, Stay};
 use time::Duration;
 

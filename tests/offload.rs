@@ -7,15 +7,15 @@ use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
 use sspr::Sspr;
+use sspr::UserId;
 use sspr::host::ContactMethod;
+use sspr::host::Outbox;
 use sspr::host::{InMemoryDirectory, Role, UserRecord};
 use sspr::host::{Offload, OffloadError, TokioBlocking};
 use sspr::password::Password;
-use sspr::host::Outbox;
 use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
-use sspr::UserId;
 
 /// Wraps an offload pool and records which thread each job ran on.
 #[derive(Clone, Default)]

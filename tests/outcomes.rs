@@ -7,10 +7,10 @@ mod common;
 use argon2::password_hash::phc;
 use argon2::{Argon2, PasswordVerifier};
 use common::{DISABLED, Harness, JAN, STRONG, UNKNOWN, id, mail, phone, record};
-use sspr::host::Role;
 use sspr::event::{Activity, Detail};
+use sspr::host::Role;
+use sspr::host::{DeliveryContent as Message, Notice};
 use sspr::password::Password;
-use sspr::host::{Message, Notice};
 use sspr::step::{AccountType, FromIdentify, FromNewPassword, FromSelectAccount};
 use sspr::{AskAdmin, Expired, LockReason, Locked, PersonalAccount};
 

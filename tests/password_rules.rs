@@ -6,11 +6,11 @@
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
+use sspr::UserId;
 use sspr::password::{
     HashParams, MAX_BANNED_TERMS, Password, PasswordHash, PasswordRefusal, PasswordRules,
     PasswordRulesError, StrengthHint, hash_password, verify_password,
 };
-use sspr::UserId;
 
 const GOOD: &str = "plum kettle orbit 71";
 

@@ -17,16 +17,16 @@ use std::time::Instant;
 use redis_support::{
     JAN, OwnServer, connect, directory, free_port, redis_cli, redis_server_on_path, signal,
 };
-use sspr::Sspr;
-use sspr::host::{Clock, ManualClock};
-use sspr::conformance;
-use sspr::FlowId;
-use sspr::host::{Counter, CounterError, Counters};
-use sspr::host::Outbox;
 use sspr::AnyStep;
+use sspr::FlowId;
+use sspr::Sspr;
+use sspr::UserId;
+use sspr::conformance;
+use sspr::host::Outbox;
+use sspr::host::{Clock, ManualClock};
+use sspr::host::{Counter, CounterError, Counters};
 use sspr::step::{AccountType, FromIdentify, FromSelectAccount, ToVerify};
 use sspr::store::{Flows, FlowsError, RedisFlowStore, StoreError};
-use sspr::UserId;
 use time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -23,20 +23,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use redis_support::{JAN, connect, directory, phone, prefix, pttl, redis_cli, redis_url, snapshot};
+use sspr::AnyStep;
+use sspr::FlowId;
 use sspr::Sspr;
-use sspr::host::{Clock, ManualClock};
+use sspr::UserId;
 use sspr::conformance;
 use sspr::host::InMemoryDirectory;
-use sspr::FlowId;
+use sspr::host::Outbox;
+use sspr::host::{Clock, ManualClock};
 use sspr::host::{Counter, Counters};
 use sspr::password::Password;
-use sspr::host::Outbox;
-use sspr::AnyStep;
 use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
 use sspr::store::{FlowStore, Flows, FlowsError, RedisFlowStore, StoreError, Taken};
-use sspr::UserId;
 use time::Duration;
 
 #[tokio::test]

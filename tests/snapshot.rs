@@ -3,21 +3,21 @@
 //! truncated and damaged snapshots are typed errors, never panics.
 
 use proptest::prelude::*;
-use sspr::host::ManualClock;
-use sspr::host::ContactMethod;
-use sspr::host::{InMemoryDirectory, Role, UserRecord};
 use sspr::FlowId;
+use sspr::UserId;
+use sspr::host::ContactMethod;
+use sspr::host::ManualClock;
 use sspr::host::Outbox;
-use sspr::store::{AnyStep, FlowSnapshot, SnapshotError, VERSION};
+use sspr::host::{InMemoryDirectory, Role, UserRecord};
 use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromSelectAccount, FromVerify, Identify, NewPassword,
     SelectAccount, ToVerify, Verify,
 };
+use sspr::store::{AnyStep, FlowSnapshot, SnapshotError, VERSION};
 use sspr::store::{Flows, FlowsError, MemoryFlowStore};
-use sspr::UserId;
 use sspr::{Sspr, Wizard};
 
-type Service = Sspr<InMemoryDirectory, Outbox, MemoryFlowStore>;
+type Service = Sspr;
 
 fn phone() -> ContactMethod {
     ContactMethod::sms("+31 6 12345678")

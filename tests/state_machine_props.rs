@@ -12,9 +12,9 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use sspr::Refusal;
 use sspr::Wizard;
+use sspr::host::DeliveryContent as Message;
 use sspr::password::{Password, PasswordRefusal};
 use sspr::policy::Policy;
-use sspr::host::DeliveryContent as Message;
 use sspr::step::{
     ChooseMethod, FromIdentify, FromNewPassword, FromVerify, Identify, NewPassword, ToVerify,
     Verify,

@@ -6,18 +6,18 @@
 
 use std::fmt::Debug;
 
-use sspr::challenge::ChallengeKind;
-use sspr::host::ManualClock;
-use sspr::host::ContactMethod;
-use sspr::event::{Activity, Detail};
 use sspr::FlowId;
-use sspr::password::{Password, PasswordRefusal};
+use sspr::UserId;
+use sspr::challenge::ChallengeKind;
+use sspr::event::{Activity, Detail};
+use sspr::host::ContactMethod;
 use sspr::host::DeliveryContent as Message;
+use sspr::host::ManualClock;
+use sspr::password::{Password, PasswordRefusal};
 use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
     Identify, NewPassword, ToVerify, Verify,
 };
-use sspr::UserId;
 use sspr::{Completed, LockReason, Refusal, Refused, Stay};
 use sspr::{Step, Wizard};
 use time::Duration;

@@ -6,6 +6,7 @@
 
 use std::io::{self, BufRead, Write};
 
+use sspr::UserId;
 use sspr::Wizard;
 use sspr::challenge::ChallengeKind;
 use sspr::password::Password;
@@ -13,7 +14,6 @@ use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
     Identify, NewPassword, SelectAccount, ToVerify, Verify,
 };
-use sspr::UserId;
 use sspr::{Refusal, Stay};
 
 use crate::world::{self, ASK_ADMIN, BoxError, ChallengeFiles, DemoSspr, EXPIRED, PERSONAL, World};

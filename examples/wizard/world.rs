@@ -7,18 +7,17 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use sspr::challenge::ChallengeKind;
+use sspr::event::{Event, EventRecorder, EventSink};
 use sspr::host::Clock;
 use sspr::host::OneTimeCode;
-use sspr::host::{ContactKind, ContactMethod, MaskedContact};
-use sspr::host::{InMemoryDirectory, Role, UserRecord};
-use sspr::event::{Event, EventRecorder, EventSink};
-use sspr::host::MemoryCounters;
 use sspr::host::TokioBlocking;
 use sspr::host::{CodeSender, Notice, Outbox, SendError};
+use sspr::host::{ContactKind, ContactMethod, MaskedContact};
+use sspr::host::{InMemoryDirectory, Role, UserRecord};
 use sspr::step::Identify;
-use sspr::{UserId, UserIdError};
 use sspr::{Completed, LockReason, Locked};
 use sspr::{Sspr, Wizard};
+use sspr::{UserId, UserIdError};
 use time::{OffsetDateTime, UtcOffset};
 
 /// Any failure that ends the program (with a message, never a panic).
@@ -67,7 +66,7 @@ pub fn print_demo_users() {
 
 /// The service as the demo builds it: in-memory directory and counters, the printing
 /// inbox, and Argon2id hashing on tokio's blocking pool.
-pub type DemoSspr = Sspr<InMemoryDirectory, Inbox, MemoryCounters, TokioBlocking>;
+pub type DemoSspr = Sspr;
 
 /// A service with the demo accounts, and the parts the demo looks into.
 pub struct World {
@@ -230,7 +229,7 @@ impl ChallengeFiles {
     pub fn write(&self, sspr: &DemoSspr, wizard: &Wizard<Identify>) -> Result<Shown, BoxError> {
         let challenge = wizard.step().challenge();
         let media = match challenge.kind() {
-            ChallengeKind::Image => sspr.render(wizard)?,
+            ChallengeKind::Image => sspr.render(wizard.step().challenge())?,
             ChallengeKind::Audio => challenge.render()?,
         };
         let number = self.written.fetch_add(1, Ordering::Relaxed) + 1;

@@ -359,9 +359,9 @@ fn verify(record: &VerifyRecord, started: OffsetDateTime) -> Result<Verify, Snap
             method: method(*m)?,
             digest: CodeDigest(*digest),
         }),
-        CodeRecord::ConcealedUnsent { method: m } => {
-            Code::Concealed(Concealed::Unsent { method: method(*m)? })
-        }
+        CodeRecord::ConcealedUnsent { method: m } => Code::Concealed(Concealed::Unsent {
+            method: method(*m)?,
+        }),
         CodeRecord::StandIn => Code::Concealed(Concealed::StandIn),
     };
     Ok(Verify {

@@ -42,20 +42,14 @@ impl From<FromIdentify> for Next {
 impl Wizard<Identify> {
     /// Switches between picture and audio clip: a new challenge of the other kind.
     /// Refused when the flow's new-challenge budget is spent.
-    pub fn switch_kind(
-        self,
-        sspr: &Sspr,
-    ) -> Result<Stay<Identify>, Refused<Identify>> {
+    pub fn switch_kind(self, sspr: &Sspr) -> Result<Stay<Identify>, Refused<Identify>> {
         let kind = self.step.challenge.kind().other();
         self.renew(sspr, kind)
     }
 
     /// A new challenge of the same kind, for a picture or clip the person cannot make
     /// out. Refused when the flow's new-challenge budget is spent.
-    pub fn new_challenge(
-        self,
-        sspr: &Sspr,
-    ) -> Result<Stay<Identify>, Refused<Identify>> {
+    pub fn new_challenge(self, sspr: &Sspr) -> Result<Stay<Identify>, Refused<Identify>> {
         let kind = self.step.challenge.kind();
         self.renew(sspr, kind)
     }
@@ -78,11 +72,7 @@ impl Wizard<Identify> {
         Ok(Stay::Step(self))
     }
 
-    fn replace_challenge(
-        &mut self,
-        sspr: &Sspr,
-        kind: ChallengeKind,
-    ) -> Result<(), Refusal> {
+    fn replace_challenge(&mut self, sspr: &Sspr, kind: ChallengeKind) -> Result<(), Refusal> {
         let challenge = sspr.new_challenge(kind).map_err(Refusal::Unavailable)?;
         self.step.challenge = challenge;
         self.step.challenge_deadline = sspr.now() + sspr.policy.challenge_lifetime;
@@ -190,7 +180,9 @@ impl Wizard<Identify> {
         };
         if !sspr.policy.conceal {
             return match delivery::check_blocked(sspr, &self.flow, &account.user).await {
-                Ok(None) => Ok(FromIdentify::ChooseMethod(self.with(ChooseMethod { account }))),
+                Ok(None) => Ok(FromIdentify::ChooseMethod(
+                    self.with(ChooseMethod { account }),
+                )),
                 Ok(Some(locked)) => Ok(FromIdentify::Locked(locked)),
                 Err(error) => Err(self.refuse(Refusal::Unavailable(error))),
             };

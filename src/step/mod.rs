@@ -47,4 +47,3 @@ impl From<ToVerify> for Next {
         }
     }
 }
-

@@ -2,6 +2,7 @@
 
 use time::OffsetDateTime;
 
+use super::ToVerify;
 use crate::code::parse_typed_code;
 use crate::delivery;
 use crate::ending::{Expired, LockReason, Locked};
@@ -9,7 +10,6 @@ use crate::event::{Activity, Detail};
 use crate::next::Next;
 use crate::service::Sspr;
 use crate::state::{ChooseMethod, Code, Concealed, NewPassword, Verify};
-use super::ToVerify;
 use crate::wizard::{Refusal, Refused, Wizard};
 
 /// Where a submitted code leads.

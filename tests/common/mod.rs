@@ -8,22 +8,20 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use sspr::UserId;
 use sspr::challenge::{AUDIO_ALPHABET, ChallengeKind, IMAGE_ALPHABET};
-use sspr::host::ManualClock;
+use sspr::event::{Activity, Detail, EventRecorder};
 use sspr::host::CodeKey;
 use sspr::host::ContactMethod;
-use sspr::host::{
-    Directory, DirectoryError, InMemoryDirectory, NewPasswordHash, Role, UserRecord,
-};
-use sspr::event::{Activity, Detail, EventRecorder};
+use sspr::host::ManualClock;
 use sspr::host::{Counter, CounterError, Counters, MemoryCounters};
+use sspr::host::{DeliveryContent as Message, Outbox};
+use sspr::host::{Directory, DirectoryError, InMemoryDirectory, NewPasswordHash, Role, UserRecord};
 use sspr::policy::Policy;
-use sspr::host::{Message, Outbox};
 use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromSelectAccount, FromVerify, Identify, NewPassword,
     ToVerify, Verify,
 };
-use sspr::UserId;
 use sspr::{Sspr, Wizard};
 use time::{Duration, OffsetDateTime};
 
@@ -202,7 +200,7 @@ impl Counters for TestCounters {
 }
 
 /// The service as every test builds it.
-pub type TestSspr = Sspr<TestDirectory, Outbox, TestCounters>;
+pub type TestSspr = Sspr;
 
 /// A service with its host parts at hand.
 pub struct Harness {

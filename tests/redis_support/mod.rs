@@ -7,13 +7,13 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
+use sspr::FlowId;
 use sspr::Sspr;
+use sspr::UserId;
 use sspr::host::ContactMethod;
 use sspr::host::{InMemoryDirectory, Role, UserRecord};
-use sspr::FlowId;
 use sspr::store::FlowSnapshot;
 use sspr::store::RedisFlowStore;
-use sspr::UserId;
 
 /// The URL of the test server, or `None` (after a notice) where the tests may skip.
 pub fn redis_url() -> Option<String> {
