@@ -7,78 +7,80 @@
 //! password.
 //!
 //! Each step is a type ([`step`]); a transition consumes the [`Wizard`] and returns the
-//! next step, an outcome, or the same step back with the [`Refusal`] reason. The host's
-//! parts (user [`directory`], code [`sender`], per-user [`limits`], [`clock`], audit
-//! [`event`]s) are traits with in-memory implementations, used here:
+//! next step, an ending, or the same step back with the [`Refusal`] reason ([`Refused`]).
+//! Every transition's result converts into one host-facing [`Next`]: a step ([`AnyStep`])
+//! or an [`Ending`]. The host's parts ([`host`]: user directory, code delivery,
+//! per-user limits, hashing pool, clock; audit [`event`]s) are traits with in-memory
+//! implementations, used here for the whole wizard:
 //!
-//! ```
-//! use sspr::challenge::ChallengeKind;
-//! use sspr::contact::ContactMethod;
-//! use sspr::directory::{InMemoryDirectory, Role, UserRecord};
-//! use sspr::password::Password;
-//! use sspr::sender::Outbox;
+#![cfg_attr(feature = "danger-reveal-secrets", doc = "```")]
+#![cfg_attr(not(feature = "danger-reveal-secrets"), doc = "```ignore")]
+//! use sspr::host::{ContactMethod, InMemoryDirectory, Outbox, Role, UserRecord};
 //! use sspr::step::{AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify};
-//! use sspr::user_id::UserId;
-//! use sspr::Sspr;
+//! use sspr::{Password, Sspr, UserId};
 //!
-//! # tokio::runtime::Runtime::new()?.block_on(async {
-//! // The host's parts: a directory with one account that may reset, and an outbox.
-//! let directory = InMemoryDirectory::new();
-//! let phone = ContactMethod::sms("+31 6 12345678");
-//! directory.insert(UserRecord {
-//!     id: UserId::parse("jan.jansen@contoso.nl")?,
-//!     tenant: "contoso".into(),
-//!     roles: vec![Role::User],
-//!     self_service_reset: true,
-//!     methods: vec![phone.clone()],
-//!     password_hash: None,
-//! });
-//! let outbox = Outbox::new();
-//! let sspr = Sspr::builder(directory, outbox.clone()).build()?;
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // The host's parts: a directory with one account that may reset, and an outbox.
+//!     let directory = InMemoryDirectory::new();
+//!     let phone = ContactMethod::sms("+31 6 12345678");
+//!     directory.insert(UserRecord {
+//!         id: UserId::parse("jan.jansen@contoso.nl")?,
+//!         tenant: "contoso".into(),
+//!         roles: vec![Role::User],
+//!         self_service_reset: true,
+//!         methods: vec![phone.clone()],
+//!         password_hash: None,
+//!     });
+//!     let outbox = Outbox::new();
+//!     let sspr = Sspr::builder(directory, outbox.clone()).build()?;
 //!
-//! // "Can't access your account?" → work or school account.
-//! let FromSelectAccount::Identify(identify) =
-//!     sspr.start()?.choose(&sspr, AccountType::WorkOrSchool).map_err(|r| r.reason)?
-//! else { unreachable!() };
+//!     // "Can't access your account?" → a work or school account.
+//!     let wizard = sspr.start()?;
+//!     let FromSelectAccount::Identify(identify) = wizard.choose(&sspr, AccountType::WorkOrSchool)?
+//!     else { return Err("expected the user ID page".into()) };
 //!
-//! // Show the picture (PNG bytes) and read what the person typed.
-//! let picture = sspr.render(&identify)?;
-//! assert_eq!(picture.content_type(), "image/png");
-//! # let typed = identify.step().challenge().danger_reveal_answer(); // demo door
-//! let FromIdentify::ChooseMethod(choose) = identify
-//!     .submit(&sspr, "Jan.Jansen@contoso.nl", &typed).await.map_err(|r| r.reason)?
-//! else { unreachable!() };
+//!     // Show the picture (PNG bytes); the person types its characters. This example reads
+//!     // them through the demo door (feature `danger-reveal-secrets`, never in production).
+//!     let picture = sspr.render(identify.step().challenge())?;
+//!     assert_eq!(picture.content_type(), "image/png");
+//!     let typed = identify.step().challenge().danger_reveal_answer();
+//!     let FromIdentify::ChooseMethod(choose) =
+//!         identify.submit(&sspr, "Jan.Jansen@contoso.nl", &typed).await?
+//!     else { return Err("expected the contact methods".into()) };
 //!
-//! // Masked methods: "+31 •• ••• ••78". Send the code to the first.
-//! assert_eq!(choose.step().methods()[0].contact.as_str(), "+31 •• ••• ••78");
-//! let ToVerify::Verify(verify) = choose.choose(&sspr, 0).await.map_err(|r| r.reason)?
-//! else { unreachable!() };
+//!     // The methods, masked ("+31 •• ••• ••78"): send the code to the first.
+//!     println!("send a code to {}", choose.step().methods()[0].contact);
+//!     let ToVerify::Verify(verify) = choose.choose(&sspr, 0).await?
+//!     else { return Err("expected the code page".into()) };
 //!
-//! // The person reads the code from their phone.
-//! let code = outbox.last_code_to(&phone).expect("a code was sent");
-//! let FromVerify::NewPassword(new_password) =
-//!     verify.submit(&sspr, &code).await.map_err(|r| r.reason)?
-//! else { unreachable!() };
+//!     // The person reads the code on their phone.
+//!     let code = outbox.last_code_to(&phone).ok_or("no code was sent")?;
+//!     let FromVerify::NewPassword(new_password) = verify.submit(&sspr, &code).await?
+//!     else { return Err("expected the new password page".into()) };
 //!
-//! // A weak password is refused and the step stays; a strong one completes the reset.
-//! let refused = new_password
-//!     .submit(&sspr, Password::new("password1"), Password::new("password1")).await
-//!     .expect_err("too weak");
-//! println!("refused: {}", refused.reason);
-//! let new = "plum kettle orbit 71";
-//! let FromNewPassword::Completed(receipt) = refused.wizard
-//!     .submit(&sspr, Password::new(new), Password::new(new)).await.map_err(|r| r.reason)?
-//! else { unreachable!() };
-//! assert!(receipt.end_other_sessions);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! # })?;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//!     // A weak password is refused and the step stays; a strong one completes the reset.
+//!     let weak = new_password
+//!         .submit(&sspr, Password::new("password1"), Password::new("password1"))
+//!         .await
+//!         .expect_err("too weak");
+//!     println!("refused: {}", weak.reason);
+//!     let new = "plum kettle orbit 71";
+//!     let FromNewPassword::Completed(receipt) =
+//!         weak.wizard.submit(&sspr, Password::new(new), Password::new(new)).await?
+//!     else { return Err("expected the receipt".into()) };
+//!     println!("the password of {} changed; end their other sessions", receipt.user);
+//!     Ok(())
+//! }
 //! ```
 //!
-//! Where the account is unknown or its admin did not enable self-service reset, the
-//! wizard ends with [`AskAdmin`](wizard::AskAdmin); too many wrong answers or codes end
-//! with [`Locked`](wizard::Locked); a flow past its lifetime with
-//! [`Expired`](wizard::Expired).
+//! The example needs the `tokio` crate (with `macros` and `rt-multi-thread`) and, for the
+//! demo door, `sspr` with the `danger-reveal-secrets` feature in `[dev-dependencies]`.
+//!
+//! A web host keeps the wizard between requests in a [`store::Flows`]: resume the flow,
+//! run one transition, save the [`Next`]. Where the account is unknown or its admin did
+//! not enable self-service reset, the wizard ends with [`AskAdmin`]; too many wrong
+//! answers or codes end with [`Locked`]; a flow past its lifetime with [`Expired`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // A refusal gives the whole step back (`Refused { wizard, reason }`) by design: the host
@@ -129,5 +131,5 @@ pub use next::{AnyStep, Next};
 pub use password::Password;
 pub use policy::Policy;
 pub use service::{Sspr, SsprBuilder};
-pub use user_id::{UserId, UserIdError};
+pub use user_id::{MAX_USER_ID_BYTES, UserId, UserIdError};
 pub use wizard::{Refusal, Refused, Stay, Step, Wizard};

@@ -104,6 +104,20 @@ pub struct Refused<S: Step> {
     pub reason: Refusal,
 }
 
+impl<S: Step> fmt::Display for Refused<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.reason, f)
+    }
+}
+
+/// A refusal is an error to a host that does not handle it (`?` in a demo): the step is
+/// dropped with it.
+impl<S: Step> std::error::Error for Refused<S> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.reason)
+    }
+}
+
 /// Why a step did not move on: something the person can fix, or a host part that failed
 /// (try again). Never holds a secret or echoes input.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use sspr::password::{Password, PasswordRefusal, PasswordRules};
-//! use sspr::user_id::UserId;
+//! use sspr::UserId;
 //!
 //! let rules = PasswordRules::builder()
 //!     .min_chars(10)

@@ -140,7 +140,7 @@ impl FlowSnapshot {
     }
 
     /// Takes stored bytes as a snapshot after checking its header (version, length); the
-    /// body is checked by [`FlowSnapshot::resume`].
+    /// body is checked when the flow is resumed ([`Flows::resume`](crate::store::Flows::resume)).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, SnapshotError> {
         check_header(bytes)?;
         Ok(FlowSnapshot {

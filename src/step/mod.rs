@@ -1,5 +1,5 @@
 //! The steps of the wizard: each step's state, and the precise result of each of its
-//! transitions (every one converts into [`Next`](crate::Next)).
+//! transitions (every one converts into [`Next`]).
 //!
 //! ```text
 //! SelectAccount ─personal─► PersonalAccount

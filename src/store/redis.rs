@@ -71,8 +71,7 @@ static BLOCKED_UNTIL: LazyLock<Script> =
 /// in front of a cluster); it does not follow cluster redirections.
 ///
 /// ```no_run
-/// use sspr::directory::InMemoryDirectory;
-/// use sspr::sender::Outbox;
+/// use sspr::host::{InMemoryDirectory, Outbox};
 /// use sspr::store::{Flows, RedisFlowStore};
 /// use sspr::Sspr;
 ///
@@ -83,8 +82,8 @@ static BLOCKED_UNTIL: LazyLock<Script> =
 ///     .counters(store.clone())
 ///     .build()?;
 /// let flows = Flows::new(store);
-/// let saved = flows.start(&sspr).await?;
-/// println!("/reset/{}", saved.flow);
+/// let saved = flows.save(&sspr.start()?.into()).await?;
+/// println!("flow {:?} saved", saved.map(|s| s.flow));
 /// # Ok(())
 /// # }
 /// ```
