@@ -11,10 +11,10 @@ use sspr::Wizard;
 use sspr::challenge::ChallengeKind;
 use sspr::password::Password;
 use sspr::step::{
-    AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
-    Identify, NewPassword, SelectAccount, ToVerify, Verify,
+    AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, Identify,
+    NewPassword, SelectAccount, ToVerify, Verify,
 };
-use sspr::{Refusal, Stay};
+use sspr::{AnyStep, Ending, Next, Refusal, Stay};
 
 use crate::world::{self, ASK_ADMIN, BoxError, ChallengeFiles, DemoSspr, EXPIRED, PERSONAL, World};
 
@@ -72,40 +72,36 @@ async fn session(world: &World, files: &ChallengeFiles) -> Result<(), Stop> {
     }
 }
 
-/// One flow, from "Can't access your account?" to its ending.
+/// One flow, from "Can't access your account?" to its ending: each step's page gives a
+/// result that converts into `Next`, until the flow ends.
 async fn play_flow(sspr: &DemoSspr, files: &ChallengeFiles) -> Result<(), Stop> {
-    let identify = match select_account(sspr, sspr.start()?)? {
-        FromSelectAccount::Identify(wizard) => wizard,
-        FromSelectAccount::PersonalAccount(_) => return ending(PERSONAL),
-        FromSelectAccount::Expired(_) => return ending(EXPIRED),
-    };
-    // Proving ownership goes back and forth between choosing a method and typing a code.
-    let mut proving = match identify_step(sspr, files, identify).await? {
-        FromIdentify::ChooseMethod(wizard) => FromVerify::ChooseMethod(wizard),
-        FromIdentify::Verify(wizard) => FromVerify::Verify(wizard),
-        FromIdentify::AskAdmin(_) => return ending(ASK_ADMIN),
-        FromIdentify::Locked(locked) => return ending(&world::locked_text(&locked)),
-        FromIdentify::Expired(_) => return ending(EXPIRED),
-    };
-    let new_password = loop {
-        proving = match proving {
-            FromVerify::ChooseMethod(wizard) => match choose_method(sspr, wizard).await? {
-                ToVerify::Verify(wizard) => FromVerify::Verify(wizard),
-                ToVerify::Locked(locked) => FromVerify::Locked(locked),
-                ToVerify::Expired(expired) => FromVerify::Expired(expired),
-            },
-            FromVerify::Verify(wizard) => verify(sspr, wizard).await?,
-            FromVerify::NewPassword(wizard) => break wizard,
-            FromVerify::Locked(locked) => return ending(&world::locked_text(&locked)),
-            FromVerify::Expired(_) => return ending(EXPIRED),
+    let mut next: Next = sspr.start()?.into();
+    loop {
+        next = match next {
+            Next::Step(AnyStep::SelectAccount(wizard)) => select_account(sspr, wizard)?.into(),
+            Next::Step(AnyStep::Identify(wizard)) => {
+                identify_step(sspr, files, wizard).await?.into()
+            }
+            Next::Step(AnyStep::ChooseMethod(wizard)) => choose_method(sspr, wizard).await?.into(),
+            Next::Step(AnyStep::Verify(wizard)) => verify(sspr, wizard).await?.into(),
+            Next::Step(AnyStep::NewPassword(wizard)) => {
+                new_password_step(sspr, wizard).await?.into()
+            }
+            Next::End(end) => return show_ending(&end),
         };
-    };
-    match new_password_step(sspr, new_password).await? {
-        FromNewPassword::Completed(receipt) => {
-            world::print_receipt(&receipt);
+    }
+}
+
+fn show_ending(end: &Ending) -> Result<(), Stop> {
+    match end {
+        Ending::Completed(receipt) => {
+            world::print_receipt(receipt);
             Ok(())
         }
-        FromNewPassword::Expired(_) => ending(EXPIRED),
+        Ending::PersonalAccount(_) => ending(PERSONAL),
+        Ending::AskAdmin(_) => ending(ASK_ADMIN),
+        Ending::Locked(locked) => ending(&world::locked_text(locked)),
+        Ending::Expired(_) => ending(EXPIRED),
     }
 }
 
@@ -295,7 +291,7 @@ fn print_methods(step: &ChooseMethod) {
     }
 }
 
-async fn verify(sspr: &DemoSspr, mut wizard: Wizard<Verify>) -> Result<FromVerify, Stop> {
+async fn verify(sspr: &DemoSspr, mut wizard: Wizard<Verify>) -> Result<Next, Stop> {
     print_sent(wizard.step());
     loop {
         let line = ask("Type the code, or: resend · back (another method) · quit")?;
@@ -305,22 +301,21 @@ async fn verify(sspr: &DemoSspr, mut wizard: Wizard<Verify>) -> Result<FromVerif
                     wizard = next;
                     print_sent(wizard.step());
                 }
-                Ok(ToVerify::Locked(locked)) => return Ok(FromVerify::Locked(locked)),
-                Ok(ToVerify::Expired(expired)) => return Ok(FromVerify::Expired(expired)),
+                Ok(other) => return Ok(other.into()),
                 Err(refusal) => {
                     refused(&refusal.reason);
                     wizard = refusal.wizard;
                 }
             },
             "back" => match wizard.choose_another_method() {
-                Ok(choose) => return Ok(FromVerify::ChooseMethod(choose)),
+                Ok(choose) => return Ok(choose.into()),
                 Err(refusal) => {
                     refused(&refusal.reason);
                     wizard = refusal.wizard;
                 }
             },
             _ => match wizard.submit(sspr, &line).await {
-                Ok(next) => return Ok(next),
+                Ok(next) => return Ok(next.into()),
                 Err(refusal) => {
                     refused(&refusal.reason);
                     wizard = refusal.wizard;

@@ -24,11 +24,8 @@
 //! reads challenge answers through the `danger-reveal-secrets` door, which only examples
 //! and tests open: a real host never shows an answer, and never logs a code.
 
-#[path = "wizard/demo.rs"]
 mod demo;
-#[path = "wizard/interactive.rs"]
 mod interactive;
-#[path = "wizard/world.rs"]
 mod world;
 
 use std::process::ExitCode;
