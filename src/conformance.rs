@@ -472,3 +472,65 @@ pub async fn support_desk(desk: &impl crate::support::SupportDesk, now: OffsetDa
     assert!(!first.0.is_empty(), "a ticket has a reference");
     assert_ne!(first, second, "every ticket has its own reference");
 }
+
+/// A task of the host's runtime, for [`racing_takes`]: yields whether its take won.
+pub type Task = std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'static>>;
+
+/// Many requests taking one flow at once: in each of 20 rounds, 32 tasks take the same
+/// saved flow (half of them with its step nonce, half without) and exactly one gets it.
+/// `spawn` runs a task on the host's runtime and returns a future of its result, e.g.
+/// under tokio: `|task| Box::pin(async move { tokio::spawn(task).await.unwrap() })`.
+pub async fn racing_takes<St, F>(store: &St, now: OffsetDateTime, spawn: F)
+where
+    St: crate::store::FlowStore + Clone + 'static,
+    F: Fn(Task) -> Task,
+{
+    use crate::store::Taken;
+    for round in 0..20 {
+        let snapshot = flow_snapshot(now);
+        let (flow, nonce) = (snapshot.flow_id(), snapshot.nonce());
+        store
+            .save(snapshot, now + Duration::minutes(15), now)
+            .await
+            .expect("save works");
+        let tasks: Vec<Task> = (0..32)
+            .map(|i| {
+                let store = store.clone();
+                let nonce = (i % 2 == 0).then_some(nonce);
+                spawn(Box::pin(async move {
+                    match store.take(flow, nonce, now).await.expect("take works") {
+                        Taken::Snapshot(_) => true,
+                        Taken::Missing => false,
+                        Taken::Stale => panic!("no other step of the flow was saved"),
+                    }
+                }))
+            })
+            .collect();
+        let wins = join_all(tasks).await.into_iter().filter(|&won| won).count();
+        assert_eq!(
+            wins, 1,
+            "round {round}: exactly one of 32 racing takes wins"
+        );
+    }
+}
+
+/// Polls every task until all are done (all start at the first poll).
+async fn join_all(mut tasks: Vec<Task>) -> Vec<bool> {
+    let mut results: Vec<Option<bool>> = vec![None; tasks.len()];
+    std::future::poll_fn(|context| {
+        for (task, result) in tasks.iter_mut().zip(results.iter_mut()) {
+            if result.is_none()
+                && let std::task::Poll::Ready(won) = task.as_mut().poll(context)
+            {
+                *result = Some(won);
+            }
+        }
+        if results.iter().all(Option::is_some) {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    results.into_iter().flatten().collect()
+}

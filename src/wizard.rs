@@ -36,8 +36,41 @@ pub(crate) struct Flow {
 }
 
 /// The wizard at step `S`. Each transition consumes it and returns the next step, an
-/// outcome, or (refused) the same step back with the reason. A step that is not allowed
-/// here is not a method of this type, so it does not compile.
+/// ending, or (refused) the same step back with the reason. A step that is not allowed
+/// here is not a method of this type, so it does not compile (these examples are
+/// compile-fail tests, each with the compiler's error code):
+///
+/// ```compile_fail,E0599
+/// # async fn f(sspr: &sspr::Sspr) -> Result<(), Box<dyn std::error::Error>> {
+/// // "Can't access your account?" has no user ID and answer to submit: that is the
+/// // Identify step's transition.
+/// let wizard = sspr.start()?;
+/// let _ = wizard.submit(sspr, "jan.jansen@contoso.nl", "ABC123").await;
+/// # Ok(()) }
+/// ```
+///
+/// A transition consumes the wizard, so a step cannot be taken twice:
+///
+/// ```compile_fail,E0382
+/// # use sspr::step::AccountType;
+/// # fn f(sspr: &sspr::Sspr) -> Result<(), Box<dyn std::error::Error>> {
+/// let wizard = sspr.start()?;
+/// let _first = wizard.choose(sspr, AccountType::WorkOrSchool);
+/// let _again = wizard.choose(sspr, AccountType::Personal);
+/// # Ok(()) }
+/// ```
+///
+/// A wizard cannot be made outside the crate, at any step:
+///
+/// ```compile_fail,E0451
+/// # fn f(step: sspr::step::NewPassword, other: sspr::Wizard<sspr::step::SelectAccount>) {
+/// let forged = sspr::Wizard { flow: other.flow, step };
+/// # }
+/// ```
+///
+/// and no public call turns stored bytes into a wizard except
+/// [`Flows::resume`](crate::store::Flows::resume), which takes the flow out of the store
+/// (the step is used up).
 pub struct Wizard<S: Step> {
     pub(crate) flow: Flow,
     pub(crate) step: S,
