@@ -10,8 +10,6 @@ use crate::offload::OffloadError;
 use crate::password::HashError;
 use crate::policy::PolicyError;
 use crate::sender::SendError;
-use crate::snapshot::SnapshotError;
-use crate::store::StoreError;
 
 /// A failure of a host part or of the crate's own machinery. Messages never contain a
 /// secret.
@@ -45,12 +43,6 @@ pub enum Error {
     /// The policy is not valid.
     #[error(transparent)]
     Policy(#[from] PolicyError),
-    /// A suspended flow could not be made or resumed.
-    #[error(transparent)]
-    Snapshot(#[from] SnapshotError),
-    /// The flow store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
     /// A contact method was asked for that the account does not have (a bug, or a
     /// forged flow): nothing was sent.
     #[error("the contact method is not one of the account's")]
