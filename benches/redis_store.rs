@@ -10,16 +10,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration as StdDuration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use sspr::FlowId;
-use sspr::Sspr;
-use sspr::UserId;
-use sspr::host::InMemoryDirectory;
-use sspr::host::Outbox;
-use sspr::host::{Clock, ManualClock};
-use sspr::host::{Counter, Counters};
+use sspr::host::{Clock, Counter, Counters, InMemoryDirectory, ManualClock, Outbox};
 use sspr::step::{AccountType, FromSelectAccount};
-use sspr::store::FlowSnapshot;
-use sspr::store::{FlowStore, MemoryFlowStore, RedisFlowStore, Taken};
+use sspr::store::{FlowSnapshot, FlowStore, Flows, MemoryFlowStore, RedisFlowStore, Taken};
+use sspr::{FlowId, Sspr, UserId};
 use time::Duration;
 
 /// A server of this benchmark (when `REDIS_URL` is not set); killed on drop.
@@ -58,10 +52,12 @@ fn server() -> Option<(String, Option<OwnServer>)> {
     Some((format!("redis://127.0.0.1:{port}/"), Some(own)))
 }
 
-/// A snapshot of the Identify step (a challenge inside), renamed per flow below.
-fn template() -> Vec<u8> {
+/// A snapshot of the Identify step (a challenge inside), renamed per flow below: saved as
+/// a host does ([`Flows::save`]) and read back from the store.
+async fn template() -> Vec<u8> {
+    let clock = ManualClock::default();
     let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
-        .clock(ManualClock::default())
+        .clock(clock.clone())
         .build()
         .unwrap();
     let Ok(FromSelectAccount::Identify(identify)) = sspr
@@ -71,7 +67,15 @@ fn template() -> Vec<u8> {
     else {
         panic!("identify")
     };
-    FlowSnapshot::of(&identify).unwrap().as_bytes().to_vec()
+    let store = MemoryFlowStore::new();
+    let saved = Flows::new(store.clone())
+        .with_clock(clock.clone())
+        .save(&identify.into())
+        .await
+        .unwrap()
+        .unwrap();
+    let snapshot = store.peek(saved.flow, clock.now()).await.unwrap().unwrap();
+    snapshot.as_bytes().to_vec()
 }
 
 fn renamed(template: &[u8], flow: FlowId) -> FlowSnapshot {
@@ -94,7 +98,7 @@ fn redis_round_trip(c: &mut Criterion) {
         .block_on(RedisFlowStore::connect(&url, &prefix))
         .unwrap();
     let memory = MemoryFlowStore::new();
-    let template = template();
+    let template = runtime.block_on(template());
     println!("snapshot: {} bytes", template.len());
     let now = ManualClock::default().now();
     let expires = now + Duration::minutes(15);

@@ -1,6 +1,10 @@
 //! Suspended flows: snapshot encode/decode per step (sizes printed), the memory store's
 //! take/save, and its resident memory for 1,000,000 pending flows (printed).
 //!
+//! Snapshots are made and read only through the host's calls, as a host does:
+//! [`Flows::save`] encodes a step (and saves it), [`Flows::resume`] takes a stored flow
+//! (and decodes it). Beside each, the same store calls without the codec, to subtract.
+//!
 //! `cargo bench --bench store`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -10,17 +14,11 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use sspr::FlowId;
-use sspr::Sspr;
-use sspr::UserId;
-use sspr::host::ContactMethod;
-use sspr::host::Outbox;
-use sspr::host::{Clock, ManualClock};
-use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::host::{Clock, ContactMethod, InMemoryDirectory, ManualClock, Outbox, Role, UserRecord};
 use sspr::step::{AccountType, FromIdentify, FromSelectAccount, FromVerify, ToVerify};
-use sspr::store::{AnyStep, FlowSnapshot};
-use sspr::store::{MemoryFlowStore, Taken};
-use time::Duration;
+use sspr::store::{FlowSnapshot, Flows, MemoryFlowStore, Taken};
+use sspr::{AnyStep, FlowId, Next, Sspr, UserId};
+use time::{Duration, OffsetDateTime};
 
 const FLOWS: usize = 1_000_000;
 
@@ -34,6 +32,27 @@ fn ready<T>(future: impl Future<Output = T>) -> T {
         Poll::Ready(value) => value,
         Poll::Pending => panic!("in-memory parts are always ready"),
     }
+}
+
+/// A memory store and the flows in it, on `clock`.
+fn flows(clock: &ManualClock) -> (MemoryFlowStore, Flows<MemoryFlowStore>) {
+    let store = MemoryFlowStore::new();
+    let flows = Flows::new(store.clone()).with_clock(clock.clone());
+    (store, flows)
+}
+
+/// Suspends a step as a host does, and takes its snapshot out of the store. The step
+/// stays with the caller.
+fn suspend(
+    (store, flows): &(MemoryFlowStore, Flows<MemoryFlowStore>),
+    now: OffsetDateTime,
+    next: &Next,
+) -> FlowSnapshot {
+    let saved = ready(flows.save(next)).unwrap().unwrap();
+    let Taken::Snapshot(snapshot) = store.take_blocking(saved.flow, Some(saved.nonce), now) else {
+        panic!("the saved flow is stored")
+    };
+    snapshot
 }
 
 /// One snapshot of each step, of the usual user (an SMS and an email method).
@@ -52,49 +71,89 @@ fn snapshots() -> Vec<(&'static str, FlowSnapshot)> {
         password_hash: None,
     });
     let outbox = Outbox::new();
+    let clock = ManualClock::default();
     let sspr = Sspr::builder(directory, outbox.clone())
-        .clock(ManualClock::default())
+        .clock(clock.clone())
         .build()
         .unwrap();
-    let select = sspr.start().unwrap();
-    let mut out = vec![("select account", FlowSnapshot::of(&select).unwrap())];
+    let (scratch, now) = (flows(&clock), clock.now());
+
+    let next = Next::from(sspr.start().unwrap());
+    let mut out = vec![("select account", suspend(&scratch, now, &next))];
+    let Next::Step(AnyStep::SelectAccount(select)) = next else {
+        unreachable!()
+    };
     let Ok(FromSelectAccount::Identify(identify)) = select.choose(&sspr, AccountType::WorkOrSchool)
     else {
         panic!("identify")
     };
-    out.push(("identify", FlowSnapshot::of(&identify).unwrap()));
+    let next = Next::from(identify);
+    out.push(("identify", suspend(&scratch, now, &next)));
+    let Next::Step(AnyStep::Identify(identify)) = next else {
+        unreachable!()
+    };
     let answer = identify.step().challenge().danger_reveal_answer();
     let Ok(FromIdentify::ChooseMethod(choose)) =
         ready(identify.submit(&sspr, "jan.jansen@contoso.nl", &answer))
     else {
         panic!("choose")
     };
-    out.push(("choose method", FlowSnapshot::of(&choose).unwrap()));
+    let next = Next::from(choose);
+    out.push(("choose method", suspend(&scratch, now, &next)));
+    let Next::Step(AnyStep::ChooseMethod(choose)) = next else {
+        unreachable!()
+    };
     let Ok(ToVerify::Verify(verify)) = ready(choose.choose(&sspr, 0)) else {
         panic!("verify")
     };
-    out.push(("verify", FlowSnapshot::of(&verify).unwrap()));
+    let next = Next::from(verify);
+    out.push(("verify", suspend(&scratch, now, &next)));
+    let Next::Step(AnyStep::Verify(verify)) = next else {
+        unreachable!()
+    };
     let code = outbox.last_code_to(&phone).unwrap();
     let Ok(FromVerify::NewPassword(new_password)) = ready(verify.submit(&sspr, &code)) else {
         panic!("new password")
     };
-    out.push(("new password", FlowSnapshot::of(&new_password).unwrap()));
+    out.push(("new password", suspend(&scratch, now, &new_password.into())));
     out
 }
 
+/// Per step: [`Flows::save`] of the step (encode, then replace the flow's one entry),
+/// [`Flows::resume`] of its stored bytes (save the bytes, take, decode), and the same
+/// save and take without the codec, to subtract.
 fn encode_decode(c: &mut Criterion) {
+    let clock = ManualClock::default();
+    let now = clock.now();
+    let expires = now + Duration::minutes(15);
+    let (store, flows) = flows(&clock);
     for (name, snapshot) in snapshots() {
         println!("snapshot size, {name}: {} bytes", snapshot.len());
         let flow = snapshot.flow_id();
-        let step = FlowSnapshot::resume(snapshot.as_bytes(), flow).unwrap();
-        c.bench_function(&format!("snapshot encode/{name}"), |b| {
-            b.iter(|| black_box(step.snapshot().unwrap()))
+        let id = flow.to_string();
+        let bytes = snapshot.as_bytes().to_vec();
+        store.save_blocking(snapshot, expires, now).unwrap();
+        let next = Next::from(ready(flows.resume(&id)).unwrap());
+        c.bench_function(&format!("snapshot encode+save/{name}"), |b| {
+            b.iter(|| black_box(ready(flows.save(black_box(&next))).unwrap()))
         });
-        c.bench_function(&format!("snapshot decode/{name}"), |b| {
+        let save = || {
+            let snapshot = FlowSnapshot::from_bytes(black_box(&bytes)).unwrap();
+            store.save_blocking(snapshot, expires, now).unwrap();
+        };
+        c.bench_function(&format!("snapshot save+decode/{name}"), |b| {
             b.iter(|| {
-                black_box(FlowSnapshot::resume(black_box(snapshot.as_bytes()), flow).unwrap())
+                save();
+                black_box(ready(flows.resume(black_box(&id))).unwrap())
             })
         });
+        c.bench_function(&format!("snapshot save+take, no codec/{name}"), |b| {
+            b.iter(|| {
+                save();
+                black_box(store.take_blocking(black_box(flow), None, now))
+            })
+        });
+        ready(flows.discard(flow)).unwrap();
     }
 }
 
@@ -174,12 +233,11 @@ fn memory_store(c: &mut Criterion) {
             store.save_blocking(snapshot, expires, now).unwrap();
         })
     });
-    // Keep the step enum in use for the decode of the stored bytes.
-    let AnyStep::Verify(_) = FlowSnapshot::resume(
-        &template,
-        FlowId::from_bytes(template[1..17].try_into().unwrap()),
-    )
-    .unwrap() else {
+    // The largest step is Verify: its stored bytes resume as one.
+    let (store, flows) = flows(&ManualClock::new(now));
+    let (flow, snapshot) = renamed(&template);
+    store.save_blocking(snapshot, expires, now).unwrap();
+    let AnyStep::Verify(_) = ready(flows.resume(&flow.to_string())).unwrap() else {
         panic!("the largest step is verify")
     };
 }

@@ -7,12 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sspr::Sspr;
 use sspr::conformance;
-use sspr::host::InMemoryDirectory;
-use sspr::host::Outbox;
-use sspr::host::{Clock, ManualClock};
-use sspr::store::FlowSnapshot;
-use sspr::store::{FlowStore, MemoryFlowStore, StoreError, Taken};
-use time::Duration;
+use sspr::host::{Clock, InMemoryDirectory, ManualClock, Outbox};
+use sspr::store::{FlowSnapshot, FlowStore, Flows, MemoryFlowStore, StoreError, Taken};
+use time::{Duration, OffsetDateTime};
 
 #[tokio::test]
 async fn memory_store_conforms() {
@@ -28,8 +25,29 @@ async fn memory_store_capacity_conforms() {
     conformance::flow_store_capacity(&MemoryFlowStore::with_shards(64, 8), 64, now).await;
 }
 
-fn snapshot(sspr: &Sspr) -> FlowSnapshot {
-    FlowSnapshot::of(&sspr.start().expect("start")).expect("suspends")
+/// The service's clock, for [`Flows`] beside it.
+struct ServiceClock(Sspr);
+
+impl Clock for ServiceClock {
+    fn now(&self) -> OffsetDateTime {
+        self.0.now()
+    }
+}
+
+/// A fresh flow at its first step, suspended as a host does ([`Flows::save`], here into
+/// a scratch store) and taken out of the store.
+async fn snapshot(sspr: &Sspr) -> FlowSnapshot {
+    let scratch = MemoryFlowStore::new();
+    let saved = Flows::new(scratch.clone())
+        .with_clock(ServiceClock(sspr.clone()))
+        .save(&sspr.start().expect("start").into())
+        .await
+        .expect("saves")
+        .expect("a step is saved");
+    match scratch.take_blocking(saved.flow, Some(saved.nonce), sspr.now()) {
+        Taken::Snapshot(snapshot) => snapshot,
+        other => panic!("the saved flow is in the store: {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -43,14 +61,14 @@ async fn a_full_store_refuses_exactly_at_capacity_and_purges_expired_flows() {
     let now = clock.now();
     for _ in 0..5 {
         store
-            .save(snapshot(&sspr), now + Duration::minutes(15), now)
+            .save(snapshot(&sspr).await, now + Duration::minutes(15), now)
             .await
             .expect("room");
     }
     assert_eq!(store.len(), 5);
     assert_eq!(
         store
-            .save(snapshot(&sspr), now + Duration::minutes(15), now)
+            .save(snapshot(&sspr).await, now + Duration::minutes(15), now)
             .await,
         Err(StoreError::Full { capacity: 5 })
     );
@@ -58,7 +76,7 @@ async fn a_full_store_refuses_exactly_at_capacity_and_purges_expired_flows() {
     let later = now + Duration::minutes(16);
     assert_eq!(store.purge_expired(now), 0);
     store
-        .save(snapshot(&sspr), later + Duration::minutes(15), later)
+        .save(snapshot(&sspr).await, later + Duration::minutes(15), later)
         .await
         .expect("a full store of expired flows makes room");
     assert_eq!(store.len(), 1, "the expired flows were purged");
@@ -74,7 +92,7 @@ async fn many_tasks_taking_one_flow_exactly_one_wins() {
     let store = MemoryFlowStore::new();
     let now = sspr.now();
     for round in 0..20 {
-        let s = snapshot(&sspr);
+        let s = snapshot(&sspr).await;
         let (flow, nonce) = (s.flow_id(), s.nonce());
         store
             .save(s, now + Duration::minutes(15), now)
@@ -137,30 +155,49 @@ async fn the_challenge_picture_is_served_without_using_up_the_step() {
         .build()
         .unwrap();
     let flows = Flows::new(store);
-    let id = flows.start(&sspr).await.unwrap().flow.to_string();
-    let AnyStep::SelectAccount(wizard) = flows.resume(&sspr, &id).await.unwrap() else {
+    let id = flows
+        .save(&sspr.start().unwrap().into())
+        .await
+        .unwrap()
+        .unwrap()
+        .flow
+        .to_string();
+    let AnyStep::SelectAccount(wizard) = flows.resume(&id).await.unwrap() else {
         panic!("select account expected")
     };
+    // Taken for this request: nothing to show meanwhile.
     assert!(matches!(
-        flows.challenge(&sspr, &id).await,
+        flows.challenge(&id).await,
         Err(FlowsError::Missing)
     ));
+    // A flow at another step has no challenge, and showing it leaves the step open.
+    let select = flows.save(&wizard.into()).await.unwrap().unwrap();
+    assert!(matches!(
+        flows.challenge(&id).await,
+        Err(FlowsError::NoChallenge)
+    ));
+    let AnyStep::SelectAccount(wizard) = flows.resume_step(&id, select.nonce).await.unwrap() else {
+        panic!("select account expected")
+    };
     let Ok(FromSelectAccount::Identify(identify)) = wizard.choose(&sspr, AccountType::WorkOrSchool)
     else {
         panic!("identify expected")
     };
-    let saved = flows.save(&sspr, &identify).await.unwrap();
+    let saved = flows.save(&identify.into()).await.unwrap().unwrap();
     // The page's picture URL, fetched twice (a reload): same bytes, step still open.
-    let first = flows.challenge(&sspr, &id).await.unwrap();
-    let again = flows.challenge(&sspr, &id).await.unwrap();
+    let first = sspr.render(&flows.challenge(&id).await.unwrap()).unwrap();
+    let again = sspr.render(&flows.challenge(&id).await.unwrap()).unwrap();
     assert_eq!(first.content_type(), "image/png");
     assert_eq!(first.as_bytes(), again.as_bytes());
-    let resumed = flows.resume_step(&sspr, &id, saved.nonce).await.unwrap();
-    let AnyStep::Identify(_) = resumed else {
+    let resumed = flows.resume_step(&id, saved.nonce).await.unwrap();
+    let AnyStep::Identify(identify) = resumed else {
         panic!("identify expected")
     };
+    // The challenge shown is the one the step checks.
+    let shown = sspr.render(identify.step().challenge()).unwrap();
+    assert_eq!(shown.as_bytes(), first.as_bytes());
     assert!(matches!(
-        flows.challenge(&sspr, "not a flow id").await,
+        flows.challenge("not a flow id").await,
         Err(FlowsError::FlowId(_))
     ));
 }

@@ -1,29 +1,46 @@
 //! Suspended flows: every step survives a round trip through its snapshot and goes on
 //! from there; snapshots are small; a snapshot is resumed once; stale, foreign, unknown,
 //! truncated and damaged snapshots are typed errors, never panics.
+//!
+//! No public call turns bytes into a wizard, so these tests do what a host (or someone
+//! who can write the flow store) can do: suspend a wizard with [`Flows::save`] and read
+//! its bytes from the store ([`FlowStore::peek`]); write bytes into the store
+//! ([`FlowSnapshot::from_bytes`] checks only the header) and resume them with
+//! [`Flows::resume`].
+
+use std::sync::Mutex;
 
 use proptest::prelude::*;
-use sspr::FlowId;
-use sspr::UserId;
-use sspr::host::ContactMethod;
-use sspr::host::ManualClock;
-use sspr::host::Outbox;
-use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::host::{Clock, ContactMethod, InMemoryDirectory, ManualClock, Outbox, Role, UserRecord};
 use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromSelectAccount, FromVerify, Identify, NewPassword,
     SelectAccount, ToVerify, Verify,
 };
-use sspr::store::{AnyStep, FlowSnapshot, SnapshotError, VERSION};
-use sspr::store::{Flows, FlowsError, MemoryFlowStore};
-use sspr::{Sspr, Wizard};
+use sspr::store::{
+    FlowSnapshot, FlowStore, Flows, FlowsError, MAX_SNAPSHOT_BYTES, MemoryFlowStore, SnapshotError,
+    StoreError, Taken,
+};
+use sspr::{AnyStep, FlowId, Next, Sspr, UserId, Wizard};
+use time::{Duration, OffsetDateTime};
 
-type Service = Sspr;
+/// The snapshot encoding version this crate writes (the first byte of every snapshot).
+const VERSION: u8 = 2;
 
 fn phone() -> ContactMethod {
     ContactMethod::sms("+31 6 12345678")
 }
 
-fn service() -> (Service, Outbox) {
+/// A service, its outbox and clock, and the flows of a memory store read and written
+/// through the store itself.
+struct Host {
+    sspr: Sspr,
+    outbox: Outbox,
+    clock: ManualClock,
+    store: MemoryFlowStore,
+    flows: Flows<MemoryFlowStore>,
+}
+
+fn host() -> Host {
     let directory = InMemoryDirectory::new();
     directory.insert(UserRecord {
         id: UserId::parse("jan.jansen@contoso.nl").expect("valid"),
@@ -37,12 +54,70 @@ fn service() -> (Service, Outbox) {
         password_hash: None,
     });
     let outbox = Outbox::new();
+    let clock = ManualClock::default();
+    let store = MemoryFlowStore::new();
     let sspr = Sspr::builder(directory, outbox.clone())
-        .clock(ManualClock::default())
-        .counters(MemoryFlowStore::new())
+        .clock(clock.clone())
+        .counters(store.clone())
         .build()
         .expect("service");
-    (sspr, outbox)
+    let flows = Flows::new(store.clone()).with_clock(clock.clone());
+    Host {
+        sspr,
+        outbox,
+        clock,
+        store,
+        flows,
+    }
+}
+
+impl Host {
+    /// Suspends a step as a host does, and reads its stored bytes as someone who can read
+    /// the store could. The flow stays in the store.
+    async fn suspend(&self, step: impl Into<Next>) -> (FlowId, Vec<u8>) {
+        let saved = self
+            .flows
+            .save(&step.into())
+            .await
+            .expect("saves")
+            .expect("a step is saved");
+        let stored = self
+            .store
+            .peek(saved.flow, self.clock.now())
+            .await
+            .expect("peeks")
+            .expect("the flow is stored");
+        assert_eq!(stored.flow_id(), saved.flow);
+        assert_eq!(stored.nonce(), saved.nonce);
+        (saved.flow, stored.as_bytes().to_vec())
+    }
+
+    /// Writes `bytes` into the store as the current snapshot of the flow their header
+    /// names, as someone who can write the store could; nothing is written when the
+    /// header is refused.
+    async fn write(&self, bytes: &[u8]) -> Result<FlowId, FlowsError> {
+        let snapshot = FlowSnapshot::from_bytes(bytes)?;
+        let flow = snapshot.flow_id();
+        let now = self.clock.now();
+        self.store
+            .save(snapshot, now + Duration::days(1), now)
+            .await?;
+        Ok(flow)
+    }
+
+    /// Writes `bytes` into the store and resumes their flow as a host does.
+    async fn resume_bytes(&self, bytes: &[u8]) -> Result<AnyStep, FlowsError> {
+        let flow = self.write(bytes).await?;
+        self.flows.resume(&flow.to_string()).await
+    }
+}
+
+/// The snapshot error of a resume (or of the header check before it).
+fn snapshot_error(result: Result<AnyStep, FlowsError>) -> SnapshotError {
+    match result {
+        Err(FlowsError::Snapshot(error)) => error,
+        other => panic!("expected a snapshot error, got {other:?}"),
+    }
 }
 
 struct Steps {
@@ -54,14 +129,15 @@ struct Steps {
 }
 
 /// One wizard at each step (of different flows, each driven there).
-async fn steps(sspr: &Service, outbox: &Outbox) -> Steps {
+async fn steps(host: &Host) -> Steps {
+    let sspr = &host.sspr;
     let select = sspr.start().expect("start");
     let identify = to_identify(sspr).await;
     let choose = to_choose(sspr).await;
     let verify = to_verify(sspr).await;
     // Another flow, driven on with the code sent to it.
     let next = to_verify(sspr).await;
-    let code = outbox.last_code_to(&phone()).expect("a code");
+    let code = host.outbox.last_code_to(&phone()).expect("a code");
     let Ok(FromVerify::NewPassword(new_password)) = next.submit(sspr, &code).await else {
         panic!("the right code leads to the new password");
     };
@@ -74,7 +150,7 @@ async fn steps(sspr: &Service, outbox: &Outbox) -> Steps {
     }
 }
 
-async fn to_identify(sspr: &Service) -> Wizard<Identify> {
+async fn to_identify(sspr: &Sspr) -> Wizard<Identify> {
     let Ok(FromSelectAccount::Identify(w)) = sspr
         .start()
         .expect("start")
@@ -85,7 +161,7 @@ async fn to_identify(sspr: &Service) -> Wizard<Identify> {
     w
 }
 
-async fn to_choose(sspr: &Service) -> Wizard<ChooseMethod> {
+async fn to_choose(sspr: &Sspr) -> Wizard<ChooseMethod> {
     let w = to_identify(sspr).await;
     let answer = w.step().challenge().danger_reveal_answer();
     let Ok(FromIdentify::ChooseMethod(w)) = w.submit(sspr, "jan.jansen@contoso.nl", &answer).await
@@ -95,160 +171,265 @@ async fn to_choose(sspr: &Service) -> Wizard<ChooseMethod> {
     w
 }
 
-async fn to_verify(sspr: &Service) -> Wizard<Verify> {
+async fn to_verify(sspr: &Sspr) -> Wizard<Verify> {
     let Ok(ToVerify::Verify(w)) = to_choose(sspr).await.choose(sspr, 0).await else {
         panic!("a code is sent");
     };
     w
 }
 
-fn resume(s: &FlowSnapshot) -> AnyStep {
-    FlowSnapshot::resume(s.as_bytes(), s.flow_id()).expect("resumes")
-}
-
 #[tokio::test]
 async fn every_step_round_trips_and_fits_in_256_bytes() {
-    let (sspr, outbox) = service();
-    let s = steps(&sspr, &outbox).await;
+    let host = host();
+    let sspr = &host.sspr;
+    let s = steps(&host).await;
+    // What each step shows, before it is suspended.
+    let identify_shows = (
+        s.identify.step().challenge().danger_reveal_answer(),
+        s.identify.step().attempts_left(),
+        s.identify.deadline(),
+        s.identify.started(),
+        sspr.render(s.identify.step().challenge())
+            .expect("renders")
+            .as_bytes()
+            .to_vec(),
+    );
+    let choose_shows = (s.choose.step().methods(), s.choose.step().user().clone());
+    let verify_shows = (
+        s.verify.step().sent_to(),
+        s.verify.step().attempts_left(),
+        s.verify.step().resends_left(),
+        s.verify.step().code_deadline(),
+    );
+    let new_password_shows = s.new_password.step().methods_used();
+
     let snapshots = [
-        ("select account", FlowSnapshot::of(&s.select).expect("ok")),
-        ("identify", FlowSnapshot::of(&s.identify).expect("ok")),
-        ("choose method", FlowSnapshot::of(&s.choose).expect("ok")),
-        ("verify", FlowSnapshot::of(&s.verify).expect("ok")),
-        (
-            "new password",
-            FlowSnapshot::of(&s.new_password).expect("ok"),
-        ),
+        ("select account", host.suspend(s.select).await),
+        ("identify", host.suspend(s.identify).await),
+        ("choose method", host.suspend(s.choose).await),
+        ("verify", host.suspend(s.verify).await),
+        ("new password", host.suspend(s.new_password).await),
     ];
-    for (name, snapshot) in &snapshots {
-        println!("{name}: {} bytes", snapshot.len());
-        assert!(snapshot.len() <= 256, "{name}: {} bytes", snapshot.len());
-        assert_eq!(snapshot.as_bytes()[0], VERSION);
-        let step = resume(snapshot);
+    let mut resumed = Vec::new();
+    for (name, (flow, bytes)) in &snapshots {
+        println!("{name}: {} bytes", bytes.len());
+        assert!(bytes.len() <= 256, "{name}: {} bytes", bytes.len());
+        assert_eq!(bytes[0], VERSION);
+        let step = host.resume_bytes(bytes).await.expect("resumes");
         assert_eq!(step.name(), *name);
-        assert_eq!(step.flow_id(), snapshot.flow_id());
+        assert_eq!(step.flow_id(), *flow);
+        resumed.push(step);
     }
-    let AnyStep::Identify(identify) = resume(&snapshots[1].1) else {
+    let mut resumed = resumed.into_iter().skip(1);
+
+    let Some(AnyStep::Identify(identify)) = resumed.next() else {
         panic!("identify");
     };
-    let answer = identify.step().challenge().danger_reveal_answer();
-    assert_eq!(answer, s.identify.step().challenge().danger_reveal_answer());
+    let picture = sspr.render(identify.step().challenge()).expect("renders");
     assert_eq!(
-        identify.step().attempts_left(),
-        s.identify.step().attempts_left()
+        (
+            identify.step().challenge().danger_reveal_answer(),
+            identify.step().attempts_left(),
+            identify.deadline(),
+            identify.started(),
+            picture.as_bytes().to_vec(),
+        ),
+        identify_shows,
+        "the same challenge, attempts and times; the same challenge renders the same picture"
     );
-    assert_eq!(identify.deadline(), s.identify.deadline());
-    assert_eq!(identify.started(), s.identify.started());
-    assert_eq!(
-        sspr.render(&identify).expect("renders").as_bytes(),
-        sspr.render(&s.identify).expect("renders").as_bytes(),
-        "the same challenge renders the same picture"
-    );
-    let AnyStep::ChooseMethod(choose) = resume(&snapshots[2].1) else {
+    let Some(AnyStep::ChooseMethod(choose)) = resumed.next() else {
         panic!("choose method");
     };
-    assert_eq!(choose.step().methods(), s.choose.step().methods());
-    assert_eq!(choose.step().user(), s.choose.step().user());
-    let AnyStep::NewPassword(new_password) = resume(&snapshots[4].1) else {
-        panic!("new password");
+    assert_eq!(
+        (choose.step().methods(), choose.step().user().clone()),
+        choose_shows
+    );
+    let Some(AnyStep::Verify(verify)) = resumed.next() else {
+        panic!("verify");
     };
     assert_eq!(
-        new_password.step().methods_used(),
-        s.new_password.step().methods_used()
+        (
+            verify.step().sent_to(),
+            verify.step().attempts_left(),
+            verify.step().resends_left(),
+            verify.step().code_deadline(),
+        ),
+        verify_shows
     );
+    let Some(AnyStep::NewPassword(new_password)) = resumed.next() else {
+        panic!("new password");
+    };
+    assert_eq!(new_password.step().methods_used(), new_password_shows);
 }
 
 #[tokio::test]
 async fn a_resumed_flow_goes_on() {
-    let (sspr, outbox) = service();
-    let identify = to_identify(&sspr).await;
-    let AnyStep::Identify(identify) = resume(&FlowSnapshot::of(&identify).expect("ok")) else {
+    let host = host();
+    let sspr = &host.sspr;
+    let (_, bytes) = host.suspend(to_identify(sspr).await).await;
+    let Ok(AnyStep::Identify(identify)) = host.resume_bytes(&bytes).await else {
         panic!("identify");
     };
     let answer = identify.step().challenge().danger_reveal_answer();
     let Ok(FromIdentify::ChooseMethod(choose)) = identify
-        .submit(&sspr, "jan.jansen@contoso.nl", &answer)
+        .submit(sspr, "jan.jansen@contoso.nl", &answer)
         .await
     else {
         panic!("the resumed challenge takes its answer");
     };
-    let AnyStep::ChooseMethod(choose) = resume(&FlowSnapshot::of(&choose).expect("ok")) else {
+    let (_, bytes) = host.suspend(choose).await;
+    let Ok(AnyStep::ChooseMethod(choose)) = host.resume_bytes(&bytes).await else {
         panic!("choose");
     };
-    let Ok(ToVerify::Verify(verify)) = choose.choose(&sspr, 0).await else {
+    let Ok(ToVerify::Verify(verify)) = choose.choose(sspr, 0).await else {
         panic!("sent");
     };
-    let AnyStep::Verify(verify) = resume(&FlowSnapshot::of(&verify).expect("ok")) else {
+    let (_, bytes) = host.suspend(verify).await;
+    let Ok(AnyStep::Verify(verify)) = host.resume_bytes(&bytes).await else {
         panic!("verify");
     };
-    let code = outbox.last_code_to(&phone()).expect("a code");
-    let Ok(FromVerify::NewPassword(_)) = verify.submit(&sspr, &code).await else {
+    let code = host.outbox.last_code_to(&phone()).expect("a code");
+    let Ok(FromVerify::NewPassword(_)) = verify.submit(sspr, &code).await else {
         panic!("the code's HMAC survived the snapshot");
     };
 }
 
+/// A store that someone wrote by hand: it holds `bytes` under the key of flow `key`,
+/// whatever flow they name, and hands them out once.
+struct WrittenByHand {
+    key: FlowId,
+    bytes: Mutex<Option<Vec<u8>>>,
+}
+
+impl WrittenByHand {
+    fn stored(&self, flow: FlowId, take: bool) -> Option<FlowSnapshot> {
+        if flow != self.key {
+            return None;
+        }
+        let mut bytes = self.bytes.lock().expect("not poisoned");
+        let stored = if take { bytes.take() } else { bytes.clone() };
+        stored.map(|b| FlowSnapshot::from_bytes(&b).expect("a valid header"))
+    }
+}
+
+impl FlowStore for WrittenByHand {
+    async fn save(
+        &self,
+        _snapshot: FlowSnapshot,
+        _expires_at: OffsetDateTime,
+        _now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("written by hand only".into()))
+    }
+
+    async fn take(
+        &self,
+        flow: FlowId,
+        _nonce: Option<u64>,
+        _now: OffsetDateTime,
+    ) -> Result<Taken, StoreError> {
+        Ok(match self.stored(flow, true) {
+            Some(snapshot) => Taken::Snapshot(snapshot),
+            None => Taken::Missing,
+        })
+    }
+
+    async fn peek(
+        &self,
+        flow: FlowId,
+        _now: OffsetDateTime,
+    ) -> Result<Option<FlowSnapshot>, StoreError> {
+        Ok(self.stored(flow, false))
+    }
+
+    async fn discard(&self, _flow: FlowId) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
 #[tokio::test]
 async fn replayed_stale_and_foreign_snapshots_are_refused() {
-    let (sspr, _outbox) = service();
-    let flows = Flows::new(MemoryFlowStore::new());
-    let saved = flows.start(&sspr).await.expect("start");
+    let host = host();
+    let (sspr, flows) = (&host.sspr, &host.flows);
+    let saved = flows
+        .save(&sspr.start().expect("start").into())
+        .await
+        .expect("saves")
+        .expect("a step");
     let id = saved.flow.to_string();
-    let AnyStep::SelectAccount(select) = flows.resume(&sspr, &id).await.expect("resumes") else {
+    let AnyStep::SelectAccount(select) = flows.resume(&id).await.expect("resumes") else {
         panic!("select account");
     };
     // Replay: the same snapshot a second time.
     assert!(matches!(
-        flows.resume_step(&sspr, &id, saved.nonce).await,
+        flows.resume_step(&id, saved.nonce).await,
         Err(FlowsError::Missing)
     ));
+    assert!(matches!(flows.resume(&id).await, Err(FlowsError::Missing)));
     // The flow moves on; a form of the old step is stale and leaves the flow alone.
-    let Ok(FromSelectAccount::Identify(identify)) = select.choose(&sspr, AccountType::WorkOrSchool)
-    else {
-        panic!("identify");
-    };
-    let moved = flows.save(&sspr, &identify).await.expect("saves");
+    let next = Next::from_result(select.choose(sspr, AccountType::WorkOrSchool));
+    assert!(next.1.is_none(), "not refused");
+    let moved = flows.save(&next.0).await.expect("saves").expect("a step");
+    assert_eq!(moved.flow, saved.flow);
+    assert_ne!(moved.nonce, saved.nonce);
     assert!(matches!(
-        flows.resume_step(&sspr, &id, saved.nonce).await,
+        flows.resume_step(&id, saved.nonce).await,
         Err(FlowsError::Stale)
     ));
+    let Ok(AnyStep::Identify(identify)) = flows.resume_step(&id, moved.nonce).await else {
+        panic!("the current step is resumed");
+    };
+    // Another flow's snapshot, written under this flow's key: refused, typed, whether
+    // the flow is resumed or only its challenge shown.
+    let (_, bytes) = host.suspend(identify).await;
+    let key = FlowId::generate().expect("entropy");
+    let foreign = Flows::new(WrittenByHand {
+        key,
+        bytes: Mutex::new(Some(bytes)),
+    })
+    .with_clock(host.clock.clone());
     assert!(matches!(
-        flows.resume_step(&sspr, &id, moved.nonce).await,
-        Ok(AnyStep::Identify(_))
+        foreign.challenge(&key.to_string()).await,
+        Err(FlowsError::Snapshot(SnapshotError::OtherFlow))
     ));
-    // Another flow's snapshot.
-    let snapshot = FlowSnapshot::of(&identify).expect("ok");
-    let other = FlowId::generate().expect("entropy");
     assert_eq!(
-        FlowSnapshot::resume(snapshot.as_bytes(), other).unwrap_err(),
+        snapshot_error(foreign.resume(&key.to_string()).await),
         SnapshotError::OtherFlow
     );
+    assert!(matches!(
+        foreign.resume(&key.to_string()).await,
+        Err(FlowsError::Missing)
+    ));
 }
 
 #[tokio::test]
 async fn unknown_truncated_damaged_and_trailing_bytes_are_typed_errors() {
-    let (sspr, outbox) = service();
-    let s = steps(&sspr, &outbox).await;
-    let snapshot = FlowSnapshot::of(&s.verify).expect("ok");
-    let (bytes, flow) = (snapshot.as_bytes().to_vec(), snapshot.flow_id());
+    let host = host();
+    let s = steps(&host).await;
+    let (_, bytes) = host.suspend(s.verify).await;
     let mut unknown = bytes.clone();
     unknown[0] = 99;
     assert_eq!(
-        FlowSnapshot::resume(&unknown, flow).unwrap_err(),
+        snapshot_error(host.resume_bytes(&unknown).await),
         SnapshotError::UnknownVersion(99)
     );
+    // The version before the step states became enums is not read either.
+    let mut version_1 = bytes.clone();
+    version_1[0] = 1;
     assert_eq!(
-        FlowSnapshot::resume(&[], flow).unwrap_err(),
+        snapshot_error(host.resume_bytes(&version_1).await),
+        SnapshotError::UnknownVersion(1)
+    );
+    assert_eq!(
+        snapshot_error(host.resume_bytes(&[]).await),
         SnapshotError::Truncated
     );
     for cut in 1..bytes.len() {
-        let error = FlowSnapshot::resume(&bytes[..cut], flow).unwrap_err();
+        let error = snapshot_error(host.resume_bytes(&bytes[..cut]).await);
         assert!(
             matches!(
                 error,
-                SnapshotError::Truncated
-                    | SnapshotError::OtherFlow
-                    | SnapshotError::InvalidField(_)
-                    | SnapshotError::Damaged
+                SnapshotError::Truncated | SnapshotError::InvalidField(_) | SnapshotError::Damaged
             ),
             "cut at {cut}: {error:?}"
         );
@@ -256,22 +437,37 @@ async fn unknown_truncated_damaged_and_trailing_bytes_are_typed_errors() {
     let mut trailing = bytes.clone();
     trailing.push(0);
     assert_eq!(
-        FlowSnapshot::resume(&trailing, flow).unwrap_err(),
+        snapshot_error(host.resume_bytes(&trailing).await),
         SnapshotError::TrailingBytes
     );
-    let long = vec![VERSION; 100_000];
-    assert!(matches!(
-        FlowSnapshot::resume(&long, flow),
-        Err(SnapshotError::TooLong { .. })
-    ));
-    // Every single flipped byte of the body: an error or a valid step, never a panic.
-    for i in 25..bytes.len() {
-        for flip in [0x01, 0x80, 0xFF] {
-            let mut damaged = bytes.clone();
-            damaged[i] ^= flip;
-            let _ = FlowSnapshot::resume(&damaged, flow);
+    for len in [MAX_SNAPSHOT_BYTES + 1, 100_000] {
+        assert_eq!(
+            snapshot_error(host.resume_bytes(&vec![VERSION; len]).await),
+            SnapshotError::TooLong {
+                max: MAX_SNAPSHOT_BYTES
+            }
+        );
+    }
+    // Every single flipped byte of the body, of a Verify and of an Identify step (whose
+    // challenge is also shown without resuming): an error or a valid step, never a panic.
+    let (_, identify) = host.suspend(s.identify).await;
+    for bytes in [bytes, identify] {
+        for i in 25..bytes.len() {
+            for flip in [0x01, 0x80, 0xFF] {
+                let mut damaged = bytes.clone();
+                damaged[i] ^= flip;
+                let flow = host.write(&damaged).await.expect("the header is intact");
+                let _ = host.flows.challenge(&flow.to_string()).await;
+                let _ = host.flows.resume(&flow.to_string()).await;
+            }
         }
     }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
 }
 
 proptest! {
@@ -280,26 +476,28 @@ proptest! {
         if versioned && !bytes.is_empty() {
             bytes[0] = VERSION;
         }
-        let flow = FlowId::from_bytes(bytes.get(1..17).and_then(|b| b.try_into().ok()).unwrap_or([0; 16]));
-        let _ = FlowSnapshot::resume(&bytes, flow);
-        let _ = FlowSnapshot::from_bytes(&bytes);
+        let host = host();
+        let rt = runtime();
+        if let Ok(flow) = rt.block_on(host.write(&bytes)) {
+            let _ = rt.block_on(host.flows.challenge(&flow.to_string()));
+            let _ = rt.block_on(host.flows.resume(&flow.to_string()));
+        }
     }
 
     #[test]
     fn mutated_snapshots_never_panic_and_valid_ones_round_trip(edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..4)) {
-        let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-        let (sspr, _outbox) = service();
-        let verify = rt.block_on(to_verify(&sspr));
-        let snapshot = FlowSnapshot::of(&verify).expect("ok");
-        let mut bytes = snapshot.as_bytes().to_vec();
+        let rt = runtime();
+        let host = host();
+        let (_, mut bytes) = rt.block_on(async { host.suspend(to_verify(&host.sspr).await).await });
         for (at, value) in edits {
             let len = bytes.len();
             bytes[at % len] = value;
         }
-        if let Ok(step) = FlowSnapshot::resume(&bytes, snapshot.flow_id()) {
-            let again = step.snapshot().expect("a decoded step encodes");
-            let back = FlowSnapshot::resume(again.as_bytes(), snapshot.flow_id()).expect("and decodes");
-            prop_assert_eq!(back.name(), step.name());
+        if let Ok(step) = rt.block_on(host.resume_bytes(&bytes)) {
+            let name = step.name();
+            let (_, again) = rt.block_on(host.suspend(step));
+            let back = rt.block_on(host.resume_bytes(&again)).expect("a decoded step encodes and decodes");
+            prop_assert_eq!(back.name(), name);
         }
     }
 }

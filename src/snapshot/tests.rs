@@ -6,9 +6,11 @@ use rand::rngs::ChaCha20Rng;
 use time::{Duration, OffsetDateTime};
 
 use super::*;
-use crate::challenge::{ChallengeKind, ChallengeLength};
+use crate::challenge::{Challenge, ChallengeKind, ChallengeLength};
 use crate::code::CodeDigest;
 use crate::contact::ContactMethod;
+use crate::policy::Policy;
+use crate::state::{Account, Code, Concealed};
 use crate::user_id::UserId;
 use crate::wizard::Flow;
 
@@ -21,16 +23,29 @@ fn flow(id: u8, started: i64, lifetime: i64) -> Flow {
     }
 }
 
-fn choose(methods: usize, used: usize, required: u8, attempts: u8, issued: u8) -> ChooseMethod {
-    ChooseMethod {
-        user: UserId::parse("Jan.Jansen@Contoso.nl").unwrap(),
-        methods: (0..methods)
-            .map(|i| match i % 3 {
-                0 => ContactMethod::sms(format!("+31 6 1234567{i}")),
-                1 => ContactMethod::email(format!("jan{i}@example.org")),
-                _ => ContactMethod::voice("+31 20 1234567"),
-            })
-            .collect(),
+/// A flow of 2023, 15 minutes long.
+fn usual_flow() -> Flow {
+    flow(1, 1_700_000_000_000_000_000, 900_000_000_000)
+}
+
+fn user() -> UserId {
+    UserId::parse("Jan.Jansen@Contoso.nl").unwrap()
+}
+
+/// The `i`-th contact method: SMS, email and voice in turn.
+fn contact(i: usize) -> ContactMethod {
+    match i % 3 {
+        0 => ContactMethod::sms(format!("+31 6 1234567{i}")),
+        1 => ContactMethod::email(format!("jan{i}@example.org")),
+        _ => ContactMethod::voice("+31 20 1234567"),
+    }
+}
+
+/// An account with `methods` methods, the first `used` of which proved it.
+fn account(methods: usize, used: usize, required: u8, attempts: u8, issued: u8) -> Account {
+    Account {
+        user: user(),
+        methods: (0..methods).map(contact).collect(),
         used: (0..used.min(methods) as u8).collect(),
         required,
         code_attempts_left: attempts,
@@ -38,9 +53,67 @@ fn choose(methods: usize, used: usize, required: u8, attempts: u8, issued: u8) -
     }
 }
 
+fn choose(methods: usize, used: usize, required: u8, attempts: u8, issued: u8) -> ChooseMethod {
+    ChooseMethod {
+        account: account(methods, used, required, attempts, issued),
+    }
+}
+
+/// The kinds of code that went (or should have gone) to a method.
+const CODE_KINDS: [&str; 3] = ["shown", "concealed sent", "concealed unsent"];
+
+/// A code of `CODE_KINDS[kind]` to `method`.
+fn code(kind: usize, method: u8, digest: [u8; 32]) -> Code {
+    match kind {
+        0 => Code::Shown {
+            method,
+            digest: CodeDigest(digest),
+        },
+        1 => Code::Concealed(Concealed::Sent {
+            method,
+            digest: CodeDigest(digest),
+        }),
+        2 => Code::Concealed(Concealed::Unsent { method }),
+        _ => Code::Concealed(Concealed::StandIn),
+    }
+}
+
+/// What a code is, to compare: its kind, its method and its digest.
+fn code_parts(code: &Code) -> (&'static str, Option<u8>, Option<[u8; 32]>) {
+    let kind = match code {
+        Code::Shown { .. } => "shown",
+        Code::Concealed(Concealed::Sent { .. }) => "concealed sent",
+        Code::Concealed(Concealed::Unsent { .. }) => "concealed unsent",
+        Code::Concealed(Concealed::StandIn) => "stand-in",
+    };
+    (kind, code.method(), code.digest().map(|d| d.0))
+}
+
+fn verify(account: Account, code: Code, f: &Flow) -> Verify {
+    Verify {
+        account,
+        code,
+        code_deadline: f.started + Duration::minutes(10),
+        resends_left: 2,
+    }
+}
+
+/// What an account is, to compare.
+fn account_parts(account: &Account) -> (UserId, Vec<ContactMethod>, Vec<u8>, u8, u8, u8) {
+    (
+        account.user.clone(),
+        account.methods.clone(),
+        account.used.clone(),
+        account.required,
+        account.code_attempts_left,
+        account.issued,
+    )
+}
+
 /// Encodes, decodes and encodes again with the same nonce: the bytes must agree.
 fn round_trip<S: Suspend>(wizard: &Wizard<S>) -> AnyStep {
     let first = FlowSnapshot::with_nonce(wizard, 7).unwrap();
+    assert_eq!(first.as_bytes()[0], VERSION);
     let back = FlowSnapshot::resume(first.as_bytes(), wizard.flow.id).unwrap();
     let again = match &back {
         AnyStep::SelectAccount(w) => FlowSnapshot::with_nonce(w, 7),
@@ -54,6 +127,15 @@ fn round_trip<S: Suspend>(wizard: &Wizard<S>) -> AnyStep {
     assert_eq!(back.flow_id(), wizard.flow.id);
     assert_eq!(back.deadline(), wizard.flow.deadline);
     back
+}
+
+/// The error of resuming a snapshot of `step` (written by the encoder, which does not
+/// check what the decoder does).
+fn resume_error<S: Suspend>(step: S) -> SnapshotError {
+    let f = usual_flow();
+    let id = f.id;
+    let snapshot = FlowSnapshot::with_nonce(&Wizard { flow: f, step }, 1).unwrap();
+    FlowSnapshot::resume(snapshot.as_bytes(), id).unwrap_err()
 }
 
 proptest! {
@@ -75,78 +157,140 @@ proptest! {
         };
         let parts = step.challenge.expose_parts();
         let (answer, seed) = (parts.0.to_vec(), *parts.1);
+        let deadline = step.challenge_deadline;
         let AnyStep::Identify(back) = round_trip(&Wizard { flow, step }) else { panic!() };
         prop_assert_eq!(back.step.challenge.expose_parts(), (&answer[..], &seed));
         prop_assert_eq!(back.step.challenge.kind(), kind);
         prop_assert_eq!(back.step.attempts_left, attempts);
+        prop_assert_eq!(back.step.renewals_left, renewals);
+        prop_assert_eq!(back.step.challenge_deadline, deadline);
     }
 
     #[test]
-    fn choose_and_verify_round_trip(
+    fn choose_verify_and_new_password_round_trip(
         methods in 1usize..=MAX_METHODS, required in 1u8..=2, attempts in 1u8..=10,
         issued in any::<u8>(), digest in any::<[u8; 32]>(), resends in any::<u8>(),
-        conceal in any::<bool>(), code_in in -1_000_000_000_000i64..1_000_000_000_000,
+        kind in 0..CODE_KINDS.len(), code_in in -1_000_000_000_000i64..1_000_000_000_000,
     ) {
         let flow = flow(9, 1_700_000_000_000_000_000, 900_000_000_000);
         let step = choose(methods, methods - 1, required, attempts, issued);
-        let AnyStep::ChooseMethod(back) = round_trip(&Wizard { flow: flow.clone(), step: step.clone() })
+        let expected = account_parts(&step.account);
+        let AnyStep::ChooseMethod(back) = round_trip(&Wizard { flow: flow.clone(), step })
         else { panic!() };
-        prop_assert_eq!(&back.step.methods, &step.methods);
-        prop_assert_eq!(&back.step.used, &step.used);
-        let verify = Verify {
-            choose: choose(methods, methods - 1, required, attempts, issued),
-            current: u8::try_from(methods - 1).ok(),
-            digest: Some(CodeDigest(digest)),
+        prop_assert_eq!(account_parts(&back.step.account), expected.clone());
+
+        // The code goes to the one method not used yet.
+        let current = u8::try_from(methods - 1).unwrap();
+        let step = Verify {
+            account: account(methods, methods - 1, required, attempts, issued),
+            code: code(kind, current, digest),
             code_deadline: flow.started + Duration::nanoseconds(code_in),
             resends_left: resends,
-            conceal,
         };
-        let AnyStep::Verify(back) = round_trip(&Wizard { flow: flow.clone(), step: verify })
+        let expected_code = code_parts(&step.code);
+        prop_assert_eq!(expected_code.0, CODE_KINDS[kind]);
+        let AnyStep::Verify(back) = round_trip(&Wizard { flow: flow.clone(), step })
         else { panic!() };
-        prop_assert!(back.step.digest.is_some_and(|d| d.0 == digest));
-        let done = choose(methods, methods, 1, attempts, issued);
-        let AnyStep::NewPassword(_) = round_trip(&Wizard { flow, step: NewPassword::after(done) })
-        else { panic!() };
+        prop_assert_eq!(code_parts(&back.step.code), expected_code);
+        prop_assert_eq!(account_parts(&back.step.account), expected);
+        prop_assert_eq!(back.step.code_deadline, flow.started + Duration::nanoseconds(code_in));
+        prop_assert_eq!(back.step.resends_left, resends);
+
+        let done = account(methods, methods, 1, attempts, issued);
+        let step = NewPassword { user: done.user.clone(), proved_by: done.used_methods() };
+        let AnyStep::NewPassword(back) = round_trip(&Wizard { flow, step }) else { panic!() };
+        prop_assert_eq!(&back.step.user, &done.user);
+        prop_assert_eq!(back.step.proved_by, done.methods);
     }
 }
 
 #[test]
-fn out_of_range_fields_are_typed_errors() {
-    let f = flow(1, 1_700_000_000_000_000_000, 900_000_000_000);
-    // A used index past the methods, written by hand through the encoder.
-    let mut bad = choose(2, 0, 1, 5, 0);
-    bad.used = vec![5];
+fn a_stand_in_round_trips() {
+    let f = usual_flow();
+    let step = verify(
+        Account::stand_in(user(), &Policy::default()),
+        Code::Concealed(Concealed::StandIn),
+        &f,
+    );
+    let expected = account_parts(&step.account);
+    let AnyStep::Verify(back) = round_trip(&Wizard { flow: f, step }) else {
+        panic!("verify")
+    };
+    assert_eq!(code_parts(&back.step.code), ("stand-in", None, None));
+    assert_eq!(account_parts(&back.step.account), expected);
+    assert!(back.step.account.methods.is_empty());
+    assert_eq!(back.step.sent_to(), None);
+}
+
+#[test]
+fn the_version_is_2_and_version_1_is_refused() {
+    assert_eq!(VERSION, 2);
+    let f = usual_flow();
+    let id = f.id;
     let snapshot = FlowSnapshot::with_nonce(
         &Wizard {
-            flow: f.clone(),
-            step: bad,
+            flow: f,
+            step: choose(2, 0, 1, 5, 1),
         },
         1,
     )
     .unwrap();
+    let mut bytes = snapshot.as_bytes().to_vec();
+    assert!(FlowSnapshot::resume(&bytes, id).is_ok());
+    bytes[0] = 1;
     assert_eq!(
-        FlowSnapshot::resume(snapshot.as_bytes(), f.id).unwrap_err(),
+        FlowSnapshot::resume(&bytes, id).unwrap_err(),
+        SnapshotError::UnknownVersion(1)
+    );
+    assert_eq!(
+        FlowSnapshot::from_bytes(&bytes).unwrap_err(),
+        SnapshotError::UnknownVersion(1)
+    );
+}
+
+#[test]
+fn out_of_range_account_fields_are_typed_errors() {
+    // Written by hand through the encoder, which writes what it is given.
+    let mut bad = choose(2, 0, 1, 5, 0);
+    bad.account.used = vec![5];
+    assert_eq!(
+        resume_error(bad),
         SnapshotError::InvalidField("used method")
     );
-    let mut bad = choose(2, 0, 3, 5, 0);
-    bad.required = 3;
-    let snapshot = FlowSnapshot::with_nonce(
-        &Wizard {
-            flow: f.clone(),
-            step: bad,
-        },
-        1,
-    )
-    .unwrap();
-    assert!(matches!(
-        FlowSnapshot::resume(snapshot.as_bytes(), f.id),
-        Err(SnapshotError::InvalidField(_))
-    ));
+    let mut bad = choose(2, 0, 1, 5, 0);
+    bad.account.used = vec![1, 1];
+    assert_eq!(
+        resume_error(bad),
+        SnapshotError::InvalidField("used method")
+    );
+    for required in [0, 3] {
+        let mut bad = choose(2, 0, 1, 5, 0);
+        bad.account.required = required;
+        assert_eq!(
+            resume_error(bad),
+            SnapshotError::InvalidField("methods required")
+        );
+    }
+    let mut bad = choose(2, 0, 1, 5, 0);
+    bad.account.code_attempts_left = 0;
+    assert_eq!(
+        resume_error(bad),
+        SnapshotError::InvalidField("code attempts left")
+    );
+    // The same checks hold for the account of a Verify step.
+    let f = usual_flow();
+    let mut bad = account(2, 0, 1, 5, 0);
+    bad.used = vec![2];
+    assert_eq!(
+        resume_error(verify(bad, code(0, 0, [7; 32]), &f)),
+        SnapshotError::InvalidField("used method")
+    );
+    // What no snapshot can hold is refused when suspending.
     let too_many = choose(MAX_METHODS + 1, 0, 1, 5, 0);
     assert_eq!(
         FlowSnapshot::with_nonce(
             &Wizard {
-                flow: f,
+                flow: f.clone(),
                 step: too_many
             },
             1
@@ -154,11 +298,96 @@ fn out_of_range_fields_are_typed_errors() {
         .unwrap_err(),
         SnapshotError::TooLarge("contact methods")
     );
+    let mut too_long = choose(1, 0, 1, 5, 0);
+    too_long.account.methods = vec![ContactMethod::email("a".repeat(MAX_ADDRESS_BYTES + 1))];
+    assert_eq!(
+        FlowSnapshot::with_nonce(
+            &Wizard {
+                flow: f,
+                step: too_long
+            },
+            1
+        )
+        .unwrap_err(),
+        SnapshotError::TooLarge("contact address")
+    );
+}
+
+#[test]
+fn every_invalid_code_record_is_refused() {
+    let f = usual_flow();
+    // Three methods, the first already proved ownership.
+    let accounts = || account(3, 1, 2, 5, 1);
+    for (kind, name) in CODE_KINDS.iter().enumerate() {
+        // A method not yet used is a code the wizard can have.
+        let AnyStep::Verify(back) = round_trip(&Wizard {
+            flow: f.clone(),
+            step: verify(accounts(), code(kind, 1, [7; 32]), &f),
+        }) else {
+            panic!("verify")
+        };
+        assert_eq!(code_parts(&back.step.code).0, *name);
+        // Out of range: one past the methods, and far past them.
+        for method in [3, 8, u8::MAX] {
+            assert_eq!(
+                resume_error(verify(accounts(), code(kind, method, [7; 32]), &f)),
+                SnapshotError::InvalidField("current method"),
+                "{name} to method {method}"
+            );
+        }
+        // Already used: the method that proved ownership cannot get the code.
+        assert_eq!(
+            resume_error(verify(accounts(), code(kind, 0, [7; 32]), &f)),
+            SnapshotError::InvalidField("current method"),
+            "{name} to a used method"
+        );
+        // An account without methods has no method to send to.
+        assert_eq!(
+            resume_error(verify(
+                Account::stand_in(user(), &Policy::default()),
+                code(kind, 0, [7; 32]),
+                &f
+            )),
+            SnapshotError::InvalidField("current method"),
+            "{name} of an account without methods"
+        );
+    }
+}
+
+#[test]
+fn a_new_password_step_needs_a_method_that_proved_ownership() {
+    let step = NewPassword {
+        user: user(),
+        proved_by: Vec::new(),
+    };
+    assert_eq!(
+        resume_error(step),
+        SnapshotError::InvalidField("methods verified")
+    );
+}
+
+#[test]
+fn an_identify_step_needs_an_attempt_left() {
+    let f = usual_flow();
+    let step = Identify {
+        challenge: Challenge::generate(
+            ChallengeKind::Image,
+            ChallengeLength::DEFAULT,
+            &mut ChaCha20Rng::seed_from_u64(1),
+        ),
+        challenge_deadline: f.deadline,
+        attempts_left: 0,
+        renewals_left: 3,
+    };
+    assert_eq!(
+        resume_error(step),
+        SnapshotError::InvalidField("attempts left")
+    );
 }
 
 #[test]
 fn an_answer_outside_the_alphabet_is_refused() {
-    let f = flow(1, 1_700_000_000_000_000_000, 900_000_000_000);
+    let f = usual_flow();
     let step = Identify {
         challenge: Challenge::generate(
             ChallengeKind::Audio,
@@ -189,5 +418,3 @@ fn an_answer_outside_the_alphabet_is_refused() {
         SnapshotError::InvalidField("challenge answer")
     );
 }
-
-use crate::challenge::Challenge;

@@ -7,13 +7,10 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
-use sspr::FlowId;
-use sspr::Sspr;
-use sspr::UserId;
-use sspr::host::ContactMethod;
-use sspr::host::{InMemoryDirectory, Role, UserRecord};
-use sspr::store::FlowSnapshot;
-use sspr::store::RedisFlowStore;
+use sspr::host::{Clock, ContactMethod, InMemoryDirectory, Role, UserRecord};
+use sspr::store::{FlowSnapshot, Flows, MemoryFlowStore, RedisFlowStore, Taken};
+use sspr::{FlowId, Sspr, UserId};
+use time::OffsetDateTime;
 
 /// The URL of the test server, or `None` (after a notice) where the tests may skip.
 pub fn redis_url() -> Option<String> {
@@ -66,9 +63,29 @@ pub fn directory() -> InMemoryDirectory {
     directory
 }
 
-/// A fresh flow at its first step, suspended.
-pub fn snapshot<D, S, K, O>(sspr: &Sspr<D, S, K, O>) -> FlowSnapshot {
-    FlowSnapshot::of(&sspr.start().expect("start")).expect("suspends")
+/// The service's clock, for [`Flows`] beside it.
+struct ServiceClock(Sspr);
+
+impl Clock for ServiceClock {
+    fn now(&self) -> OffsetDateTime {
+        self.0.now()
+    }
+}
+
+/// A fresh flow at its first step, suspended as a host does ([`Flows::save`], here into
+/// a scratch memory store) and taken out of the store.
+pub async fn snapshot(sspr: &Sspr) -> FlowSnapshot {
+    let scratch = MemoryFlowStore::new();
+    let saved = Flows::new(scratch.clone())
+        .with_clock(ServiceClock(sspr.clone()))
+        .save(&sspr.start().expect("start").into())
+        .await
+        .expect("saves")
+        .expect("a step is saved");
+    match scratch.take_blocking(saved.flow, Some(saved.nonce), sspr.now()) {
+        Taken::Snapshot(snapshot) => snapshot,
+        other => panic!("the saved flow is in the store: {other:?}"),
+    }
 }
 
 /// `redis-cli -u URL ARGS...` (installed with `redis-server`), one reply per line.
