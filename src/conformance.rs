@@ -477,26 +477,29 @@ pub async fn support_desk(desk: &impl crate::support::SupportDesk, now: OffsetDa
 pub type Task = std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'static>>;
 
 /// Many requests taking one flow at once: in each of 20 rounds, 32 tasks take the same
-/// saved flow (half of them with its step nonce, half without) and exactly one gets it.
-/// `spawn` runs a task on the host's runtime and returns a future of its result, e.g.
-/// under tokio: `|task| Box::pin(async move { tokio::spawn(task).await.unwrap() })`.
-pub async fn racing_takes<St, F>(store: &St, now: OffsetDateTime, spawn: F)
+/// saved flow (two of three with its step nonce, the others without) and exactly one
+/// gets it. The tasks go round `stores`: handles of one store, e.g. the connections of
+/// several app servers. `spawn` runs a task on the host's runtime and returns a future
+/// of its result, e.g. under tokio:
+/// `|task| Box::pin(async move { tokio::spawn(task).await.unwrap() })`.
+pub async fn racing_takes<St, F>(stores: &[St], now: OffsetDateTime, spawn: F)
 where
     St: crate::store::FlowStore + Clone + 'static,
     F: Fn(Task) -> Task,
 {
     use crate::store::Taken;
+    assert!(!stores.is_empty(), "at least one store handle");
     for round in 0..20 {
         let snapshot = flow_snapshot(now);
         let (flow, nonce) = (snapshot.flow_id(), snapshot.nonce());
-        store
+        stores[0]
             .save(snapshot, now + Duration::minutes(15), now)
             .await
             .expect("save works");
         let tasks: Vec<Task> = (0..32)
             .map(|i| {
-                let store = store.clone();
-                let nonce = (i % 2 == 0).then_some(nonce);
+                let store = stores[i % stores.len()].clone();
+                let nonce = (i % 3 != 0).then_some(nonce);
                 spawn(Box::pin(async move {
                     match store.take(flow, nonce, now).await.expect("take works") {
                         Taken::Snapshot(_) => true,

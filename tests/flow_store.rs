@@ -2,9 +2,6 @@
 //! capacity without dropping a live flow, purges expired flows, and hands a flow to
 //! exactly one of many tasks that take it at once.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use sspr::Sspr;
 use sspr::conformance;
 use sspr::host::{Clock, InMemoryDirectory, ManualClock, Outbox};
@@ -86,41 +83,12 @@ async fn a_full_store_refuses_exactly_at_capacity_and_purges_expired_flows() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_tasks_taking_one_flow_exactly_one_wins() {
-    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
-        .build()
-        .expect("service");
     let store = MemoryFlowStore::new();
-    let now = sspr.now();
-    for round in 0..20 {
-        let s = snapshot(&sspr).await;
-        let (flow, nonce) = (s.flow_id(), s.nonce());
-        store
-            .save(s, now + Duration::minutes(15), now)
-            .await
-            .expect("room");
-        let wins = Arc::new(AtomicUsize::new(0));
-        let start = Arc::new(tokio::sync::Barrier::new(32));
-        let tasks: Vec<_> = (0..32)
-            .map(|i| {
-                let (store, wins, start) = (store.clone(), wins.clone(), start.clone());
-                tokio::spawn(async move {
-                    start.wait().await;
-                    let nonce = (i % 2 == 0).then_some(nonce);
-                    match store.take(flow, nonce, now).await.expect("works") {
-                        Taken::Snapshot(_) => {
-                            wins.fetch_add(1, Ordering::SeqCst);
-                        }
-                        Taken::Missing => {}
-                        Taken::Stale => panic!("no other step was saved"),
-                    }
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.expect("task");
-        }
-        assert_eq!(wins.load(Ordering::SeqCst), 1, "round {round}");
-    }
+    let now = ManualClock::default().now();
+    conformance::racing_takes(&[store.clone(), store], now, |task| {
+        Box::pin(async move { tokio::spawn(task).await.expect("task") })
+    })
+    .await;
 }
 
 #[tokio::test]

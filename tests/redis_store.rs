@@ -19,9 +19,6 @@
 
 mod redis_support;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use redis_support::{JAN, connect, directory, phone, prefix, pttl, redis_cli, redis_url, snapshot};
 use sspr::conformance;
 use sspr::host::{Clock, Counter, Counters, InMemoryDirectory, ManualClock, Outbox};
@@ -133,42 +130,13 @@ async fn counters_are_shared_by_two_app_servers() {
 async fn many_tasks_taking_one_flow_exactly_one_wins() {
     let Some(url) = redis_url() else { return };
     let prefix = prefix();
+    // Two app servers' connections to one Redis.
     let servers = [connect(&url, &prefix).await, connect(&url, &prefix).await];
-    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
-        .build()
-        .expect("service");
-    let now = sspr.now();
-    for round in 0..20 {
-        let s = snapshot(&sspr).await;
-        let (flow, nonce) = (s.flow_id(), s.nonce());
-        servers[0]
-            .save(s, now + Duration::minutes(15), now)
-            .await
-            .expect("saves");
-        let wins = Arc::new(AtomicUsize::new(0));
-        let start = Arc::new(tokio::sync::Barrier::new(32));
-        let tasks: Vec<_> = (0..32)
-            .map(|i| {
-                let store = servers[i % 2].clone();
-                let (wins, start) = (wins.clone(), start.clone());
-                tokio::spawn(async move {
-                    start.wait().await;
-                    let nonce = (i % 3 != 0).then_some(nonce);
-                    match store.take(flow, nonce, now).await.expect("works") {
-                        Taken::Snapshot(_) => {
-                            wins.fetch_add(1, Ordering::SeqCst);
-                        }
-                        Taken::Missing => {}
-                        Taken::Stale => panic!("no other step was saved"),
-                    }
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.expect("task");
-        }
-        assert_eq!(wins.load(Ordering::SeqCst), 1, "round {round}");
-    }
+    let now = ManualClock::default().now();
+    conformance::racing_takes(&servers, now, |task| {
+        Box::pin(async move { tokio::spawn(task).await.expect("task") })
+    })
+    .await;
 }
 
 #[tokio::test]
