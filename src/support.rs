@@ -25,31 +25,62 @@ pub struct SupportRequest {
     details: String,
 }
 
+/// A field of the support request form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SupportField {
+    /// The requester's name.
+    Name,
+    /// Where support reaches the requester by email.
+    EmailAddress,
+    /// Where support reaches the requester by phone.
+    PhoneNumber,
+    /// The company.
+    CompanyName,
+    /// The organisation (tenant) that needs a new global admin.
+    OrganisationDomain,
+    /// The requester's explanation.
+    Explanation,
+}
+
+impl fmt::Display for SupportField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SupportField::Name => "name",
+            SupportField::EmailAddress => "email address",
+            SupportField::PhoneNumber => "phone number",
+            SupportField::CompanyName => "company name",
+            SupportField::OrganisationDomain => "organisation domain",
+            SupportField::Explanation => "explanation",
+        })
+    }
+}
+
 /// Why a support request was refused: a field to fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SupportRequestError {
     /// A required field is empty.
     #[error("fill in the {0}")]
-    Missing(&'static str),
+    Missing(SupportField),
     /// A field is longer than allowed.
     #[error("the {field} has at most {max} characters")]
     TooLong {
         /// The field.
-        field: &'static str,
+        field: SupportField,
         /// The most characters allowed.
         max: usize,
     },
     /// A field holds control characters (other than line breaks in the details).
     #[error("the {0} contains characters that cannot be typed")]
-    ControlCharacter(&'static str),
+    ControlCharacter(SupportField),
     /// The email address has no `@`.
     #[error("enter an email address where support can reach you")]
     Email,
 }
 
 fn field(
-    name: &'static str,
+    name: SupportField,
     value: &str,
     max: usize,
     allow_newlines: bool,
@@ -80,17 +111,37 @@ impl SupportRequest {
         tenant: &str,
         details: &str,
     ) -> Result<Self, SupportRequestError> {
-        let requester_email = field("email address", requester_email, MAX_FIELD_CHARS, false)?;
+        let requester_email = field(
+            SupportField::EmailAddress,
+            requester_email,
+            MAX_FIELD_CHARS,
+            false,
+        )?;
         if !requester_email.contains('@') {
             return Err(SupportRequestError::Email);
         }
         Ok(SupportRequest {
-            requester_name: field("name", requester_name, MAX_FIELD_CHARS, false)?,
+            requester_name: field(SupportField::Name, requester_name, MAX_FIELD_CHARS, false)?,
             requester_email,
-            requester_phone: field("phone number", requester_phone, MAX_FIELD_CHARS, false)?,
-            company_name: field("company name", company_name, MAX_FIELD_CHARS, false)?,
-            tenant: field("organisation domain", tenant, MAX_FIELD_CHARS, false)?,
-            details: field("explanation", details, MAX_DETAILS_CHARS, true)?,
+            requester_phone: field(
+                SupportField::PhoneNumber,
+                requester_phone,
+                MAX_FIELD_CHARS,
+                false,
+            )?,
+            company_name: field(
+                SupportField::CompanyName,
+                company_name,
+                MAX_FIELD_CHARS,
+                false,
+            )?,
+            tenant: field(
+                SupportField::OrganisationDomain,
+                tenant,
+                MAX_FIELD_CHARS,
+                false,
+            )?,
+            details: field(SupportField::Explanation, details, MAX_DETAILS_CHARS, true)?,
         })
     }
 
@@ -213,18 +264,20 @@ mod tests {
         assert!(request("Our global admin left in May.\nPlease help.").is_ok());
         assert_eq!(
             request("  ").map(|_| ()),
-            Err(SupportRequestError::Missing("explanation"))
+            Err(SupportRequestError::Missing(SupportField::Explanation))
         );
         assert_eq!(
             request(&"x".repeat(MAX_DETAILS_CHARS + 1)).map(|_| ()),
             Err(SupportRequestError::TooLong {
-                field: "explanation",
+                field: SupportField::Explanation,
                 max: MAX_DETAILS_CHARS
             })
         );
         assert_eq!(
             request("bell \u{7}").map(|_| ()),
-            Err(SupportRequestError::ControlCharacter("explanation"))
+            Err(SupportRequestError::ControlCharacter(
+                SupportField::Explanation
+            ))
         );
         let no_at = SupportRequest::new("J", "jan", "1", "C", "c.nl", "d");
         assert_eq!(no_at.map(|_| ()), Err(SupportRequestError::Email));
