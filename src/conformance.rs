@@ -15,9 +15,10 @@ use crate::directory::{Directory, NewPasswordHash, Role, UserRecord};
 use crate::event::{Activity, Detail, Event, EventSink};
 use crate::flow::FlowId;
 use crate::limits::{Counter, Counters};
-use crate::password::{HashParams, Password, hash_password_with_os_rng};
+use crate::password::{HashParams, Password, PasswordRule, hash_password_with_os_rng};
 use crate::sender::{CodeSender, Notice};
 use crate::user_id::UserId;
+use crate::wizard::LockReason;
 
 fn user(id: &str) -> UserId {
     UserId::parse(id).expect("valid user ID")
@@ -242,7 +243,9 @@ pub fn event_sink(sink: &impl EventSink, now: OffsetDateTime) {
         Detail::CodeVerified {
             via: ContactKind::Email,
         },
-        Detail::PasswordRefused { rule: "too short" },
+        Detail::PasswordRefused {
+            rule: PasswordRule::MinLength,
+        },
         Detail::PasswordChanged,
         Detail::DeliveryFailed {
             via: ContactKind::Email,
@@ -250,7 +253,9 @@ pub fn event_sink(sink: &impl EventSink, now: OffsetDateTime) {
         Detail::NoticeFailed {
             via: ContactKind::Voice,
         },
-        Detail::Locked { reason: "test" },
+        Detail::Locked {
+            reason: LockReason::UserBlocked,
+        },
         Detail::Expired,
         Detail::TemporaryPasswordSet,
     ];

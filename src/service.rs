@@ -231,9 +231,7 @@ impl<D, S, K, O> Sspr<D, S, K, O> {
             flow,
             Some(user),
             Activity::BlockedFromSelfServiceReset,
-            Detail::Locked {
-                reason: reason.name(),
-            },
+            Detail::Locked { reason },
         );
         Locked {
             reason,

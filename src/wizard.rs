@@ -192,16 +192,6 @@ pub enum LockReason {
     UserBlocked,
 }
 
-impl LockReason {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            LockReason::ChallengeAttempts => "challenge attempts",
-            LockReason::CodeAttempts => "code attempts",
-            LockReason::UserBlocked => "user ID blocked",
-        }
-    }
-}
-
 /// The flow ended locked. A blocked user ID says until when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Locked {

@@ -382,6 +382,61 @@ pub enum PasswordRefusal {
     SameAsCurrent,
 }
 
+impl PasswordRefusal {
+    /// The rule that was broken, without the numbers: what an audit event records.
+    pub fn rule(&self) -> PasswordRule {
+        match self {
+            PasswordRefusal::TooShort { .. } => PasswordRule::MinLength,
+            PasswordRefusal::TooLong { .. } => PasswordRule::MaxLength,
+            PasswordRefusal::ControlCharacter => PasswordRule::NoControlCharacters,
+            PasswordRefusal::Mismatch => PasswordRule::EntriesMatch,
+            PasswordRefusal::ContainsUserId => PasswordRule::NoUserId,
+            PasswordRefusal::Banned => PasswordRule::NoBannedTerms,
+            PasswordRefusal::TooWeak { .. } => PasswordRule::MinStrength,
+            PasswordRefusal::SameAsCurrent => PasswordRule::NotCurrent,
+        }
+    }
+}
+
+/// A rule a new password must meet, by name: which one a [`PasswordRefusal`] broke
+/// ([`PasswordRefusal::rule`]), as audit events record it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PasswordRule {
+    /// At least the minimum number of characters.
+    MinLength,
+    /// At most the maximum number of characters.
+    MaxLength,
+    /// No control characters.
+    NoControlCharacters,
+    /// Both entries the same.
+    EntriesMatch,
+    /// Not holding the user ID or the name before its `@`.
+    NoUserId,
+    /// No term of the organisation's banned list.
+    NoBannedTerms,
+    /// At least the minimum strength score.
+    MinStrength,
+    /// Not the current password.
+    NotCurrent,
+}
+
+impl fmt::Display for PasswordRule {
+    /// A short stable name for logs, kebab-case: `min-length`, `no-user-id`, ...
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PasswordRule::MinLength => "min-length",
+            PasswordRule::MaxLength => "max-length",
+            PasswordRule::NoControlCharacters => "no-control-characters",
+            PasswordRule::EntriesMatch => "entries-match",
+            PasswordRule::NoUserId => "no-user-id",
+            PasswordRule::NoBannedTerms => "no-banned-terms",
+            PasswordRule::MinStrength => "min-strength",
+            PasswordRule::NotCurrent => "not-current",
+        })
+    }
+}
+
 fn hint_clause(hint: Option<StrengthHint>) -> String {
     hint.map(|hint| format!(" ({hint})")).unwrap_or_default()
 }

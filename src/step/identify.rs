@@ -185,9 +185,7 @@ impl Wizard<Identify> {
                     &self.flow,
                     None,
                     Activity::BlockedFromSelfServiceReset,
-                    Detail::Locked {
-                        reason: reason.name(),
-                    },
+                    Detail::Locked { reason },
                 );
                 return Ok(FromIdentify::Locked(Locked {
                     reason,

@@ -155,7 +155,7 @@ impl Wizard<NewPassword> {
             Some(&self.step.choose.user),
             Activity::FlowActivityProgress,
             Detail::PasswordRefused {
-                rule: rule_name(&refusal),
+                rule: refusal.rule(),
             },
         );
         self.refuse(Refusal::Password(refusal))
@@ -172,18 +172,4 @@ fn hash_unless_current(
         return Ok(Hashed::SameAsCurrent);
     }
     hash_password_with_os_rng(&new, params).map(Hashed::New)
-}
-
-/// The rule's name for audit events (never the password).
-fn rule_name(refusal: &PasswordRefusal) -> &'static str {
-    match refusal {
-        PasswordRefusal::TooShort { .. } => "too short",
-        PasswordRefusal::TooLong { .. } => "too long",
-        PasswordRefusal::ControlCharacter => "control character",
-        PasswordRefusal::Mismatch => "entries differ",
-        PasswordRefusal::ContainsUserId => "contains user ID",
-        PasswordRefusal::Banned => "banned term",
-        PasswordRefusal::TooWeak { .. } => "too weak",
-        PasswordRefusal::SameAsCurrent => "same as current",
-    }
 }
