@@ -102,6 +102,7 @@ pub mod error;
 pub mod event;
 pub mod flow;
 pub mod limits;
+pub mod message;
 pub mod offload;
 pub mod password;
 pub mod policy;

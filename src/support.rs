@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use time::OffsetDateTime;
 
+use crate::message::{Arg, Message};
+
 /// The longest text of any one field, in characters.
 pub const MAX_FIELD_CHARS: usize = 200;
 
@@ -56,6 +58,19 @@ impl fmt::Display for SupportField {
     }
 }
 
+impl Message for SupportField {
+    fn message_id(&self) -> &'static str {
+        match self {
+            SupportField::Name => "support-field-name",
+            SupportField::EmailAddress => "support-field-email-address",
+            SupportField::PhoneNumber => "support-field-phone-number",
+            SupportField::CompanyName => "support-field-company-name",
+            SupportField::OrganisationDomain => "support-field-organisation-domain",
+            SupportField::Explanation => "support-field-explanation",
+        }
+    }
+}
+
 /// Why a support request was refused: a field to fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -77,6 +92,32 @@ pub enum SupportRequestError {
     /// The email address has no `@`.
     #[error("enter an email address where support can reach you")]
     Email,
+}
+
+impl Message for SupportRequestError {
+    fn message_id(&self) -> &'static str {
+        match self {
+            SupportRequestError::Missing(_) => "support-request-missing",
+            SupportRequestError::TooLong { .. } => "support-request-too-long",
+            SupportRequestError::ControlCharacter(_) => "support-request-control-character",
+            SupportRequestError::Email => "support-request-email",
+        }
+    }
+
+    /// `field` (a [`SupportField`]'s message) for every variant but
+    /// [`SupportRequestError::Email`]; `max` for [`SupportRequestError::TooLong`].
+    fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        match *self {
+            SupportRequestError::Missing(field) | SupportRequestError::ControlCharacter(field) => {
+                vec![("field", Arg::Message(field.message_id()))]
+            }
+            SupportRequestError::TooLong { field, max } => vec![
+                ("field", Arg::Message(field.message_id())),
+                ("max", max.into()),
+            ],
+            SupportRequestError::Email => Vec::new(),
+        }
+    }
 }
 
 fn field(
@@ -199,6 +240,14 @@ pub enum SupportError {
     Unavailable(String),
 }
 
+impl Message for SupportError {
+    fn message_id(&self) -> &'static str {
+        match self {
+            SupportError::Unavailable(_) => "support-desk-unavailable",
+        }
+    }
+}
+
 /// The host's support desk (a ticketing system).
 pub trait SupportDesk: Send + Sync {
     /// Files a request for a new global admin; returns the ticket's reference.
@@ -281,6 +330,17 @@ mod tests {
         );
         let no_at = SupportRequest::new("J", "jan", "1", "C", "c.nl", "d");
         assert_eq!(no_at.map(|_| ()), Err(SupportRequestError::Email));
+    }
+
+    #[test]
+    fn refusals_name_the_field_as_data() {
+        let missing = request("  ").map(|_| ()).expect_err("refused");
+        assert_eq!(missing.message_id(), "support-request-missing");
+        assert_eq!(
+            missing.message_args(),
+            [("field", Arg::Message("support-field-explanation"))]
+        );
+        assert_eq!(missing.to_string(), "fill in the explanation");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use subtle::ConstantTimeEq;
 use super::Password;
 use super::banned::{self, BannedTerm, MAX_BANNED_TERM_CHARS, MAX_BANNED_TERMS, TermProblem};
 use super::strength::{self, StrengthHint};
+use crate::message::{Arg, Message};
 use crate::user_id::UserId;
 
 /// The fewest characters any rules may ask for (NIST SP 800-63B's floor for passwords a
@@ -434,6 +435,43 @@ impl fmt::Display for PasswordRule {
             PasswordRule::MinStrength => "min-strength",
             PasswordRule::NotCurrent => "not-current",
         })
+    }
+}
+
+impl Message for PasswordRefusal {
+    fn message_id(&self) -> &'static str {
+        match self {
+            PasswordRefusal::TooShort { .. } => "password-too-short",
+            PasswordRefusal::TooLong { .. } => "password-too-long",
+            PasswordRefusal::ControlCharacter => "password-control-character",
+            PasswordRefusal::Mismatch => "password-mismatch",
+            PasswordRefusal::ContainsUserId => "password-contains-user-id",
+            PasswordRefusal::Banned => "password-banned",
+            PasswordRefusal::TooWeak { .. } => "password-too-weak",
+            PasswordRefusal::SameAsCurrent => "password-same-as-current",
+        }
+    }
+
+    /// `min` or `max` for the length rules; `score`, `min_score` and, when the estimator
+    /// knows what made the password easy to guess, `hint` (a [`StrengthHint`]'s message)
+    /// for [`PasswordRefusal::TooWeak`].
+    fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        match *self {
+            PasswordRefusal::TooShort { min } => vec![("min", min.into())],
+            PasswordRefusal::TooLong { max } => vec![("max", max.into())],
+            PasswordRefusal::TooWeak {
+                score,
+                min_score,
+                hint,
+            } => {
+                let mut args = vec![("score", score.into()), ("min_score", min_score.into())];
+                if let Some(hint) = hint {
+                    args.push(("hint", Arg::Message(hint.message_id())));
+                }
+                args
+            }
+            _ => Vec::new(),
+        }
     }
 }
 

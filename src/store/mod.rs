@@ -42,6 +42,24 @@ pub enum StoreError {
     Unavailable(String),
 }
 
+impl crate::message::Message for StoreError {
+    fn message_id(&self) -> &'static str {
+        match self {
+            StoreError::Full { .. } => "store-full",
+            StoreError::Expired => "store-expired",
+            StoreError::Unavailable(_) => "store-unavailable",
+        }
+    }
+
+    /// `capacity` for [`StoreError::Full`].
+    fn message_args(&self) -> Vec<(&'static str, crate::message::Arg)> {
+        match *self {
+            StoreError::Full { capacity } => vec![("capacity", capacity.into())],
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// What [`FlowStore::take`] found.
 #[derive(Debug)]
 #[must_use]
