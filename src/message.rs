@@ -177,7 +177,7 @@ mod tests {
             ]
             .map(|e| Box::new(e) as Box<dyn Message>),
         );
-        all.push(Box::new(SupportError::Unavailable("down".into())));
+        all.push(Box::new(SupportError::unavailable("down")));
         all.extend(
             [
                 FlowIdError::Length,
@@ -190,7 +190,7 @@ mod tests {
             [
                 StoreError::Full { capacity: 10 },
                 StoreError::Expired,
-                StoreError::Unavailable("down".into()),
+                StoreError::unavailable("down"),
             ]
             .map(|e| Box::new(e) as Box<dyn Message>),
         );

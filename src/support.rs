@@ -235,15 +235,30 @@ impl fmt::Display for TicketReference {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SupportError {
-    /// The desk could not be reached; try again.
+    /// The desk could not be reached; try again. Made with [`SupportError::unavailable`].
     #[error("the support desk is unavailable; try again")]
-    Unavailable(String),
+    Unavailable {
+        /// What went wrong, for the host's logs. Must not hold the request's personal
+        /// data.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl SupportError {
+    /// The desk could not be reached, because of `source` (an error, or a text):
+    /// `Err(SupportError::unavailable(e))`.
+    pub fn unavailable(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        SupportError::Unavailable {
+            source: source.into(),
+        }
+    }
 }
 
 impl Message for SupportError {
     fn message_id(&self) -> &'static str {
         match self {
-            SupportError::Unavailable(_) => "support-desk-unavailable",
+            SupportError::Unavailable { .. } => "support-desk-unavailable",
         }
     }
 }
