@@ -35,7 +35,8 @@ pub trait Message: std::fmt::Display {
 
     /// The values the message shows, by name (Fluent-style arguments, named like the
     /// variant's fields), e.g. `[("min", Arg::Number(8))]`. Never a secret, never echoed
-    /// input. Empty for most messages.
+    /// input. Empty for most messages; an optional value that is not there is left out
+    /// (a translation gives a default for it).
     fn message_args(&self) -> Vec<(&'static str, Arg)> {
         Vec::new()
     }
@@ -47,7 +48,7 @@ pub trait Message: std::fmt::Display {
 pub enum Arg {
     /// A count or a bound ("at least 8 characters").
     Number(i64),
-    /// A moment ("blocked until 14:05"), in UTC; the host formats it for the person.
+    /// A moment ("blocked until 14:05"); the host formats it for the person.
     Time(OffsetDateTime),
     /// Another message, by its [`Message::message_id`]: a field of a form, what made a
     /// password easy to guess. Render that message in the same language and put it in
