@@ -12,6 +12,7 @@ use crate::directory::{NewPasswordHash, Role, UserRecord};
 use crate::ending::{Completed, Locked};
 use crate::error::Error;
 use crate::event::{Activity, Detail};
+use crate::message::{Arg, Message};
 use crate::parts::run_offloaded;
 use crate::password::{
     HashError, HashParams, Password, PasswordHash, PasswordRefusal, hash_password_with_os_rng,
@@ -271,5 +272,37 @@ impl Proof for TemporaryProof {
             return Ok(Err(TemporaryFailed::Expired));
         }
         Ok(Ok(()))
+    }
+}
+
+impl Message for ForcedChangeRefusal {
+    fn message_id(&self) -> &'static str {
+        match self {
+            ForcedChangeRefusal::UserId(e) => e.message_id(),
+            ForcedChangeRefusal::WrongTemporaryPassword => "forced-change-wrong-temporary-password",
+            ForcedChangeRefusal::TemporaryPasswordExpired => {
+                "forced-change-temporary-password-expired"
+            }
+            ForcedChangeRefusal::Password(e) => e.message_id(),
+            ForcedChangeRefusal::Unavailable(e) => e.message_id(),
+        }
+    }
+
+    fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        match self {
+            ForcedChangeRefusal::UserId(e) => e.message_args(),
+            ForcedChangeRefusal::Password(e) => e.message_args(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Message for AdminResetError {
+    fn message_id(&self) -> &'static str {
+        match self {
+            AdminResetError::NotAllowed => "admin-reset-not-allowed",
+            AdminResetError::NoSuchUser => "admin-reset-no-such-user",
+            AdminResetError::Unavailable(e) => e.message_id(),
+        }
     }
 }

@@ -12,10 +12,11 @@ use crate::clock::Clock;
 use crate::code::OneTimeCode;
 use crate::contact::{ContactKind, ContactMethod};
 use crate::directory::{Directory, NewPasswordHash, Role, UserRecord};
+use crate::ending::LockReason;
 use crate::event::{Activity, Detail, Event, EventSink};
 use crate::flow::FlowId;
 use crate::limits::{Counter, Counters};
-use crate::password::{HashParams, Password, hash_password_with_os_rng};
+use crate::password::{HashParams, Password, PasswordRule, hash_password_with_os_rng};
 use crate::sender::{CodeSender, Notice};
 use crate::user_id::UserId;
 
@@ -242,7 +243,9 @@ pub fn event_sink(sink: &impl EventSink, now: OffsetDateTime) {
         Detail::CodeVerified {
             via: ContactKind::Email,
         },
-        Detail::PasswordRefused { rule: "too short" },
+        Detail::PasswordRefused {
+            rule: PasswordRule::MinLength,
+        },
         Detail::PasswordChanged,
         Detail::DeliveryFailed {
             via: ContactKind::Email,
@@ -250,7 +253,9 @@ pub fn event_sink(sink: &impl EventSink, now: OffsetDateTime) {
         Detail::NoticeFailed {
             via: ContactKind::Voice,
         },
-        Detail::Locked { reason: "test" },
+        Detail::Locked {
+            reason: LockReason::UserBlocked,
+        },
         Detail::Expired,
         Detail::TemporaryPasswordSet,
     ];
@@ -391,9 +396,10 @@ pub async fn flow_store<St: crate::store::FlowStore>(store: &St, now: OffsetDate
         ),
         "an expired flow is missing"
     );
-    assert_eq!(
-        store.save(flow_snapshot(now), now, now).await,
-        Err(StoreError::Expired)
+    let expired = store.save(flow_snapshot(now), now, now).await;
+    assert!(
+        matches!(expired, Err(StoreError::Expired)),
+        "a flow at its deadline is not saved: {expired:?}"
     );
 }
 

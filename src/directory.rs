@@ -80,12 +80,28 @@ pub struct PasswordState {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DirectoryError {
-    /// The directory could not be reached or failed; the step can be tried again.
-    #[error("the user directory is unavailable: {0}")]
-    Unavailable(String),
+    /// The directory could not be reached or failed; the step can be tried again. Made
+    /// with [`DirectoryError::unavailable`].
+    #[error("the user directory is unavailable")]
+    Unavailable {
+        /// What went wrong, for the host's logs. Must not hold a secret (a password, a
+        /// connection string with credentials).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The user disappeared between two steps.
     #[error("the account no longer exists")]
     NoSuchUser,
+}
+
+impl DirectoryError {
+    /// The directory could not be reached or failed, because of `source` (an error, or a
+    /// text): `Err(DirectoryError::unavailable(e))`.
+    pub fn unavailable(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        DirectoryError::Unavailable {
+            source: source.into(),
+        }
+    }
 }
 
 /// The host's user directory. Lookups are case-insensitive through [`UserId`].
@@ -190,5 +206,64 @@ impl Directory for InMemoryDirectory {
         user.must_change = password.must_change;
         user.expires = password.expires;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+    use crate::limits::CounterError;
+    use crate::offload::OffloadError;
+    use crate::sender::SendError;
+    use crate::store::StoreError;
+    use crate::support::SupportError;
+
+    /// Every host error: a fixed text of its own, the host's error as its source.
+    #[test]
+    fn host_errors_keep_their_cause() {
+        let cause = || std::io::Error::new(std::io::ErrorKind::TimedOut, "LDAP timed out");
+        let errors: [(Box<dyn std::error::Error>, &str); 6] = [
+            (
+                Box::new(DirectoryError::unavailable(cause())),
+                "the user directory is unavailable",
+            ),
+            (
+                Box::new(SendError::unavailable(cause())),
+                "the message could not be delivered",
+            ),
+            (
+                Box::new(CounterError::unavailable(cause())),
+                "the limits store is unavailable",
+            ),
+            (
+                Box::new(StoreError::unavailable(cause())),
+                "the flow store is unavailable",
+            ),
+            (
+                Box::new(OffloadError::failed(cause())),
+                "the background job did not finish",
+            ),
+            (
+                Box::new(SupportError::unavailable(cause())),
+                "the support desk is unavailable; try again",
+            ),
+        ];
+        for (error, text) in errors {
+            assert_eq!(error.to_string(), text);
+            let source = error.source().expect("the cause");
+            assert_eq!(source.to_string(), "LDAP timed out");
+            let io = source
+                .downcast_ref::<std::io::Error>()
+                .expect("the io::Error");
+            assert_eq!(io.kind(), std::io::ErrorKind::TimedOut);
+        }
+        // A text is a cause too.
+        let error = DirectoryError::unavailable("the LDAP server said no");
+        assert_eq!(
+            error.source().map(ToString::to_string).as_deref(),
+            Some("the LDAP server said no")
+        );
     }
 }

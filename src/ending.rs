@@ -1,9 +1,12 @@
 //! How a flow ends: without a reset (personal account, ask your admin, locked, expired)
 //! or with one (completed). Each ending is its own type, and [`Ending`] holds any of them.
 
+use std::fmt;
+
 use time::OffsetDateTime;
 
 use crate::contact::MaskedContact;
+use crate::message::{Arg, Message};
 use crate::user_id::UserId;
 
 /// The flow ended without a reset: the person chose a personal account. The host sends
@@ -29,18 +32,8 @@ pub enum LockReason {
     UserBlocked,
 }
 
-impl LockReason {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            LockReason::ChallengeAttempts => "challenge attempts",
-            LockReason::CodeAttempts => "code attempts",
-            LockReason::UserBlocked => "user ID blocked",
-        }
-    }
-}
-
-impl std::fmt::Display for LockReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for LockReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             LockReason::ChallengeAttempts => "too many wrong answers to the challenge",
             LockReason::CodeAttempts => "too many wrong codes",
@@ -102,3 +95,122 @@ macro_rules! into_ending {
 }
 
 into_ending!(PersonalAccount, AskAdmin, Locked, Expired, Completed);
+
+impl fmt::Display for PersonalAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("this is a personal account: recover it with your account provider")
+    }
+}
+
+impl fmt::Display for AskAdmin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("you cannot reset this password yourself: ask your admin to reset it")
+    }
+}
+
+impl fmt::Display for Locked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.until {
+            Some(until) => write!(f, "locked ({}) until {until}", self.reason),
+            None => write!(f, "locked ({}): start again", self.reason),
+        }
+    }
+}
+
+impl fmt::Display for Expired {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("this password reset expired: start again")
+    }
+}
+
+impl fmt::Display for Completed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("your password was changed")
+    }
+}
+
+impl fmt::Display for Ending {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ending::PersonalAccount(e) => e.fmt(f),
+            Ending::AskAdmin(e) => e.fmt(f),
+            Ending::Locked(e) => e.fmt(f),
+            Ending::Expired(e) => e.fmt(f),
+            Ending::Completed(e) => e.fmt(f),
+        }
+    }
+}
+
+impl Message for LockReason {
+    fn message_id(&self) -> &'static str {
+        match self {
+            LockReason::ChallengeAttempts => "lock-challenge-attempts",
+            LockReason::CodeAttempts => "lock-code-attempts",
+            LockReason::UserBlocked => "lock-user-blocked",
+        }
+    }
+}
+
+impl Message for PersonalAccount {
+    fn message_id(&self) -> &'static str {
+        "ending-personal-account"
+    }
+}
+
+impl Message for AskAdmin {
+    fn message_id(&self) -> &'static str {
+        "ending-ask-admin"
+    }
+}
+
+impl Message for Locked {
+    fn message_id(&self) -> &'static str {
+        "ending-locked"
+    }
+
+    fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        let mut args = vec![("reason", Arg::Message(self.reason.message_id()))];
+        if let Some(until) = self.until {
+            args.push(("until", Arg::Time(until)));
+        }
+        args
+    }
+}
+
+impl Message for Expired {
+    fn message_id(&self) -> &'static str {
+        "ending-expired"
+    }
+}
+
+impl Message for Completed {
+    fn message_id(&self) -> &'static str {
+        "ending-completed"
+    }
+
+    fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        vec![("at", Arg::Time(self.at))]
+    }
+}
+
+impl Message for Ending {
+    fn message_id(&self) -> &'static str {
+        match self {
+            Ending::PersonalAccount(e) => e.message_id(),
+            Ending::AskAdmin(e) => e.message_id(),
+            Ending::Locked(e) => e.message_id(),
+            Ending::Expired(e) => e.message_id(),
+            Ending::Completed(e) => e.message_id(),
+        }
+    }
+
+    fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        match self {
+            Ending::PersonalAccount(e) => e.message_args(),
+            Ending::AskAdmin(e) => e.message_args(),
+            Ending::Locked(e) => e.message_args(),
+            Ending::Expired(e) => e.message_args(),
+            Ending::Completed(e) => e.message_args(),
+        }
+    }
+}

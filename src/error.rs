@@ -6,6 +6,7 @@ use crate::code::CodeError;
 use crate::directory::DirectoryError;
 use crate::flow::FlowIdError;
 use crate::limits::CounterError;
+use crate::message::Message;
 use crate::offload::OffloadError;
 use crate::password::HashError;
 use crate::policy::PolicyError;
@@ -47,4 +48,12 @@ pub enum Error {
     /// forged flow): nothing was sent.
     #[error("the contact method is not one of the account's")]
     NoSuchMethod,
+}
+
+/// A person sees one message for any failure of a host part or of the machinery: the
+/// service is unavailable, try again. The details are for the host's logs.
+impl Message for Error {
+    fn message_id(&self) -> &'static str {
+        "service-unavailable"
+    }
 }

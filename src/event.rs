@@ -7,7 +7,9 @@ use time::OffsetDateTime;
 
 use crate::challenge::ChallengeKind;
 use crate::contact::ContactKind;
+use crate::ending::LockReason;
 use crate::flow::FlowId;
+use crate::password::PasswordRule;
 use crate::user_id::UserId;
 
 /// The audit activity an event belongs to.
@@ -80,8 +82,8 @@ pub enum Detail {
     },
     /// A new password broke a rule (the rule, not the password).
     PasswordRefused {
-        /// The rule's name.
-        rule: &'static str,
+        /// The rule it broke.
+        rule: PasswordRule,
     },
     /// The password was changed.
     PasswordChanged,
@@ -98,7 +100,7 @@ pub enum Detail {
     /// The flow or the user ID is locked.
     Locked {
         /// Why.
-        reason: &'static str,
+        reason: LockReason,
     },
     /// The flow's lifetime ran out.
     Expired,

@@ -5,6 +5,8 @@ use std::fmt;
 use rand::TryRng;
 use rand::rngs::SysRng;
 
+use crate::message::Message;
+
 /// 128 random bits from the operating system's CSPRNG, written as 32 lower-case hex
 /// digits (URL-safe). Parsing is strict: exactly 32 characters `0-9a-f`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,6 +25,16 @@ pub enum FlowIdError {
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed; try again")]
     Entropy,
+}
+
+impl Message for FlowIdError {
+    fn message_id(&self) -> &'static str {
+        match self {
+            FlowIdError::Length => "flow-id-length",
+            FlowIdError::Character => "flow-id-character",
+            FlowIdError::Entropy => "flow-id-entropy",
+        }
+    }
 }
 
 impl FlowId {

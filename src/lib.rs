@@ -118,6 +118,7 @@ pub mod challenge;
 pub mod conformance;
 pub mod event;
 pub mod host;
+pub mod message;
 pub mod password;
 pub mod policy;
 pub mod step;

@@ -22,9 +22,23 @@ pub enum Counter {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CounterError {
-    /// The store could not be reached; try again.
-    #[error("the limits store is unavailable: {0}")]
-    Unavailable(String),
+    /// The store could not be reached; try again. Made with [`CounterError::unavailable`].
+    #[error("the limits store is unavailable")]
+    Unavailable {
+        /// What went wrong, for the host's logs. Must not hold a secret.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl CounterError {
+    /// The store could not be reached, because of `source` (an error, or a text):
+    /// `Err(CounterError::unavailable(e))`.
+    pub fn unavailable(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        CounterError::Unavailable {
+            source: source.into(),
+        }
+    }
 }
 
 /// Shared per-user-ID counters. Every operation is atomic, so limits hold when many

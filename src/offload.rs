@@ -7,9 +7,25 @@ use std::future::Future;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum OffloadError {
-    /// The pool refused the job or the job panicked.
-    #[error("the background job did not finish: {0}")]
-    Failed(String),
+    /// The pool refused the job, or the job panicked or was cancelled. Made with
+    /// [`OffloadError::failed`].
+    #[error("the background job did not finish")]
+    Failed {
+        /// What went wrong, for the host's logs. Must not hold the job's data (a panic
+        /// message may: leave it out).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl OffloadError {
+    /// The job did not finish, because of `source` (an error, or a text):
+    /// `Err(OffloadError::failed(e))`.
+    pub fn failed(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        OffloadError::Failed {
+            source: source.into(),
+        }
+    }
 }
 
 /// Runs a blocking job somewhere and awaits its result.
@@ -55,11 +71,27 @@ impl Offload for TokioBlocking {
             .await
             // A JoinError's text can hold the job's panic message: keep it out.
             .map_err(|e| {
-                OffloadError::Failed(if e.is_panic() {
-                    "the job panicked".to_owned()
+                OffloadError::failed(if e.is_panic() {
+                    "the job panicked"
                 } else {
-                    "the job was cancelled".to_owned()
+                    "the job was cancelled"
                 })
             })
+    }
+}
+
+#[cfg(all(test, feature = "tokio"))]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_message_stays_out_of_the_error() {
+        let result = TokioBlocking
+            .run(|| -> u8 { panic!("the secret is hunter2") })
+            .await;
+        let error = result.expect_err("the job panicked");
+        assert!(!format!("{error:?}").contains("hunter2"), "{error:?}");
+        let source = std::error::Error::source(&error).expect("a cause");
+        assert_eq!(source.to_string(), "the job panicked");
     }
 }

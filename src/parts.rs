@@ -194,5 +194,5 @@ where
         }))
         .await?;
     let value = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
-    value.ok_or_else(|| OffloadError::Failed("the job did not finish".to_owned()))
+    value.ok_or_else(|| OffloadError::failed("the job did not finish"))
 }

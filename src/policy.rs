@@ -1,6 +1,8 @@
 //! The wizard's security settings, with the defaults of the design and bounds that keep
 //! them safe. A value outside its bounds is refused when the policy is built, never later.
 
+use std::fmt;
+
 use time::Duration;
 
 use crate::challenge::{ChallengeError, ChallengeKind, ChallengeLength, Difficulty, ImageSize};
@@ -61,6 +63,62 @@ impl Default for Policy {
     }
 }
 
+/// A setting of the [`Policy`] that has bounds, named like its [`PolicyBuilder`] method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Setting {
+    /// [`PolicyBuilder::challenge_lifetime`].
+    ChallengeLifetime,
+    /// [`PolicyBuilder::challenge_attempts`].
+    ChallengeAttempts,
+    /// [`PolicyBuilder::new_challenges`].
+    NewChallenges,
+    /// [`PolicyBuilder::code_digits`].
+    CodeDigits,
+    /// [`PolicyBuilder::code_lifetime`].
+    CodeLifetime,
+    /// [`PolicyBuilder::code_attempts`].
+    CodeAttempts,
+    /// [`PolicyBuilder::code_resends`].
+    CodeResends,
+    /// [`PolicyBuilder::user_code_sends`].
+    UserCodeSends,
+    /// [`PolicyBuilder::user_failed_verifications`].
+    UserFailedVerifications,
+    /// [`PolicyBuilder::user_window`].
+    UserWindow,
+    /// [`PolicyBuilder::user_block`].
+    UserBlock,
+    /// [`PolicyBuilder::flow_lifetime`].
+    FlowLifetime,
+    /// [`PolicyBuilder::methods_required`].
+    MethodsRequired,
+    /// [`PolicyBuilder::temporary_password_lifetime`].
+    TemporaryPasswordLifetime,
+}
+
+impl fmt::Display for Setting {
+    /// The name of the builder method, e.g. `challenge_attempts`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Setting::ChallengeLifetime => "challenge_lifetime",
+            Setting::ChallengeAttempts => "challenge_attempts",
+            Setting::NewChallenges => "new_challenges",
+            Setting::CodeDigits => "code_digits",
+            Setting::CodeLifetime => "code_lifetime",
+            Setting::CodeAttempts => "code_attempts",
+            Setting::CodeResends => "code_resends",
+            Setting::UserCodeSends => "user_code_sends",
+            Setting::UserFailedVerifications => "user_failed_verifications",
+            Setting::UserWindow => "user_window",
+            Setting::UserBlock => "user_block",
+            Setting::FlowLifetime => "flow_lifetime",
+            Setting::MethodsRequired => "methods_required",
+            Setting::TemporaryPasswordLifetime => "temporary_password_lifetime",
+        })
+    }
+}
+
 /// A setting outside its safe bounds, or a part that did not validate.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -68,8 +126,8 @@ pub enum PolicyError {
     /// A number outside its bounds.
     #[error("{setting} must be within {min}..={max}, not {value}")]
     OutOfRange {
-        /// The setting's name.
-        setting: &'static str,
+        /// The setting.
+        setting: Setting,
         /// The value given.
         value: i64,
         /// The smallest allowed.
@@ -80,8 +138,8 @@ pub enum PolicyError {
     /// A duration outside its bounds (in seconds).
     #[error("{setting} must be within {min_seconds}..={max_seconds} seconds, not {seconds}")]
     DurationOutOfRange {
-        /// The setting's name.
-        setting: &'static str,
+        /// The setting.
+        setting: Setting,
         /// The duration given, in seconds.
         seconds: i64,
         /// The shortest allowed.
@@ -204,12 +262,12 @@ impl Policy {
 }
 
 macro_rules! count_setter {
-    ($(#[$doc:meta])* $name:ident: $ty:ty, $min:expr, $max:expr) => {
+    ($(#[$doc:meta])* $name:ident = $setting:ident: $ty:ty, $min:expr, $max:expr) => {
         $(#[$doc])*
         pub fn $name(mut self, value: $ty) -> Self {
             if (i64::from(value)) < $min || i64::from(value) > $max {
                 self.errors.push(PolicyError::OutOfRange {
-                    setting: stringify!($name),
+                    setting: Setting::$setting,
                     value: i64::from(value),
                     min: $min,
                     max: $max,
@@ -223,13 +281,13 @@ macro_rules! count_setter {
 }
 
 macro_rules! duration_setter {
-    ($(#[$doc:meta])* $name:ident, $min:expr, $max:expr) => {
+    ($(#[$doc:meta])* $name:ident = $setting:ident, $min:expr, $max:expr) => {
         $(#[$doc])*
         pub fn $name(mut self, value: Duration) -> Self {
             let (min, max): (Duration, Duration) = ($min, $max);
             if value < min || value > max {
                 self.errors.push(PolicyError::DurationOutOfRange {
-                    setting: stringify!($name),
+                    setting: Setting::$setting,
                     seconds: value.whole_seconds(),
                     min_seconds: min.whole_seconds(),
                     max_seconds: max.whole_seconds(),
@@ -270,59 +328,59 @@ impl PolicyBuilder {
 
     duration_setter!(
         /// How long a challenge can be answered: 30 s..=30 min.
-        challenge_lifetime, Duration::seconds(30), Duration::minutes(30)
+        challenge_lifetime = ChallengeLifetime, Duration::seconds(30), Duration::minutes(30)
     );
     count_setter!(
         /// Wrong answers per flow before it locks: 1..=10.
-        challenge_attempts: u8, 1, 10
+        challenge_attempts = ChallengeAttempts: u8, 1, 10
     );
     count_setter!(
         /// New or switched challenges per flow: 1..=20.
-        new_challenges: u8, 1, 20
+        new_challenges = NewChallenges: u8, 1, 20
     );
     count_setter!(
         /// Digits per one-time code: 6..=10.
-        code_digits: u8, 6, 10
+        code_digits = CodeDigits: u8, 6, 10
     );
     duration_setter!(
         /// How long a code can be used: 1..=30 min.
-        code_lifetime, Duration::minutes(1), Duration::minutes(30)
+        code_lifetime = CodeLifetime, Duration::minutes(1), Duration::minutes(30)
     );
     count_setter!(
         /// Wrong codes per flow before it locks: 1..=10.
-        code_attempts: u8, 1, 10
+        code_attempts = CodeAttempts: u8, 1, 10
     );
     count_setter!(
         /// Resends per verification: 0..=5.
-        code_resends: u8, 0, 5
+        code_resends = CodeResends: u8, 0, 5
     );
     count_setter!(
         /// Codes sent to one user ID per window, across flows: 1..=20.
-        user_code_sends: u32, 1, 20
+        user_code_sends = UserCodeSends: u32, 1, 20
     );
     count_setter!(
         /// Wrong codes for one user ID per window, across flows: 1..=20.
-        user_failed_verifications: u32, 1, 20
+        user_failed_verifications = UserFailedVerifications: u32, 1, 20
     );
     duration_setter!(
         /// The window of the per-user-ID counters: 1 min..=24 h.
-        user_window, Duration::minutes(1), Duration::hours(24)
+        user_window = UserWindow, Duration::minutes(1), Duration::hours(24)
     );
     duration_setter!(
         /// How long a user ID stays blocked: 1 min..=30 days.
-        user_block, Duration::minutes(1), Duration::days(30)
+        user_block = UserBlock, Duration::minutes(1), Duration::days(30)
     );
     duration_setter!(
         /// The whole flow's lifetime: 1..=60 min.
-        flow_lifetime, Duration::minutes(1), Duration::minutes(60)
+        flow_lifetime = FlowLifetime, Duration::minutes(1), Duration::minutes(60)
     );
     count_setter!(
         /// Verification methods needed: 1 or 2 (admins always need 2).
-        methods_required: u8, 1, 2
+        methods_required = MethodsRequired: u8, 1, 2
     );
     duration_setter!(
         /// How long an admin's temporary password works: 1 h..=30 days.
-        temporary_password_lifetime, Duration::hours(1), Duration::days(30)
+        temporary_password_lifetime = TemporaryPasswordLifetime, Duration::hours(1), Duration::days(30)
     );
 
     /// Hide which accounts exist: every solved challenge leads to a Verify step.
@@ -394,9 +452,29 @@ mod tests {
             .challenge_attempts(0)
             .build()
             .expect_err("refused");
+        assert!(matches!(
+            error,
+            PolicyError::OutOfRange {
+                setting: Setting::ChallengeAttempts,
+                value: 0,
+                min: 1,
+                max: 10
+            }
+        ));
         assert_eq!(
             error.to_string(),
             "challenge_attempts must be within 1..=10, not 0"
         );
+        let error = Policy::builder()
+            .user_window(Duration::ZERO)
+            .build()
+            .expect_err("refused");
+        assert!(matches!(
+            error,
+            PolicyError::DurationOutOfRange {
+                setting: Setting::UserWindow,
+                ..
+            }
+        ));
     }
 }

@@ -20,8 +20,23 @@ pub enum Notice {
 #[non_exhaustive]
 pub enum SendError {
     /// The delivery service could not be reached or refused the message; try again.
-    #[error("the message could not be delivered: {0}")]
-    Unavailable(String),
+    /// Made with [`SendError::unavailable`].
+    #[error("the message could not be delivered")]
+    Unavailable {
+        /// What went wrong, for the host's logs. Must not hold the code or the message.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl SendError {
+    /// The delivery service could not be reached or refused the message, because of
+    /// `source` (an error, or a text): `Err(SendError::unavailable(e))`.
+    pub fn unavailable(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        SendError::Unavailable {
+            source: source.into(),
+        }
+    }
 }
 
 /// The host's delivery service (SMTP, an SMS gateway, a voice service).
@@ -119,7 +134,7 @@ impl Outbox {
 
     fn push(&self, user: &UserId, to: &ContactMethod, message: Message) -> Result<(), SendError> {
         if *self.failing.lock().unwrap_or_else(PoisonError::into_inner) {
-            return Err(SendError::Unavailable("the outbox is set to fail".into()));
+            return Err(SendError::unavailable("the outbox is set to fail"));
         }
         self.deliveries
             .lock()

@@ -235,9 +235,7 @@ impl Sspr {
             flow,
             Some(user),
             Activity::BlockedFromSelfServiceReset,
-            Detail::Locked {
-                reason: reason.name(),
-            },
+            Detail::Locked { reason },
         );
         Locked {
             reason,

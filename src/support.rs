@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use time::OffsetDateTime;
 
+use crate::message::{Arg, Message};
+
 /// The longest text of any one field, in characters.
 pub const MAX_FIELD_CHARS: usize = 200;
 
@@ -25,31 +27,101 @@ pub struct SupportRequest {
     details: String,
 }
 
+/// A field of the support request form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SupportField {
+    /// The requester's name.
+    Name,
+    /// Where support reaches the requester by email.
+    EmailAddress,
+    /// Where support reaches the requester by phone.
+    PhoneNumber,
+    /// The company.
+    CompanyName,
+    /// The organisation (tenant) that needs a new global admin.
+    OrganisationDomain,
+    /// The requester's explanation.
+    Explanation,
+}
+
+impl fmt::Display for SupportField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SupportField::Name => "name",
+            SupportField::EmailAddress => "email address",
+            SupportField::PhoneNumber => "phone number",
+            SupportField::CompanyName => "company name",
+            SupportField::OrganisationDomain => "organisation domain",
+            SupportField::Explanation => "explanation",
+        })
+    }
+}
+
+impl Message for SupportField {
+    fn message_id(&self) -> &'static str {
+        match self {
+            SupportField::Name => "support-field-name",
+            SupportField::EmailAddress => "support-field-email-address",
+            SupportField::PhoneNumber => "support-field-phone-number",
+            SupportField::CompanyName => "support-field-company-name",
+            SupportField::OrganisationDomain => "support-field-organisation-domain",
+            SupportField::Explanation => "support-field-explanation",
+        }
+    }
+}
+
 /// Why a support request was refused: a field to fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SupportRequestError {
     /// A required field is empty.
     #[error("fill in the {0}")]
-    Missing(&'static str),
+    Missing(SupportField),
     /// A field is longer than allowed.
     #[error("the {field} has at most {max} characters")]
     TooLong {
         /// The field.
-        field: &'static str,
+        field: SupportField,
         /// The most characters allowed.
         max: usize,
     },
     /// A field holds control characters (other than line breaks in the details).
     #[error("the {0} contains characters that cannot be typed")]
-    ControlCharacter(&'static str),
+    ControlCharacter(SupportField),
     /// The email address has no `@`.
     #[error("enter an email address where support can reach you")]
     Email,
 }
 
+impl Message for SupportRequestError {
+    fn message_id(&self) -> &'static str {
+        match self {
+            SupportRequestError::Missing(_) => "support-request-missing",
+            SupportRequestError::TooLong { .. } => "support-request-too-long",
+            SupportRequestError::ControlCharacter(_) => "support-request-control-character",
+            SupportRequestError::Email => "support-request-email",
+        }
+    }
+
+    /// `field` (a [`SupportField`]'s message) for every variant but
+    /// [`SupportRequestError::Email`]; `max` for [`SupportRequestError::TooLong`].
+    fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        match *self {
+            SupportRequestError::Missing(field) | SupportRequestError::ControlCharacter(field) => {
+                vec![("field", Arg::Message(field.message_id()))]
+            }
+            SupportRequestError::TooLong { field, max } => vec![
+                ("field", Arg::Message(field.message_id())),
+                ("max", max.into()),
+            ],
+            SupportRequestError::Email => Vec::new(),
+        }
+    }
+}
+
 fn field(
-    name: &'static str,
+    name: SupportField,
     value: &str,
     max: usize,
     allow_newlines: bool,
@@ -80,17 +152,37 @@ impl SupportRequest {
         tenant: &str,
         details: &str,
     ) -> Result<Self, SupportRequestError> {
-        let requester_email = field("email address", requester_email, MAX_FIELD_CHARS, false)?;
+        let requester_email = field(
+            SupportField::EmailAddress,
+            requester_email,
+            MAX_FIELD_CHARS,
+            false,
+        )?;
         if !requester_email.contains('@') {
             return Err(SupportRequestError::Email);
         }
         Ok(SupportRequest {
-            requester_name: field("name", requester_name, MAX_FIELD_CHARS, false)?,
+            requester_name: field(SupportField::Name, requester_name, MAX_FIELD_CHARS, false)?,
             requester_email,
-            requester_phone: field("phone number", requester_phone, MAX_FIELD_CHARS, false)?,
-            company_name: field("company name", company_name, MAX_FIELD_CHARS, false)?,
-            tenant: field("organisation domain", tenant, MAX_FIELD_CHARS, false)?,
-            details: field("explanation", details, MAX_DETAILS_CHARS, true)?,
+            requester_phone: field(
+                SupportField::PhoneNumber,
+                requester_phone,
+                MAX_FIELD_CHARS,
+                false,
+            )?,
+            company_name: field(
+                SupportField::CompanyName,
+                company_name,
+                MAX_FIELD_CHARS,
+                false,
+            )?,
+            tenant: field(
+                SupportField::OrganisationDomain,
+                tenant,
+                MAX_FIELD_CHARS,
+                false,
+            )?,
+            details: field(SupportField::Explanation, details, MAX_DETAILS_CHARS, true)?,
         })
     }
 
@@ -143,9 +235,32 @@ impl fmt::Display for TicketReference {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SupportError {
-    /// The desk could not be reached; try again.
+    /// The desk could not be reached; try again. Made with [`SupportError::unavailable`].
     #[error("the support desk is unavailable; try again")]
-    Unavailable(String),
+    Unavailable {
+        /// What went wrong, for the host's logs. Must not hold the request's personal
+        /// data.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl SupportError {
+    /// The desk could not be reached, because of `source` (an error, or a text):
+    /// `Err(SupportError::unavailable(e))`.
+    pub fn unavailable(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        SupportError::Unavailable {
+            source: source.into(),
+        }
+    }
+}
+
+impl Message for SupportError {
+    fn message_id(&self) -> &'static str {
+        match self {
+            SupportError::Unavailable { .. } => "support-desk-unavailable",
+        }
+    }
 }
 
 /// The host's support desk (a ticketing system).
@@ -213,21 +328,34 @@ mod tests {
         assert!(request("Our global admin left in May.\nPlease help.").is_ok());
         assert_eq!(
             request("  ").map(|_| ()),
-            Err(SupportRequestError::Missing("explanation"))
+            Err(SupportRequestError::Missing(SupportField::Explanation))
         );
         assert_eq!(
             request(&"x".repeat(MAX_DETAILS_CHARS + 1)).map(|_| ()),
             Err(SupportRequestError::TooLong {
-                field: "explanation",
+                field: SupportField::Explanation,
                 max: MAX_DETAILS_CHARS
             })
         );
         assert_eq!(
             request("bell \u{7}").map(|_| ()),
-            Err(SupportRequestError::ControlCharacter("explanation"))
+            Err(SupportRequestError::ControlCharacter(
+                SupportField::Explanation
+            ))
         );
         let no_at = SupportRequest::new("J", "jan", "1", "C", "c.nl", "d");
         assert_eq!(no_at.map(|_| ()), Err(SupportRequestError::Email));
+    }
+
+    #[test]
+    fn refusals_name_the_field_as_data() {
+        let missing = request("  ").map(|_| ()).expect_err("refused");
+        assert_eq!(missing.message_id(), "support-request-missing");
+        assert_eq!(
+            missing.message_args(),
+            [("field", Arg::Message("support-field-explanation"))]
+        );
+        assert_eq!(missing.to_string(), "fill in the explanation");
     }
 
     #[test]

@@ -5,6 +5,8 @@ use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::message::{Arg, Message};
+
 /// The longest user ID, in bytes after normalisation.
 pub const MAX_USER_ID_BYTES: usize = 256;
 
@@ -30,6 +32,24 @@ pub enum UserIdError {
     /// The ID holds a control character or white space inside it.
     #[error("a user ID cannot contain spaces or control characters")]
     InvalidCharacter,
+}
+
+impl Message for UserIdError {
+    fn message_id(&self) -> &'static str {
+        match self {
+            UserIdError::Empty => "user-id-empty",
+            UserIdError::TooLong { .. } => "user-id-too-long",
+            UserIdError::InvalidCharacter => "user-id-invalid-character",
+        }
+    }
+
+    /// `max_bytes` for [`UserIdError::TooLong`].
+    fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        match *self {
+            UserIdError::TooLong { max_bytes } => vec![("max_bytes", max_bytes.into())],
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl UserId {

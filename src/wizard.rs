@@ -9,6 +9,7 @@ use crate::challenge::InputRejected;
 use crate::ending::Expired;
 use crate::error::Error;
 use crate::flow::FlowId;
+use crate::message::{Arg, Message};
 use crate::password::PasswordRefusal;
 use crate::user_id::UserIdError;
 
@@ -224,4 +225,41 @@ pub enum Stay<S: Step> {
     Step(Wizard<S>),
     /// The flow's lifetime ran out.
     Expired(Expired),
+}
+
+impl Message for Refusal {
+    fn message_id(&self) -> &'static str {
+        match self {
+            Refusal::UserId(e) => e.message_id(),
+            Refusal::AnswerInput(e) => e.message_id(),
+            Refusal::WrongAnswer { .. } => "refusal-wrong-answer",
+            Refusal::ChallengeExpired => "refusal-challenge-expired",
+            Refusal::NoMoreChallenges => "refusal-no-more-challenges",
+            Refusal::UnknownMethod => "refusal-unknown-method",
+            Refusal::CodeFormat { .. } => "refusal-code-format",
+            Refusal::WrongCode { .. } => "refusal-wrong-code",
+            Refusal::CodeExpired => "refusal-code-expired",
+            Refusal::NoMoreResends => "refusal-no-more-resends",
+            Refusal::Password(e) => e.message_id(),
+            Refusal::Unavailable(e) => e.message_id(),
+        }
+    }
+
+    fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        match self {
+            Refusal::UserId(e) => e.message_args(),
+            Refusal::AnswerInput(e) => e.message_args(),
+            Refusal::WrongAnswer { attempts_left } | Refusal::WrongCode { attempts_left } => {
+                vec![("attempts_left", Arg::from(*attempts_left))]
+            }
+            Refusal::CodeFormat { digits } => vec![("digits", Arg::from(*digits))],
+            Refusal::Password(e) => e.message_args(),
+            Refusal::Unavailable(e) => e.message_args(),
+            Refusal::ChallengeExpired
+            | Refusal::NoMoreChallenges
+            | Refusal::UnknownMethod
+            | Refusal::CodeExpired
+            | Refusal::NoMoreResends => Vec::new(),
+        }
+    }
 }

@@ -231,7 +231,7 @@ impl CodeSender for NoNotices {
         _to: &ContactMethod,
         _notice: Notice,
     ) -> Result<(), SendError> {
-        Err(SendError::Unavailable("no notices today".into()))
+        Err(SendError::unavailable("no notices today"))
     }
 }
 

@@ -58,7 +58,7 @@ async fn wrong_answers_lock_after_exactly_the_policy_attempts() {
         assert!(h.event_trail().contains(&(
             Activity::BlockedFromSelfServiceReset,
             Detail::Locked {
-                reason: "challenge attempts"
+                reason: LockReason::ChallengeAttempts
             }
         )));
     }

@@ -10,7 +10,9 @@ use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
 use sspr::event::{Activity, Detail};
 use sspr::host::Role;
-use sspr::password::{HashParams, Password, PasswordRefusal, PasswordRules, hash_password};
+use sspr::password::{
+    HashParams, Password, PasswordRefusal, PasswordRule, PasswordRules, hash_password,
+};
 use sspr::policy::Policy;
 use sspr::step::{FromNewPassword, NewPassword};
 use sspr::{Refusal, Wizard};
@@ -43,8 +45,9 @@ async fn refused(
     new: &str,
     confirm: &str,
     expected: PasswordRefusal,
-    rule: &'static str,
+    rule: PasswordRule,
 ) -> Wizard<NewPassword> {
+    assert_eq!(expected.rule(), rule);
     let deliveries = h.outbox.deliveries().len();
     let refused = wizard
         .submit(&h.sspr, Password::new(new), Password::new(confirm))
@@ -83,7 +86,7 @@ async fn every_rule_refuses_and_keeps_the_step() {
         "Ab1!x",
         "Ab1!x",
         PasswordRefusal::TooShort { min: 8 },
-        "too short",
+        PasswordRule::MinLength,
     )
     .await;
     // Length counts characters after NFKC: three ligatures are six characters.
@@ -94,7 +97,7 @@ async fn every_rule_refuses_and_keeps_the_step() {
         "ﬁﬁﬁ",
         "ﬁﬁﬁ",
         PasswordRefusal::TooShort { min: 8 },
-        "too short",
+        PasswordRule::MinLength,
     )
     .await;
     let long = "kettle ".repeat(37);
@@ -105,7 +108,7 @@ async fn every_rule_refuses_and_keeps_the_step() {
         &long,
         &long,
         PasswordRefusal::TooLong { max: 256 },
-        "too long",
+        PasswordRule::MaxLength,
     )
     .await;
     for control in [
@@ -120,7 +123,7 @@ async fn every_rule_refuses_and_keeps_the_step() {
             control,
             control,
             PasswordRefusal::ControlCharacter,
-            "control character",
+            PasswordRule::NoControlCharacters,
         )
         .await;
     }
@@ -131,7 +134,7 @@ async fn every_rule_refuses_and_keeps_the_step() {
         STRONG,
         "plum kettle orbit 72",
         PasswordRefusal::Mismatch,
-        "entries differ",
+        PasswordRule::EntriesMatch,
     )
     .await;
     w = refused(
@@ -141,7 +144,7 @@ async fn every_rule_refuses_and_keeps_the_step() {
         STRONG,
         "",
         PasswordRefusal::Mismatch,
-        "entries differ",
+        PasswordRule::EntriesMatch,
     )
     .await;
     for with_id in [
@@ -155,7 +158,7 @@ async fn every_rule_refuses_and_keeps_the_step() {
             with_id,
             with_id,
             PasswordRefusal::ContainsUserId,
-            "contains user ID",
+            PasswordRule::NoUserId,
         )
         .await;
     }
@@ -167,7 +170,7 @@ async fn every_rule_refuses_and_keeps_the_step() {
             banned,
             banned,
             PasswordRefusal::Banned,
-            "banned term",
+            PasswordRule::NoBannedTerms,
         )
         .await;
     }
@@ -216,7 +219,7 @@ async fn the_current_password_is_refused_even_typed_in_full_width() {
         full_width,
         CURRENT,
         PasswordRefusal::SameAsCurrent,
-        "same as current",
+        PasswordRule::NotCurrent,
     )
     .await;
     assert_eq!(

@@ -75,26 +75,26 @@ fn hashing_runs_off_the_single_worker_while_it_serves_other_tasks() {
                 let FromSelectAccount::Identify(identify) = sspr
                     .start()
                     .unwrap()
-                    .choose(&*sspr, AccountType::WorkOrSchool)
+                    .choose(&sspr, AccountType::WorkOrSchool)
                     .unwrap()
                 else {
                     panic!("identify expected")
                 };
                 let answer = identify.step().challenge().danger_reveal_answer();
                 let Ok(FromIdentify::ChooseMethod(choose)) =
-                    identify.submit(&*sspr, "jan@contoso.nl", &answer).await
+                    identify.submit(&sspr, "jan@contoso.nl", &answer).await
                 else {
                     panic!("choose method expected")
                 };
-                let Ok(ToVerify::Verify(verify)) = choose.choose(&*sspr, 0).await else {
+                let Ok(ToVerify::Verify(verify)) = choose.choose(&sspr, 0).await else {
                     panic!("verify expected")
                 };
                 let code = outbox.last_code_to(&phone).unwrap();
-                let Ok(FromVerify::NewPassword(new)) = verify.submit(&*sspr, &code).await else {
+                let Ok(FromVerify::NewPassword(new)) = verify.submit(&sspr, &code).await else {
                     panic!("new password expected")
                 };
                 let password = "plum kettle orbit 71";
-                new.submit(&*sspr, Password::new(password), Password::new(password))
+                new.submit(&sspr, Password::new(password), Password::new(password))
                     .await
                     .map_err(|r| r.reason.to_string())
             })

@@ -66,21 +66,21 @@ async fn redis_stopped_mid_flow_then_restarted() {
     let started = Instant::now();
     assert!(matches!(
         flows.save(&identify).await,
-        Err(FlowsError::Store(StoreError::Unavailable(_)))
+        Err(FlowsError::Store(StoreError::Unavailable { .. }))
     ));
     assert!(matches!(
         flows.resume(&id).await,
-        Err(FlowsError::Store(StoreError::Unavailable(_)))
+        Err(FlowsError::Store(StoreError::Unavailable { .. }))
     ));
     assert!(matches!(
         store
             .add(&user, Counter::CodeSends, now, Duration::hours(1))
             .await,
-        Err(CounterError::Unavailable(_))
+        Err(CounterError::Unavailable { .. })
     ));
     assert!(matches!(
         store.blocked_until(&user, now).await,
-        Err(CounterError::Unavailable(_))
+        Err(CounterError::Unavailable { .. })
     ));
     let elapsed = started.elapsed();
     assert!(elapsed < bound, "four failed calls took {elapsed:?}");
@@ -94,7 +94,7 @@ async fn redis_stopped_mid_flow_then_restarted() {
     let mut refused = 0;
     let gone = loop {
         match flows.resume(&id).await {
-            Err(FlowsError::Store(StoreError::Unavailable(_))) => {
+            Err(FlowsError::Store(StoreError::Unavailable { .. })) => {
                 refused += 1;
                 assert!(
                     Instant::now() < deadline,
@@ -153,7 +153,7 @@ async fn a_hung_redis_fails_within_the_timeout() {
     let nowhere = format!("redis://127.0.0.1:{}/", free_port());
     assert!(matches!(
         RedisFlowStore::connect_with_timeout(&nowhere, "sspr", timeout).await,
-        Err(StoreError::Unavailable(_))
+        Err(StoreError::Unavailable { .. })
     ));
     assert!(started.elapsed() < timeout * 3, "{:?}", started.elapsed());
 
@@ -169,7 +169,7 @@ async fn a_hung_redis_fails_within_the_timeout() {
     let elapsed = started.elapsed();
     signal(&server, "-CONT");
     assert!(
-        matches!(result, Err(CounterError::Unavailable(_))),
+        matches!(result, Err(CounterError::Unavailable { .. })),
         "{result:?}"
     );
     assert!(

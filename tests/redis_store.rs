@@ -53,17 +53,22 @@ async fn the_debug_form_hides_the_password_of_the_url() {
     match RedisFlowStore::connect(&with_password, "sspr").await {
         Ok(store) => assert!(!format!("{store:?}").contains("hunter2"), "{store:?}"),
         Err(error) => {
-            assert!(!error.to_string().contains("hunter2"), "{error}");
             assert!(!format!("{error:?}").contains("hunter2"), "{error:?}");
+            // Nor anywhere in the chain of causes.
+            let mut cause: Option<&dyn std::error::Error> = Some(&error);
+            while let Some(error) = cause {
+                assert!(!error.to_string().contains("hunter2"), "{error}");
+                cause = error.source();
+            }
         }
     }
     assert!(matches!(
         RedisFlowStore::connect("not a url", "sspr").await,
-        Err(StoreError::Unavailable(_))
+        Err(StoreError::Unavailable { .. })
     ));
     assert!(matches!(
         RedisFlowStore::connect(&url, "a{b}").await,
-        Err(StoreError::Unavailable(_))
+        Err(StoreError::Unavailable { .. })
     ));
 }
 

@@ -319,7 +319,7 @@ impl FlowStore for WrittenByHand {
         _expires_at: OffsetDateTime,
         _now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("written by hand only".into()))
+        Err(StoreError::unavailable("written by hand only"))
     }
 
     async fn take(

@@ -83,7 +83,7 @@ async fn play_flow(sspr: &DemoSspr, files: &ChallengeFiles) -> Result<(), Stop> 
                 identify_step(sspr, files, wizard).await?.into()
             }
             Next::Step(AnyStep::ChooseMethod(wizard)) => choose_method(sspr, wizard).await?.into(),
-            Next::Step(AnyStep::Verify(wizard)) => verify(sspr, wizard).await?.into(),
+            Next::Step(AnyStep::Verify(wizard)) => verify(sspr, wizard).await?,
             Next::Step(AnyStep::NewPassword(wizard)) => {
                 new_password_step(sspr, wizard).await?.into()
             }

@@ -9,6 +9,7 @@ use unicode_normalization::UnicodeNormalization;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::{ChallengeKind, ChallengeLength};
+use crate::message::{Arg, Message};
 
 /// Characters of image answers: digits and upper-case letters without the confusable
 /// pairs 0/O, 1/I/l, 5/S, 2/Z, 8/B, and without G (which distorts into 6) and F (which a
@@ -114,6 +115,23 @@ pub enum InputRejected {
         /// The most characters accepted.
         max: usize,
     },
+}
+
+impl Message for InputRejected {
+    fn message_id(&self) -> &'static str {
+        match self {
+            InputRejected::Empty => "answer-empty",
+            InputRejected::TooLong { .. } => "answer-too-long",
+        }
+    }
+
+    /// `max` for [`InputRejected::TooLong`].
+    fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        match *self {
+            InputRejected::TooLong { max } => vec![("max", max.into())],
+            InputRejected::Empty => Vec::new(),
+        }
+    }
 }
 
 /// What a person typed, normalised for comparison: NFKC, spaces and hyphens removed,

@@ -41,7 +41,7 @@ use rand::RngExt;
 use rand::rngs::ChaCha20Rng;
 
 use super::recording::{self, RATE, Recordings, WORD_RMS};
-use super::{AUDIO_STREAM, Answer, ChallengeError, Seed};
+use super::{AUDIO_STREAM, Answer, ChallengeError, ChallengeKind, Seed};
 
 /// Samples in `ms` milliseconds.
 const fn ms(ms: usize) -> usize {
@@ -293,10 +293,10 @@ impl<'r> Plan<'r> {
         for (i, &digit) in digits.iter().enumerate() {
             let takes = recordings
                 .digit(digit)
-                .ok_or(ChallengeError::Assets("recordings"))?;
+                .ok_or(ChallengeError::Assets(ChallengeKind::Audio))?;
             let samples = takes
                 .get(rng.random_range(0..takes.len()))
-                .ok_or(ChallengeError::Assets("recordings"))?;
+                .ok_or(ChallengeError::Assets(ChallengeKind::Audio))?;
             let step = step(rng.random_range(DIGIT_RATE));
             let gain = signed(rng, DIGIT_GAIN);
             let tilt = rng.random_range(DIGIT_TILT);
@@ -561,7 +561,7 @@ fn add_resampled(mix: &mut [f32], at: isize, source: &[f32], step: u32, gain: f3
 /// long as all the rest of a render. The bytes are the same as hound's (a test writes
 /// both).
 fn encode(mix: &[f32]) -> Result<Vec<u8>, ChallengeError> {
-    let failed = || ChallengeError::Encode("WAV");
+    let failed = || ChallengeError::Encode(ChallengeKind::Audio);
     let data_len = u32::try_from(mix.len()).map_err(|_| failed())?;
     let riff_len = data_len.checked_add(36).ok_or_else(failed)?;
     let mut bytes = Vec::with_capacity(WAV_HEADER + mix.len());

@@ -8,7 +8,7 @@
 use std::io::Cursor;
 use std::sync::OnceLock;
 
-use super::{ChallengeError, IMAGE_ALPHABET};
+use super::{ChallengeError, ChallengeKind, IMAGE_ALPHABET};
 
 /// Empty columns and rows kept around each trimmed glyph: room for the widest style
 /// ([`Style::Outline`] grows the ink by [`OUTLINE`] pixels) plus one, so that sampling
@@ -267,7 +267,7 @@ pub(crate) fn atlas() -> Result<&'static Atlas, ChallengeError> {
     static ATLAS: OnceLock<Result<Atlas, ChallengeError>> = OnceLock::new();
     match ATLAS.get_or_init(build) {
         Ok(atlas) => Ok(atlas),
-        Err(_) => Err(ChallengeError::Assets("glyphs")),
+        Err(_) => Err(ChallengeError::Assets(ChallengeKind::Image)),
     }
 }
 
@@ -284,7 +284,7 @@ const SHEET_CELL: usize = 64;
 /// Takes every character of the alphabet from the `captcha` crate and from [`SHEET`], and
 /// makes each glyph's styles.
 fn build() -> Result<Atlas, ChallengeError> {
-    let broken = || ChallengeError::Assets("glyphs");
+    let broken = || ChallengeError::Assets(ChallengeKind::Image);
     let mut solids = Vec::new();
     for &ch in IMAGE_ALPHABET {
         let png = captcha_png(char::from(ch)).ok_or_else(broken)?;

@@ -190,12 +190,28 @@ pub enum ChallengeError {
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed; try again")]
     Entropy,
-    /// The glyphs or the recordings could not be decoded.
-    #[error("the CAPTCHA {0} could not be loaded")]
-    Assets(&'static str),
-    /// Encoding the PNG or WAV failed.
-    #[error("the challenge {0} could not be encoded")]
-    Encode(&'static str),
+    /// The glyphs (of pictures) or the recordings (of audio clips) could not be decoded.
+    #[error("the CAPTCHA {} could not be loaded", assets_of(*.0))]
+    Assets(ChallengeKind),
+    /// Encoding the PNG (of a picture) or the WAV (of an audio clip) failed.
+    #[error("the challenge {} could not be encoded", format_of(*.0))]
+    Encode(ChallengeKind),
+}
+
+/// What a kind of challenge is made from.
+fn assets_of(kind: ChallengeKind) -> &'static str {
+    match kind {
+        ChallengeKind::Image => "glyphs",
+        ChallengeKind::Audio => "recordings",
+    }
+}
+
+/// The file format a kind of challenge is encoded in.
+fn format_of(kind: ChallengeKind) -> &'static str {
+    match kind {
+        ChallengeKind::Image => "PNG",
+        ChallengeKind::Audio => "WAV",
+    }
 }
 
 /// The private seed of a challenge: drives every random choice of its rendering.

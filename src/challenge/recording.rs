@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use super::{AUDIO_ALPHABET, ChallengeError};
+use super::{AUDIO_ALPHABET, ChallengeError, ChallengeKind};
 
 /// Sample rate of the recordings and of the rendered clip, in Hz.
 pub(crate) const RATE: u32 = 11_025;
@@ -115,7 +115,7 @@ pub(crate) fn recordings_of(language: Language) -> Result<&'static Recordings, C
         .decoded()
         .get_or_init(|| decode(language.asset()))
         .as_ref()
-        .ok_or(ChallengeError::Assets("recordings"))
+        .ok_or(ChallengeError::Assets(ChallengeKind::Audio))
 }
 
 /// One recording of a `.vox` file: its symbol (ASCII), voice and µ-law bytes.

@@ -162,11 +162,13 @@ pub enum HashError {
     #[error("no random salt could be drawn from the operating system")]
     Entropy,
     /// The Argon2 implementation refused the work (for example, out of memory).
-    #[error("the password could not be hashed: {0}")]
-    Failed(HashFailure),
+    #[error("the password could not be hashed")]
+    Failed(#[source] HashFailure),
 }
 
-/// What the Argon2 implementation reported; its details stay private.
+/// That the Argon2 implementation refused the parameters or the hashing. Its error is the
+/// [`source`](std::error::Error::source): a fixed description such as "memory cost is
+/// too small", never the password or the salt.
 #[derive(Debug)]
 pub struct HashFailure(Failure);
 
@@ -178,14 +180,21 @@ enum Failure {
 
 impl fmt::Display for HashFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Failure::Params(e) => fmt::Display::fmt(e, f),
-            Failure::Hash(e) => fmt::Display::fmt(e, f),
-        }
+        f.write_str(match &self.0 {
+            Failure::Params(_) => "Argon2 refused the parameters",
+            Failure::Hash(_) => "Argon2 failed to hash",
+        })
     }
 }
 
-impl std::error::Error for HashFailure {}
+impl std::error::Error for HashFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0 {
+            Failure::Params(e) => Some(e),
+            Failure::Hash(e) => Some(e),
+        }
+    }
+}
 
 /// A stored password hash: an Argon2id PHC string
 /// (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`).
@@ -503,6 +512,27 @@ mod tests {
             &Password::new("correct horse battery stapler"),
             &known
         ));
+    }
+
+    #[test]
+    fn a_failure_keeps_argon2s_error_as_its_source() {
+        use std::error::Error as _;
+        // Costs no builder lets through: Argon2 itself refuses them.
+        let params = HashParams {
+            m_cost: 1,
+            t_cost: 1,
+            p_cost: 1,
+        };
+        let secret = "correct horse battery staple";
+        let error = hash_with_salt(&Password::new(secret), &params, b"somesaltsomesalt")
+            .expect_err("refused");
+        assert!(matches!(error, HashError::Failed(_)));
+        assert_eq!(error.to_string(), "the password could not be hashed");
+        let failure = error.source().expect("a HashFailure");
+        assert_eq!(failure.to_string(), "Argon2 refused the parameters");
+        let argon2 = failure.source().expect("argon2's error");
+        assert_eq!(argon2.to_string(), "memory cost is too small");
+        assert!(!format!("{error:?}").contains("horse"), "{error:?}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use subtle::ConstantTimeEq;
 use super::Password;
 use super::banned::{self, BannedTerm, MAX_BANNED_TERM_CHARS, MAX_BANNED_TERMS, TermProblem};
 use super::strength::{self, StrengthHint};
+use crate::message::{Arg, Message};
 use crate::user_id::UserId;
 
 /// The fewest characters any rules may ask for (NIST SP 800-63B's floor for passwords a
@@ -380,6 +381,98 @@ pub enum PasswordRefusal {
     /// The password is the current one (found by the caller, against the stored hash).
     #[error("the new password is the same as your current one: choose a different password")]
     SameAsCurrent,
+}
+
+impl PasswordRefusal {
+    /// The rule that was broken, without the numbers: what an audit event records.
+    pub fn rule(&self) -> PasswordRule {
+        match self {
+            PasswordRefusal::TooShort { .. } => PasswordRule::MinLength,
+            PasswordRefusal::TooLong { .. } => PasswordRule::MaxLength,
+            PasswordRefusal::ControlCharacter => PasswordRule::NoControlCharacters,
+            PasswordRefusal::Mismatch => PasswordRule::EntriesMatch,
+            PasswordRefusal::ContainsUserId => PasswordRule::NoUserId,
+            PasswordRefusal::Banned => PasswordRule::NoBannedTerms,
+            PasswordRefusal::TooWeak { .. } => PasswordRule::MinStrength,
+            PasswordRefusal::SameAsCurrent => PasswordRule::NotCurrent,
+        }
+    }
+}
+
+/// A rule a new password must meet, by name: which one a [`PasswordRefusal`] broke
+/// ([`PasswordRefusal::rule`]), as audit events record it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PasswordRule {
+    /// At least the minimum number of characters.
+    MinLength,
+    /// At most the maximum number of characters.
+    MaxLength,
+    /// No control characters.
+    NoControlCharacters,
+    /// Both entries the same.
+    EntriesMatch,
+    /// Not holding the user ID or the name before its `@`.
+    NoUserId,
+    /// No term of the organisation's banned list.
+    NoBannedTerms,
+    /// At least the minimum strength score.
+    MinStrength,
+    /// Not the current password.
+    NotCurrent,
+}
+
+impl fmt::Display for PasswordRule {
+    /// A short stable name for logs, kebab-case: `min-length`, `no-user-id`, ...
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PasswordRule::MinLength => "min-length",
+            PasswordRule::MaxLength => "max-length",
+            PasswordRule::NoControlCharacters => "no-control-characters",
+            PasswordRule::EntriesMatch => "entries-match",
+            PasswordRule::NoUserId => "no-user-id",
+            PasswordRule::NoBannedTerms => "no-banned-terms",
+            PasswordRule::MinStrength => "min-strength",
+            PasswordRule::NotCurrent => "not-current",
+        })
+    }
+}
+
+impl Message for PasswordRefusal {
+    fn message_id(&self) -> &'static str {
+        match self {
+            PasswordRefusal::TooShort { .. } => "password-too-short",
+            PasswordRefusal::TooLong { .. } => "password-too-long",
+            PasswordRefusal::ControlCharacter => "password-control-character",
+            PasswordRefusal::Mismatch => "password-mismatch",
+            PasswordRefusal::ContainsUserId => "password-contains-user-id",
+            PasswordRefusal::Banned => "password-banned",
+            PasswordRefusal::TooWeak { .. } => "password-too-weak",
+            PasswordRefusal::SameAsCurrent => "password-same-as-current",
+        }
+    }
+
+    /// `min` or `max` for the length rules; `score`, `min_score` and, when the estimator
+    /// knows what made the password easy to guess, `hint` (a [`StrengthHint`]'s message)
+    /// for [`PasswordRefusal::TooWeak`].
+    fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        match *self {
+            PasswordRefusal::TooShort { min } => vec![("min", min.into())],
+            PasswordRefusal::TooLong { max } => vec![("max", max.into())],
+            PasswordRefusal::TooWeak {
+                score,
+                min_score,
+                hint,
+            } => {
+                let mut args = vec![("score", score.into()), ("min_score", min_score.into())];
+                if let Some(hint) = hint {
+                    args.push(("hint", Arg::Message(hint.message_id())));
+                }
+                args
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 fn hint_clause(hint: Option<StrengthHint>) -> String {

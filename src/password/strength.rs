@@ -13,6 +13,7 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
+use crate::message::Message;
 use crate::user_id::UserId;
 
 /// The most characters of a password the strength estimate reads. A password whose first
@@ -167,6 +168,21 @@ impl fmt::Display for StrengthHint {
             StrengthHint::SingleWord => "a word by itself is easy to guess",
             StrengthHint::Names => "names and surnames are easy to guess",
         })
+    }
+}
+
+impl Message for StrengthHint {
+    fn message_id(&self) -> &'static str {
+        match self {
+            StrengthHint::CommonPassword => "password-hint-common",
+            StrengthHint::SimilarToCommonPassword => "password-hint-similar-to-common",
+            StrengthHint::KeyboardPattern => "password-hint-keyboard-pattern",
+            StrengthHint::Repeats => "password-hint-repeats",
+            StrengthHint::Sequence => "password-hint-sequence",
+            StrengthHint::DatesOrYears => "password-hint-dates-or-years",
+            StrengthHint::SingleWord => "password-hint-single-word",
+            StrengthHint::Names => "password-hint-names",
+        }
     }
 }
 

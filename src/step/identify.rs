@@ -127,9 +127,7 @@ impl Wizard<Identify> {
                     &self.flow,
                     None,
                     Activity::BlockedFromSelfServiceReset,
-                    Detail::Locked {
-                        reason: reason.name(),
-                    },
+                    Detail::Locked { reason },
                 );
                 return Ok(FromIdentify::Locked(Locked {
                     reason,

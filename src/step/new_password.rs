@@ -76,23 +76,9 @@ impl Wizard<NewPassword> {
             Some(&self.step.user),
             Activity::FlowActivityProgress,
             Detail::PasswordRefused {
-                rule: rule_name(&refusal),
+                rule: refusal.rule(),
             },
         );
         self.refuse(Refusal::Password(refusal))
-    }
-}
-
-/// The rule's name for audit events (never the password).
-fn rule_name(refusal: &PasswordRefusal) -> &'static str {
-    match refusal {
-        PasswordRefusal::TooShort { .. } => "too short",
-        PasswordRefusal::TooLong { .. } => "too long",
-        PasswordRefusal::ControlCharacter => "control character",
-        PasswordRefusal::Mismatch => "entries differ",
-        PasswordRefusal::ContainsUserId => "contains user ID",
-        PasswordRefusal::Banned => "banned term",
-        PasswordRefusal::TooWeak { .. } => "too weak",
-        PasswordRefusal::SameAsCurrent => "same as current",
     }
 }

@@ -141,9 +141,7 @@ impl Wizard<Verify> {
                 &self.flow,
                 Some(&user),
                 Activity::BlockedFromSelfServiceReset,
-                Detail::Locked {
-                    reason: reason.name(),
-                },
+                Detail::Locked { reason },
             );
             return Ok(FromVerify::Locked(Locked {
                 reason,

@@ -10,6 +10,7 @@ use super::{FlowStore, StoreError, Taken};
 use crate::challenge::Challenge;
 use crate::clock::{Clock, SystemClock};
 use crate::flow::{FlowId, FlowIdError};
+use crate::message::{Arg, Message};
 use crate::next::{AnyStep, Next};
 use crate::snapshot::SnapshotError;
 
@@ -202,5 +203,27 @@ impl<St: FlowStore> Flows<St> {
     /// Forgets a flow (the person cancelled).
     pub async fn discard(&self, flow: FlowId) -> Result<(), FlowsError> {
         Ok(self.store.discard(flow).await?)
+    }
+}
+
+impl Message for FlowsError {
+    fn message_id(&self) -> &'static str {
+        match self {
+            FlowsError::FlowId(e) => e.message_id(),
+            FlowsError::Missing => "flow-missing",
+            FlowsError::Stale => "flow-stale",
+            FlowsError::Expired => "flow-expired",
+            FlowsError::Snapshot(_) => "flow-damaged",
+            FlowsError::Store(e) => e.message_id(),
+            FlowsError::NoChallenge => "flow-no-challenge",
+        }
+    }
+
+    fn message_args(&self) -> Vec<(&'static str, Arg)> {
+        match self {
+            FlowsError::FlowId(e) => e.message_args(),
+            FlowsError::Store(e) => e.message_args(),
+            _ => Vec::new(),
+        }
     }
 }

@@ -24,7 +24,7 @@ pub use redis::RedisFlowStore;
 use crate::flow::FlowId;
 
 /// A failure of a flow store.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
     /// The store holds as many live flows as it may: no flow was dropped to make room.
@@ -38,8 +38,42 @@ pub enum StoreError {
     #[error("the flow expired before it could be saved; start again")]
     Expired,
     /// The store could not be reached; the wizard the host holds is unchanged: try again.
-    #[error("the flow store is unavailable: {0}")]
-    Unavailable(String),
+    /// Made with [`StoreError::unavailable`].
+    #[error("the flow store is unavailable")]
+    Unavailable {
+        /// What went wrong, for the host's logs. Must not hold a snapshot, a key or a
+        /// connection string with credentials.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl StoreError {
+    /// The store could not be reached, because of `source` (an error, or a text):
+    /// `Err(StoreError::unavailable(e))`.
+    pub fn unavailable(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        StoreError::Unavailable {
+            source: source.into(),
+        }
+    }
+}
+
+impl crate::message::Message for StoreError {
+    fn message_id(&self) -> &'static str {
+        match self {
+            StoreError::Full { .. } => "store-full",
+            StoreError::Expired => "store-expired",
+            StoreError::Unavailable { .. } => "store-unavailable",
+        }
+    }
+
+    /// `capacity` for [`StoreError::Full`].
+    fn message_args(&self) -> Vec<(&'static str, crate::message::Arg)> {
+        match *self {
+            StoreError::Full { capacity } => vec![("capacity", capacity.into())],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// What [`FlowStore::take`] found.

@@ -141,10 +141,10 @@ impl RedisFlowStore {
             std::time::Duration::from_millis(10),
             std::time::Duration::from_secs(60),
         );
+        // The `redis` crate's error may quote the URL, password included: keep it out.
         let client = Client::open(url).map_err(|_| {
-            StoreError::Unavailable(
-                "the Redis URL is not valid (redis://host:port/db, rediss://, redis+unix://)"
-                    .into(),
+            StoreError::unavailable(
+                "the Redis URL is not valid (redis://host:port/db, rediss://, redis+unix://)",
             )
         })?;
         let info = client.get_connection_info();
@@ -160,7 +160,7 @@ impl RedisFlowStore {
             .set_max_delay(std::time::Duration::from_millis(500));
         let connection = bounded(timeout, ConnectionManager::new_with_config(client, config))
             .await
-            .map_err(StoreError::Unavailable)?;
+            .map_err(StoreError::unavailable)?;
         Ok(RedisFlowStore {
             connection,
             keys,
@@ -190,7 +190,8 @@ impl RedisFlowStore {
         self.keys.block(user)
     }
 
-    /// Runs one script within the timeout; a failure is a message for `Unavailable`.
+    /// Runs one script within the timeout; a failure is a safe message for the source of
+    /// `Unavailable`.
     async fn run<T: redis::FromRedisValue>(
         &self,
         script: &Script,
@@ -271,7 +272,7 @@ impl Keys {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.'));
         if !valid {
-            return Err(StoreError::Unavailable(format!(
+            return Err(StoreError::unavailable(format!(
                 "the Redis key prefix must have 1 to {} characters a-z A-Z 0-9 : _ - .",
                 RedisFlowStore::MAX_PREFIX_BYTES
             )));
@@ -358,7 +359,7 @@ impl FlowStore for RedisFlowStore {
         self.run::<i64>(&SAVE, &[&key], &args)
             .await
             .map(drop)
-            .map_err(StoreError::Unavailable)
+            .map_err(StoreError::unavailable)
     }
 
     async fn take(
@@ -374,7 +375,7 @@ impl FlowStore for RedisFlowStore {
         let value: Value = self
             .run(&TAKE, &[&key], &args)
             .await
-            .map_err(StoreError::Unavailable)?;
+            .map_err(StoreError::unavailable)?;
         Ok(match value {
             Value::Int(1) => Taken::Stale,
             Value::BulkString(mut bytes) => {
@@ -404,7 +405,7 @@ impl FlowStore for RedisFlowStore {
         let value: Value = self
             .run(&PEEK, &[&key], &args)
             .await
-            .map_err(StoreError::Unavailable)?;
+            .map_err(StoreError::unavailable)?;
         Ok(match value {
             Value::BulkString(mut bytes) => {
                 let snapshot = FlowSnapshot::from_bytes(&bytes);
@@ -418,7 +419,7 @@ impl FlowStore for RedisFlowStore {
     async fn discard(&self, flow: FlowId) -> Result<(), StoreError> {
         self.command(redis::cmd("DEL").arg(self.keys.flow(flow)))
             .await
-            .map_err(StoreError::Unavailable)
+            .map_err(StoreError::unavailable)
     }
 }
 
@@ -444,7 +445,7 @@ impl Counters for RedisFlowStore {
         let count: i64 = self
             .run(&ADD, &[&key], &args)
             .await
-            .map_err(CounterError::Unavailable)?;
+            .map_err(CounterError::unavailable)?;
         Ok(u32::try_from(count.max(0)).unwrap_or(u32::MAX))
     }
 
@@ -453,7 +454,7 @@ impl Counters for RedisFlowStore {
         self.run::<i64>(&RELEASE, &[&key], &[])
             .await
             .map(drop)
-            .map_err(CounterError::Unavailable)
+            .map_err(CounterError::unavailable)
     }
 
     async fn block(&self, user: &UserId, until: OffsetDateTime) -> Result<(), CounterError> {
@@ -467,7 +468,7 @@ impl Counters for RedisFlowStore {
         self.run::<i64>(&BLOCK, &[&keys[0], &keys[1], &keys[2]], &args)
             .await
             .map(drop)
-            .map_err(CounterError::Unavailable)
+            .map_err(CounterError::unavailable)
     }
 
     async fn blocked_until(
@@ -481,12 +482,12 @@ impl Counters for RedisFlowStore {
         let until: Option<(Vec<u8>, Vec<u8>)> = self
             .run(&BLOCKED_UNTIL, &[&key], &args)
             .await
-            .map_err(CounterError::Unavailable)?;
+            .map_err(CounterError::unavailable)?;
         match until {
             None => Ok(None),
-            Some((seconds, nanos)) => time_of(&seconds, &nanos).map(Some).ok_or_else(|| {
-                CounterError::Unavailable("Redis holds a damaged block time".into())
-            }),
+            Some((seconds, nanos)) => time_of(&seconds, &nanos)
+                .map(Some)
+                .ok_or_else(|| CounterError::unavailable("Redis holds a damaged block time")),
         }
     }
 
@@ -498,7 +499,7 @@ impl Counters for RedisFlowStore {
                 .arg(self.keys.block(user)),
         )
         .await
-        .map_err(CounterError::Unavailable)
+        .map_err(CounterError::unavailable)
     }
 }
 
@@ -551,7 +552,7 @@ mod tests {
             &"x".repeat(RedisFlowStore::MAX_PREFIX_BYTES + 1),
         ] {
             assert!(
-                matches!(Keys::new(bad), Err(StoreError::Unavailable(_))),
+                matches!(Keys::new(bad), Err(StoreError::Unavailable { .. })),
                 "{bad:?}"
             );
         }

@@ -112,7 +112,7 @@ impl Directory for TestDirectory {
     async fn find_user(&self, user: &UserId) -> Result<Option<UserRecord>, DirectoryError> {
         self.lookups.fetch_add(1, Ordering::SeqCst);
         if self.fail_find.load(Ordering::SeqCst) {
-            return Err(DirectoryError::Unavailable("test directory is down".into()));
+            return Err(DirectoryError::unavailable("test directory is down"));
         }
         self.inner.find_user(user).await
     }
@@ -122,7 +122,7 @@ impl Directory for TestDirectory {
         user: &UserId,
     ) -> Result<Option<sspr::host::PasswordState>, DirectoryError> {
         if self.fail_find.load(Ordering::SeqCst) {
-            return Err(DirectoryError::Unavailable("test directory is down".into()));
+            return Err(DirectoryError::unavailable("test directory is down"));
         }
         self.inner.password_state(user).await
     }
@@ -134,7 +134,7 @@ impl Directory for TestDirectory {
     ) -> Result<(), DirectoryError> {
         self.stores.fetch_add(1, Ordering::SeqCst);
         if self.fail_store.load(Ordering::SeqCst) {
-            return Err(DirectoryError::Unavailable("test directory is down".into()));
+            return Err(DirectoryError::unavailable("test directory is down"));
         }
         self.inner.set_password(user, password).await
     }
@@ -156,7 +156,7 @@ impl TestCounters {
 
     fn check(&self) -> Result<(), CounterError> {
         if self.failing.load(Ordering::SeqCst) {
-            return Err(CounterError::Unavailable("test counters are down".into()));
+            return Err(CounterError::unavailable("test counters are down"));
         }
         Ok(())
     }

@@ -20,7 +20,9 @@ use self::ink::Canvas;
 use self::scene::Scene;
 use super::difficulty::Difficulty;
 use super::glyph;
-use super::{Answer, ChallengeError, ChallengeLength, IMAGE_STREAM, ImageSize, Seed};
+use super::{
+    Answer, ChallengeError, ChallengeKind, ChallengeLength, IMAGE_STREAM, ImageSize, Seed,
+};
 
 /// Paper kept free of character ink along every edge, in pixels.
 const MARGIN: usize = 4;
@@ -89,7 +91,7 @@ fn encode(canvas: &mut Vec<u8>, size: ImageSize) -> Result<Vec<u8>, ChallengeErr
             canvas.get(y * width..(y + 1) * width),
             packed.get_mut(..row_bytes),
         ) else {
-            return Err(ChallengeError::Encode("PNG"));
+            return Err(ChallengeError::Encode(ChallengeKind::Image));
         };
         let (pairs, odd) = row.as_chunks::<2>();
         for (byte, &[a, b]) in out.iter_mut().zip(pairs) {
@@ -99,7 +101,7 @@ fn encode(canvas: &mut Vec<u8>, size: ImageSize) -> Result<Vec<u8>, ChallengeErr
             *byte = grey4(a) << 4;
         }
         let Some(target) = canvas.get_mut(y * row_bytes..(y + 1) * row_bytes) else {
-            return Err(ChallengeError::Encode("PNG"));
+            return Err(ChallengeError::Encode(ChallengeKind::Image));
         };
         target.copy_from_slice(out);
     }
@@ -110,7 +112,7 @@ fn encode(canvas: &mut Vec<u8>, size: ImageSize) -> Result<Vec<u8>, ChallengeErr
     encoder.set_depth(png::BitDepth::Four);
     encoder.set_compression(png::Compression::Fast);
     encoder.set_filter(png::Filter::Up);
-    let failed = |_: png::EncodingError| ChallengeError::Encode("PNG");
+    let failed = |_: png::EncodingError| ChallengeError::Encode(ChallengeKind::Image);
     let mut writer = encoder.write_header().map_err(failed)?;
     writer.write_image_data(canvas).map_err(failed)?;
     writer.finish().map_err(failed)?;

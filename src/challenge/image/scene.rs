@@ -5,7 +5,7 @@ use super::dice::{Dice, cos_turns, sin_turns};
 use super::{MARGIN, MAX_CHARS, MAX_HEIGHT, MAX_WIDTH};
 use crate::challenge::difficulty::ImageHardness;
 use crate::challenge::glyph::{Atlas, Glyph, PAD, Style};
-use crate::challenge::{ChallengeError, ChallengeLength, ImageSize};
+use crate::challenge::{ChallengeError, ChallengeKind, ChallengeLength, ImageSize};
 
 /// Extra room, in pixels, between a character's computed reach and the margin: absorbs
 /// float rounding and the fixed-point stepping of the sampler.
@@ -160,7 +160,7 @@ impl<'a> Scene<'a> {
             let (face, style) = (dice.below(atlas.faces()), pick_style(hardness, dice));
             let glyph = atlas
                 .glyph(ch, face, style)
-                .ok_or(ChallengeError::Assets("glyphs"))?;
+                .ok_or(ChallengeError::Assets(ChallengeKind::Image))?;
             let mut shape = Shape::draw(glyph, cap, hardness, dice);
             let rise = cap * dice.either_way(hardness.baseline);
             shape.at = [pen - shape.extent[0], rise];
