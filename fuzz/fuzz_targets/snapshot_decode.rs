@@ -1,22 +1,43 @@
-//! Stored flows come back from a store a host does not fully control: no bytes may panic
-//! the decoder, and whatever decodes must encode and decode again to the same step.
+//! Stored flows come back from a store a host does not fully control: no bytes written to
+//! the store may panic the decoder (through `Flows::resume` or `Flows::challenge`), and
+//! whatever resumes must save and resume again to the same step.
 #![no_main]
 
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
 use libfuzzer_sys::fuzz_target;
-use sspr::flow::FlowId;
-use sspr::snapshot::FlowSnapshot;
+use sspr::host::{Clock, ManualClock};
+use sspr::store::{FlowSnapshot, FlowStore, Flows, MemoryFlowStore};
+use time::Duration;
+
+/// The memory store never waits: every call is ready at the first poll.
+fn ready<T>(future: impl Future<Output = T>) -> T {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(value) => value,
+        Poll::Pending => panic!("the memory store does not wait"),
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
-    let flow = FlowId::from_bytes(
-        data.get(1..17)
-            .and_then(|b| b.try_into().ok())
-            .unwrap_or([0; 16]),
-    );
-    let _ = sspr::snapshot::peek_flow(data);
-    if let Ok(step) = FlowSnapshot::resume(data, flow) {
-        let again = step.snapshot().expect("a decoded step encodes");
-        let back = FlowSnapshot::resume(again.as_bytes(), flow).expect("and decodes");
-        assert_eq!(back.name(), step.name());
-        assert_eq!(back.deadline(), step.deadline());
+    let Ok(snapshot) = FlowSnapshot::from_bytes(data) else {
+        return;
+    };
+    let id = snapshot.flow_id().to_string();
+    let clock = ManualClock::default();
+    let now = clock.now();
+    let store = MemoryFlowStore::new();
+    let flows = Flows::new(store.clone()).with_clock(clock);
+    if ready(store.save(snapshot, now + Duration::days(1), now)).is_err() {
+        return;
+    }
+    let _ = ready(flows.challenge(&id));
+    if let Ok(step) = ready(flows.resume(&id)) {
+        let (name, deadline) = (step.name(), step.deadline());
+        ready(flows.save(&step.into())).expect("a resumed step saves");
+        let back = ready(flows.resume(&id)).expect("and resumes");
+        assert_eq!(back.name(), name);
+        assert_eq!(back.deadline(), deadline);
     }
 });
