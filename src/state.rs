@@ -114,7 +114,7 @@ impl Account {
             used: Vec::new(),
             required: 1,
             code_attempts_left: policy.code_attempts,
-            issued: 1,
+            issued: 0,
         }
     }
 

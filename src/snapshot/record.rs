@@ -246,7 +246,7 @@ pub(super) fn decode(id: FlowId, bytes: &[u8]) -> Result<AnyStep, SnapshotError>
         }),
         StepRecord::ChooseMethod(record) => AnyStep::ChooseMethod(Wizard {
             step: ChooseMethod {
-                account: account(record)?,
+                account: account(record, false)?,
             },
             flow,
         }),
@@ -317,7 +317,9 @@ fn methods(records: &[MethodRecord]) -> Result<Vec<ContactMethod>, SnapshotError
     Ok(methods)
 }
 
-fn account(record: &AccountRecord) -> Result<Account, SnapshotError> {
+/// An account still proving ownership: fewer methods proved than required, and (unless
+/// it is the conceal policy's stand-in, which has none) enough methods to prove it.
+fn account(record: &AccountRecord, stand_in: bool) -> Result<Account, SnapshotError> {
     let user = user_id(&record.user)?;
     let methods = methods(&record.methods)?;
     for (i, &used) in record.used.iter().enumerate() {
@@ -325,8 +327,13 @@ fn account(record: &AccountRecord) -> Result<Account, SnapshotError> {
             return Err(SnapshotError::InvalidField("used method"));
         }
     }
-    if !(1..=2).contains(&record.required) {
+    if !(1..=2).contains(&record.required)
+        || (!stand_in && methods.len() < usize::from(record.required))
+    {
         return Err(SnapshotError::InvalidField("methods required"));
+    }
+    if record.used.len() >= usize::from(record.required) {
+        return Err(SnapshotError::InvalidField("methods verified"));
     }
     if record.code_attempts_left == 0 {
         return Err(SnapshotError::InvalidField("code attempts left"));
@@ -342,7 +349,8 @@ fn account(record: &AccountRecord) -> Result<Account, SnapshotError> {
 }
 
 fn verify(record: &VerifyRecord, started: OffsetDateTime) -> Result<Verify, SnapshotError> {
-    let account = account(&record.account)?;
+    let stand_in = matches!(record.code, CodeRecord::StandIn);
+    let account = account(&record.account, stand_in)?;
     // A code's method is one of the account's, not yet used.
     let method = |method: u8| {
         if usize::from(method) >= account.methods.len() || account.used.contains(&method) {

@@ -173,16 +173,19 @@ proptest! {
         kind in 0..CODE_KINDS.len(), code_in in -1_000_000_000_000i64..1_000_000_000_000,
     ) {
         let flow = flow(9, 1_700_000_000_000_000_000, 900_000_000_000);
-        let step = choose(methods, methods - 1, required, attempts, issued);
+        // A step still proving: enough methods, one fewer proved than required.
+        let required = required.min(u8::try_from(methods).unwrap());
+        let used = usize::from(required) - 1;
+        let step = choose(methods, used, required, attempts, issued);
         let expected = account_parts(&step.account);
         let AnyStep::ChooseMethod(back) = round_trip(&Wizard { flow: flow.clone(), step })
         else { panic!() };
         prop_assert_eq!(account_parts(&back.step.account), expected.clone());
 
-        // The code goes to the one method not used yet.
-        let current = u8::try_from(methods - 1).unwrap();
+        // The code goes to the first method not used yet.
+        let current = u8::try_from(used).unwrap();
         let step = Verify {
-            account: account(methods, methods - 1, required, attempts, issued),
+            account: account(methods, used, required, attempts, issued),
             code: code(kind, current, digest),
             code_deadline: flow.started + Duration::nanoseconds(code_in),
             resends_left: resends,
@@ -341,17 +344,37 @@ fn every_invalid_code_record_is_refused() {
             SnapshotError::InvalidField("current method"),
             "{name} to a used method"
         );
-        // An account without methods has no method to send to.
+        // An account without methods has no method to send to: only the stand-in
+        // (which sends nothing) has none.
         assert_eq!(
             resume_error(verify(
                 Account::stand_in(user(), &Policy::default()),
                 code(kind, 0, [7; 32]),
                 &f
             )),
-            SnapshotError::InvalidField("current method"),
+            SnapshotError::InvalidField("methods required"),
             "{name} of an account without methods"
         );
     }
+}
+
+#[test]
+fn an_account_that_proved_enough_or_cannot_is_not_still_proving() {
+    let f = usual_flow();
+    // Two methods required, both proved: that flow is at NewPassword.
+    assert_eq!(
+        resume_error(choose(2, 2, 2, 5, 2)),
+        SnapshotError::InvalidField("methods verified")
+    );
+    assert_eq!(
+        resume_error(verify(account(3, 2, 2, 5, 2), code(0, 2, [7; 32]), &f)),
+        SnapshotError::InvalidField("methods verified")
+    );
+    // Two methods required of an account with one: it could never reset.
+    assert_eq!(
+        resume_error(choose(1, 0, 2, 5, 0)),
+        SnapshotError::InvalidField("methods required")
+    );
 }
 
 #[test]

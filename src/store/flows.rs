@@ -176,10 +176,15 @@ impl<St: FlowStore> Flows<St> {
             nonce: snapshot.nonce(),
             expires_at,
         };
-        self.store
+        match self
+            .store
             .save(snapshot, expires_at, self.clock.now())
-            .await?;
-        Ok(Some(saved))
+            .await
+        {
+            Ok(()) => Ok(Some(saved)),
+            Err(StoreError::Expired) => Err(FlowsError::Expired),
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// The challenge of the flow named by `id_text` (for the picture or clip URL of the
