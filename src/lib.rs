@@ -124,6 +124,8 @@ pub mod policy;
 pub mod step;
 pub mod store;
 pub mod support;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 pub use ending::{AskAdmin, Completed, Ending, Expired, LockReason, Locked, PersonalAccount};
 pub use error::Error;

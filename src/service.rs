@@ -42,6 +42,14 @@ pub struct Sspr {
     pub(crate) events: Arc<dyn EventSink>,
 }
 
+/// The service's clock, e.g. for [`Flows`](crate::store::Flows) beside it
+/// (`Flows::new(store).with_clock(sspr.clone())`), so both read the same time.
+impl Clock for Sspr {
+    fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+}
+
 impl fmt::Debug for Sspr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sspr")

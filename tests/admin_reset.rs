@@ -2,15 +2,16 @@
 //! next sign-in), and the user replaces it under the new-password rules.
 
 use sspr::LockReason;
-use sspr::Sspr;
 use sspr::UserId;
 use sspr::admin::{AdminResetError, ForcedChange, ForcedChangeRefusal};
-use sspr::event::{Activity, EventRecorder};
+use sspr::event::Activity;
+use sspr::host::Clock;
 use sspr::host::ContactMethod;
-use sspr::host::{Clock, ManualClock};
-use sspr::host::{DeliveryContent as Message, Notice, Outbox};
-use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::host::{DeliveryContent as Message, Notice};
+use sspr::host::{Role, UserRecord};
 use sspr::password::{Password, PasswordRefusal, verify_password};
+use sspr::policy::Policy;
+use sspr::testing::Harness;
 use time::Duration;
 
 fn id(text: &str) -> UserId {
@@ -31,47 +32,26 @@ fn record(user: &str, tenant: &str, roles: Vec<Role>) -> UserRecord {
     }
 }
 
-struct World {
-    sspr: Sspr,
-    directory: InMemoryDirectory,
-    outbox: Outbox,
-    clock: ManualClock,
-    events: EventRecorder,
-}
-
-fn world() -> World {
-    let directory = InMemoryDirectory::new();
-    directory.insert(record(
+/// The test kit's harness with admins and users of two tenants.
+fn world() -> Harness {
+    let h = Harness::empty(Policy::default());
+    h.add(record(
         "global@contoso.nl",
         "contoso",
         vec![Role::GlobalAdmin],
     ));
-    directory.insert(record(
+    h.add(record(
         "helpdesk@contoso.nl",
         "contoso",
         vec![Role::Admin("helpdesk".into())],
     ));
-    directory.insert(record("jan@contoso.nl", "contoso", vec![Role::User]));
-    directory.insert(record(
+    h.add(record("jan@contoso.nl", "contoso", vec![Role::User]));
+    h.add(record(
         "other@fabrikam.nl",
         "fabrikam",
         vec![Role::GlobalAdmin],
     ));
-    let outbox = Outbox::new();
-    let clock = ManualClock::default();
-    let events = EventRecorder::new();
-    let sspr = Sspr::builder(directory.clone(), outbox.clone())
-        .clock(clock.clone())
-        .events(events.clone())
-        .build()
-        .unwrap();
-    World {
-        sspr,
-        directory,
-        outbox,
-        clock,
-        events,
-    }
+    h
 }
 
 const NEW: &str = "amber lantern gravel 42";
@@ -87,13 +67,13 @@ async fn a_temporary_password_is_shown_once_expires_and_must_change() {
         .unwrap();
     assert!(!format!("{temporary:?}").contains(temporary.expose_secret()));
     assert_eq!(temporary.expires(), w.clock.now() + Duration::hours(24));
-    let stored = w.directory.get(&jan).unwrap().password_hash.unwrap();
+    let stored = w.directory.inner.get(&jan).unwrap().password_hash.unwrap();
     assert!(verify_password(
         &Password::new(temporary.expose_secret()),
         &stored
     ));
     assert_eq!(
-        w.directory.must_change(&jan),
+        w.directory.inner.must_change(&jan),
         Some((true, Some(temporary.expires())))
     );
     assert!(
@@ -135,9 +115,9 @@ async fn a_temporary_password_is_shown_once_expires_and_must_change() {
         .await
         .unwrap();
     assert!(matches!(done, ForcedChange::Completed(ref c) if c.end_other_sessions));
-    let stored = w.directory.get(&jan).unwrap().password_hash.unwrap();
+    let stored = w.directory.inner.get(&jan).unwrap().password_hash.unwrap();
     assert!(verify_password(&Password::new(NEW), &stored));
-    assert_eq!(w.directory.must_change(&jan), Some((false, None)));
+    assert_eq!(w.directory.inner.must_change(&jan), Some((false, None)));
     // The temporary password is used up: it does not work a second time.
     let again = w
         .sspr

@@ -3,14 +3,12 @@
 //! is marked and cannot be chosen again.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-mod common;
-
-use common::{ADMIN, Harness, JAN, phone, policy, record};
 use sspr::Refusal;
 use sspr::host::ContactMethod;
 use sspr::host::Role;
 use sspr::policy::Policy;
 use sspr::step::{FromIdentify, FromVerify, ToVerify};
+use sspr::testing::{ADMIN, Harness, JAN, phone, policy, record};
 
 fn admin_phone() -> ContactMethod {
     ContactMethod::sms("+31 6 87654321")
@@ -107,7 +105,7 @@ async fn any_admin_role_needs_two_methods() {
 #[tokio::test]
 async fn a_policy_can_ask_two_methods_of_everyone() {
     let h = Harness::new(policy(Policy::builder().methods_required(2)));
-    two_methods(&h, JAN, [phone(), common::mail()], 0).await;
+    two_methods(&h, JAN, [phone(), sspr::testing::mail()], 0).await;
 
     // An ordinary user with one method cannot reset under that policy.
     h.add(record(
@@ -147,7 +145,7 @@ async fn going_back_to_choose_another_method_forgets_the_unproved_code() {
     let ToVerify::Verify(verify) = outcome else {
         unreachable!("{outcome:?}");
     };
-    let mail_code = h.code_to(&common::mail());
+    let mail_code = h.code_to(&sspr::testing::mail());
     if mail_code != phone_code {
         let refused = verify
             .submit(&h.sspr, &phone_code)

@@ -3,12 +3,10 @@
 //! nothing is sent and no code is ever right; an account that can reset gets its code.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-mod common;
-
-use common::{ADMIN, DISABLED, Harness, JAN, UNKNOWN, phone, policy, wrong_code};
 use sspr::host::ContactMethod;
 use sspr::policy::Policy;
 use sspr::step::{FromIdentify, FromVerify, ToVerify, Verify};
+use sspr::testing::{ADMIN, DISABLED, Harness, JAN, UNKNOWN, phone, policy, wrong_code};
 use sspr::{LockReason, Locked};
 use sspr::{Refusal, Wizard};
 

@@ -3,11 +3,9 @@
 //! draw different pictures of the same challenge.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-mod common;
-
-use common::{Harness, policy};
 use sspr::challenge::{Difficulty, ImageSize};
 use sspr::policy::Policy;
+use sspr::testing::{Harness, policy};
 
 #[test]
 fn the_default_policy_draws_standard_pictures() {

@@ -3,13 +3,11 @@
 //! work. Only a solved challenge asks the directory at all.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-mod common;
-
-use common::{DISABLED, Harness, JAN, UNKNOWN, record};
 use sspr::AskAdmin;
 use sspr::event::{Activity, Detail};
 use sspr::host::Role;
 use sspr::step::FromIdentify;
+use sspr::testing::{DISABLED, Harness, JAN, UNKNOWN, record};
 
 /// What one flow for `user` (right answer first time) shows: the outcome's `Debug`, the
 /// event trail and the directory lookups, in a fresh service each time.
@@ -80,7 +78,7 @@ async fn events_name_the_user_id_as_typed_whether_or_not_it_exists() {
 async fn the_directory_is_asked_only_after_a_solved_challenge() {
     let h = Harness::default_policy();
     let identify = h.identify();
-    let wrong = common::wrong_answer(&identify);
+    let wrong = sspr::testing::wrong_answer(&identify);
     let refused = identify
         .submit(&h.sspr, JAN, &wrong)
         .await
@@ -102,7 +100,7 @@ async fn the_directory_is_asked_only_after_a_solved_challenge() {
     for user in [JAN, UNKNOWN, DISABLED] {
         let h = Harness::default_policy();
         let identify = h.identify();
-        let wrong = common::wrong_answer(&identify);
+        let wrong = sspr::testing::wrong_answer(&identify);
         let refused = identify
             .submit(&h.sspr, user, &wrong)
             .await

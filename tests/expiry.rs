@@ -3,15 +3,13 @@
 //! costing an attempt.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-mod common;
-
-use common::{Harness, JAN, STRONG, answer_of, id, phone, wrong_answer};
 use sspr::Refusal;
 use sspr::event::{Activity, Detail};
 use sspr::password::Password;
 use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
+use sspr::testing::{Harness, JAN, STRONG, answer_of, id, phone, wrong_answer};
 use sspr::{Expired, Stay};
 use time::{Duration, OffsetDateTime};
 

@@ -5,8 +5,9 @@
 use sspr::Sspr;
 use sspr::conformance;
 use sspr::host::{Clock, InMemoryDirectory, ManualClock, Outbox};
-use sspr::store::{FlowSnapshot, FlowStore, Flows, MemoryFlowStore, StoreError, Taken};
-use time::{Duration, OffsetDateTime};
+use sspr::store::{FlowStore, MemoryFlowStore, StoreError};
+use sspr::testing::fresh_snapshot as snapshot;
+use time::Duration;
 
 #[tokio::test]
 async fn memory_store_conforms() {
@@ -20,31 +21,6 @@ async fn memory_store_capacity_conforms() {
     let now = ManualClock::default().now();
     conformance::flow_store_capacity(&MemoryFlowStore::with_shards(20, 1), 20, now).await;
     conformance::flow_store_capacity(&MemoryFlowStore::with_shards(64, 8), 64, now).await;
-}
-
-/// The service's clock, for [`Flows`] beside it.
-struct ServiceClock(Sspr);
-
-impl Clock for ServiceClock {
-    fn now(&self) -> OffsetDateTime {
-        self.0.now()
-    }
-}
-
-/// A fresh flow at its first step, suspended as a host does ([`Flows::save`], here into
-/// a scratch store) and taken out of the store.
-async fn snapshot(sspr: &Sspr) -> FlowSnapshot {
-    let scratch = MemoryFlowStore::new();
-    let saved = Flows::new(scratch.clone())
-        .with_clock(ServiceClock(sspr.clone()))
-        .save(&sspr.start().expect("start").into())
-        .await
-        .expect("saves")
-        .expect("a step is saved");
-    match scratch.take_blocking(saved.flow, Some(saved.nonce), sspr.now()) {
-        Taken::Snapshot(snapshot) => snapshot,
-        other => panic!("the saved flow is in the store: {other:?}"),
-    }
 }
 
 #[tokio::test]

@@ -4,12 +4,6 @@
 //! after the change does not undo it.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-mod common;
-
-use common::{
-    CODE_KEY_BYTES, Harness, JAN, STRONG, TestDirectory, answer_of, id, mail, phone, policy,
-    wrong_code,
-};
 use sspr::UserId;
 use sspr::event::{Activity, Detail, EventRecorder};
 use sspr::host::CodeKey;
@@ -18,6 +12,10 @@ use sspr::host::{CodeSender, Notice, Outbox, SendError};
 use sspr::password::Password;
 use sspr::policy::Policy;
 use sspr::step::{FromIdentify, FromNewPassword, FromVerify, ToVerify};
+use sspr::testing::{
+    CODE_KEY_BYTES, Harness, JAN, STRONG, TestDirectory, answer_of, id, mail, phone, policy,
+    wrong_code,
+};
 use sspr::{Error, Refusal, Sspr};
 
 fn unavailable(reason: &Refusal) -> bool {
@@ -238,7 +236,7 @@ impl CodeSender for NoNotices {
 #[tokio::test]
 async fn a_failing_notice_does_not_undo_the_change() {
     let directory = TestDirectory::default();
-    directory.inner.insert(common::record(
+    directory.inner.insert(sspr::testing::record(
         JAN,
         true,
         vec![sspr::host::Role::User],

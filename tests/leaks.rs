@@ -5,16 +5,14 @@
 //! error, contain none of them.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-mod common;
-
 use std::fmt::{Debug, Display};
 
-use common::{CODE_KEY_BYTES, Harness, JAN, STRONG, UNKNOWN, answer_of, id, mail, phone};
 use sspr::Stay;
 use sspr::password::Password;
 use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
+use sspr::testing::{CODE_KEY_BYTES, Harness, JAN, STRONG, UNKNOWN, answer_of, id, mail, phone};
 use sspr::{Refusal, Refused, Step};
 use time::Duration;
 
@@ -66,7 +64,7 @@ impl Capture {
 
 #[tokio::test]
 async fn no_text_holds_a_planted_secret() {
-    let h = Harness::new(common::policy(
+    let h = Harness::new(sspr::testing::policy(
         sspr::policy::Policy::builder().code_resends(5),
     ));
     let mut c = Capture::default();
@@ -118,7 +116,7 @@ async fn no_text_holds_a_planted_secret() {
     c.debug(&h.sspr.render(identify.step().challenge()).expect("renders"));
     for _ in 0..2 {
         c.secret(answer_of(&identify));
-        let wrong = common::wrong_answer(&identify);
+        let wrong = sspr::testing::wrong_answer(&identify);
         let refused = identify
             .submit(&h.sspr, JAN, &wrong)
             .await
@@ -185,7 +183,11 @@ async fn no_text_holds_a_planted_secret() {
     c.secret(code.clone());
 
     // Verify: wrong, mistyped and expired codes, resends.
-    for typed in [common::wrong_code(&code), "12ab56".into(), "1".into()] {
+    for typed in [
+        sspr::testing::wrong_code(&code),
+        "12ab56".into(),
+        "1".into(),
+    ] {
         let refused = verify.submit(&h.sspr, &typed).await.expect_err("refused");
         c.refused(&refused);
         verify = refused.wizard;

@@ -3,14 +3,12 @@
 //! restart after the window and are cleared by a successful reset.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-mod common;
-
-use common::{Harness, JAN, STRONG, phone, policy, record, wrong_code};
 use sspr::Refusal;
 use sspr::host::Role;
 use sspr::password::Password;
 use sspr::policy::Policy;
 use sspr::step::{FromIdentify, FromNewPassword, FromVerify, ToVerify};
+use sspr::testing::{Harness, JAN, STRONG, phone, policy, record, wrong_code};
 use sspr::{LockReason, Locked};
 use time::Duration;
 
@@ -186,7 +184,7 @@ async fn a_blocked_user_id_can_verify_in_no_open_flow() {
     // Two flows reach Verify; the second one's code is known to its holder.
     let mut guessing = h.verify(JAN, 0).await;
     let open = h.verify(JAN, 1).await;
-    let right = h.code_to(&common::mail());
+    let right = h.code_to(&sspr::testing::mail());
 
     // Wrong codes in the first flow block the user ID.
     let wrong = wrong_code(&h.code_to(&phone()));

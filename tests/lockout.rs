@@ -3,15 +3,13 @@
 //! and resends are bounded, and a switch gives an audio challenge and back.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-mod common;
-
-use common::{Harness, JAN, answer_of, phone, policy, wrong_answer, wrong_code};
 use sspr::Refusal;
 use sspr::UserIdError;
 use sspr::challenge::{AUDIO_ALPHABET, ChallengeKind, InputRejected};
 use sspr::event::{Activity, Detail};
 use sspr::policy::Policy;
 use sspr::step::{FromIdentify, FromVerify, ToVerify};
+use sspr::testing::{Harness, JAN, answer_of, phone, policy, wrong_answer, wrong_code};
 use sspr::{LockReason, Locked, Stay};
 use time::Duration;
 
@@ -378,6 +376,6 @@ async fn resends_are_bounded() {
     );
     assert_eq!(h.codes_sent(), 3, "nothing sent");
     // The last code still works.
-    let outcome = h.submit_code(refused.wizard, &common::mail()).await;
+    let outcome = h.submit_code(refused.wizard, &sspr::testing::mail()).await;
     assert!(matches!(outcome, FromVerify::NewPassword(_)), "{outcome:?}");
 }

@@ -3,9 +3,6 @@
 //! names only the rule in the audit trail.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-mod common;
-
-use common::{Harness, JAN, STRONG, id, mail, phone, policy, record};
 use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
 use sspr::event::{Activity, Detail};
@@ -15,6 +12,7 @@ use sspr::password::{
 };
 use sspr::policy::Policy;
 use sspr::step::{FromNewPassword, NewPassword};
+use sspr::testing::{Harness, JAN, STRONG, id, mail, phone, policy, record};
 use sspr::{Refusal, Wizard};
 
 /// Jan's current password.

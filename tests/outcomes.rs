@@ -2,16 +2,14 @@
 //! itself, the receipt and the notices), PersonalAccount, AskAdmin, Locked and Expired.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-mod common;
-
 use argon2::password_hash::phc;
 use argon2::{Argon2, PasswordVerifier};
-use common::{DISABLED, Harness, JAN, STRONG, UNKNOWN, id, mail, phone, record};
 use sspr::event::{Activity, Detail};
 use sspr::host::Role;
 use sspr::host::{DeliveryContent as Message, Notice};
 use sspr::password::Password;
 use sspr::step::{AccountType, FromIdentify, FromNewPassword, FromSelectAccount};
+use sspr::testing::{DISABLED, Harness, JAN, STRONG, UNKNOWN, id, mail, phone, record};
 use sspr::{AskAdmin, Expired, LockReason, Locked, PersonalAccount};
 
 #[tokio::test]
@@ -131,7 +129,7 @@ async fn locked_after_too_many_wrong_answers() {
     let mut identify = h.identify();
     let attempts = h.sspr.policy().challenge_attempts();
     for n in 1..=attempts {
-        let wrong = common::wrong_answer(&identify);
+        let wrong = sspr::testing::wrong_answer(&identify);
         match identify.submit(&h.sspr, JAN, &wrong).await {
             Err(refused) => {
                 assert!(n < attempts, "attempt {n} should have locked");
@@ -158,7 +156,7 @@ async fn locked_after_too_many_wrong_answers() {
 async fn expired_when_the_flow_outlives_its_lifetime() {
     let h = Harness::default_policy();
     let identify = h.identify();
-    let answer = common::answer_of(&identify);
+    let answer = sspr::testing::answer_of(&identify);
     h.advance(h.sspr.policy().flow_lifetime());
     let outcome = identify
         .submit(&h.sspr, JAN, &answer)

@@ -14,13 +14,12 @@ mod redis_support;
 use std::process::Command;
 use std::time::Instant;
 
-use redis_support::{
-    JAN, OwnServer, connect, directory, free_port, redis_cli, redis_server_on_path, signal,
-};
+use redis_support::{OwnServer, connect, free_port, redis_cli, redis_server_on_path, signal};
 use sspr::conformance;
 use sspr::host::{Clock, Counter, CounterError, Counters, ManualClock, Outbox};
 use sspr::step::{AccountType, FromIdentify, FromSelectAccount, ToVerify};
 use sspr::store::{Flows, FlowsError, RedisFlowStore, StoreError};
+use sspr::testing::{JAN, demo_directory as directory};
 use sspr::{AnyStep, FlowId, Next, Sspr, UserId};
 use time::Duration;
 

@@ -19,7 +19,7 @@
 
 mod redis_support;
 
-use redis_support::{JAN, connect, directory, phone, prefix, pttl, redis_cli, redis_url, snapshot};
+use redis_support::{connect, prefix, pttl, redis_cli, redis_url};
 use sspr::conformance;
 use sspr::host::{Clock, Counter, Counters, InMemoryDirectory, ManualClock, Outbox};
 use sspr::password::Password;
@@ -27,6 +27,7 @@ use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
 use sspr::store::{FlowSnapshot, FlowStore, Flows, FlowsError, RedisFlowStore, StoreError, Taken};
+use sspr::testing::{JAN, demo_directory as directory, fresh_snapshot as snapshot, phone};
 use sspr::{AnyStep, FlowId, Sspr, UserId};
 use time::Duration;
 

@@ -11,64 +11,38 @@
 use std::sync::Mutex;
 
 use proptest::prelude::*;
-use sspr::host::{Clock, ContactMethod, InMemoryDirectory, ManualClock, Outbox, Role, UserRecord};
+use sspr::policy::Policy;
 use sspr::step::{
-    AccountType, ChooseMethod, FromIdentify, FromSelectAccount, FromVerify, Identify, NewPassword,
-    SelectAccount, ToVerify, Verify,
+    AccountType, ChooseMethod, FromIdentify, FromVerify, Identify, NewPassword, SelectAccount,
+    ToVerify, Verify,
 };
 use sspr::store::{
     FlowSnapshot, FlowStore, Flows, FlowsError, MAX_SNAPSHOT_BYTES, MemoryFlowStore, SnapshotError,
     StoreError, Taken,
 };
-use sspr::{AnyStep, FlowId, Next, Sspr, UserId, Wizard};
+use sspr::testing::{Harness, JAN, TestCounters, phone, users};
+use sspr::{AnyStep, FlowId, Next, Wizard};
 use time::{Duration, OffsetDateTime};
 
 /// The snapshot encoding version this crate writes (the first byte of every snapshot).
 const VERSION: u8 = 2;
 
-fn phone() -> ContactMethod {
-    ContactMethod::sms("+31 6 12345678")
-}
-
-/// A service, its outbox and clock, and the flows of a memory store read and written
-/// through the store itself.
+/// The test kit's service (Jan and the other demo users), with the flows of a memory
+/// store (which also keeps the per-user counters) read and written through the store.
 struct Host {
-    sspr: Sspr,
-    outbox: Outbox,
-    clock: ManualClock,
+    h: Harness,
     store: MemoryFlowStore,
     flows: Flows<MemoryFlowStore>,
 }
 
 fn host() -> Host {
-    let directory = InMemoryDirectory::new();
-    directory.insert(UserRecord {
-        id: UserId::parse("jan.jansen@contoso.nl").expect("valid"),
-        tenant: "contoso".into(),
-        roles: vec![Role::User],
-        self_service_reset: true,
-        methods: vec![
-            phone(),
-            ContactMethod::email("jan.private@fabrikam.example"),
-        ],
-        password_hash: None,
-    });
-    let outbox = Outbox::new();
-    let clock = ManualClock::default();
     let store = MemoryFlowStore::new();
-    let sspr = Sspr::builder(directory, outbox.clone())
-        .clock(clock.clone())
-        .counters(store.clone())
-        .build()
-        .expect("service");
-    let flows = Flows::new(store.clone()).with_clock(clock.clone());
-    Host {
-        sspr,
-        outbox,
-        clock,
-        store,
-        flows,
+    let h = Harness::with_counters(Policy::default(), TestCounters::over(store.clone()));
+    for user in users() {
+        h.add(user);
     }
+    let flows = Flows::new(store.clone()).with_clock(h.clock.clone());
+    Host { h, store, flows }
 }
 
 impl Host {
@@ -83,7 +57,7 @@ impl Host {
             .expect("a step is saved");
         let stored = self
             .store
-            .peek(saved.flow, self.clock.now())
+            .peek(saved.flow, self.h.now())
             .await
             .expect("peeks")
             .expect("the flow is stored");
@@ -98,7 +72,7 @@ impl Host {
     async fn write(&self, bytes: &[u8]) -> Result<FlowId, FlowsError> {
         let snapshot = FlowSnapshot::from_bytes(bytes)?;
         let flow = snapshot.flow_id();
-        let now = self.clock.now();
+        let now = self.h.now();
         self.store
             .save(snapshot, now + Duration::days(1), now)
             .await?;
@@ -130,17 +104,13 @@ struct Steps {
 
 /// One wizard at each step (of different flows, each driven there).
 async fn steps(host: &Host) -> Steps {
-    let sspr = &host.sspr;
-    let select = sspr.start().expect("start");
-    let identify = to_identify(sspr).await;
-    let choose = to_choose(sspr).await;
-    let verify = to_verify(sspr).await;
+    let h = &host.h;
+    let select = h.sspr.start().expect("start");
+    let identify = h.identify();
+    let choose = h.choose_method(JAN).await;
+    let verify = h.verify(JAN, 0).await;
     // Another flow, driven on with the code sent to it.
-    let next = to_verify(sspr).await;
-    let code = host.outbox.last_code_to(&phone()).expect("a code");
-    let Ok(FromVerify::NewPassword(new_password)) = next.submit(sspr, &code).await else {
-        panic!("the right code leads to the new password");
-    };
+    let new_password = h.new_password().await;
     Steps {
         select,
         identify,
@@ -150,38 +120,10 @@ async fn steps(host: &Host) -> Steps {
     }
 }
 
-async fn to_identify(sspr: &Sspr) -> Wizard<Identify> {
-    let Ok(FromSelectAccount::Identify(w)) = sspr
-        .start()
-        .expect("start")
-        .choose(sspr, AccountType::WorkOrSchool)
-    else {
-        panic!("work or school leads to identify");
-    };
-    w
-}
-
-async fn to_choose(sspr: &Sspr) -> Wizard<ChooseMethod> {
-    let w = to_identify(sspr).await;
-    let answer = w.step().challenge().danger_reveal_answer();
-    let Ok(FromIdentify::ChooseMethod(w)) = w.submit(sspr, "jan.jansen@contoso.nl", &answer).await
-    else {
-        panic!("the right answer leads to choose method");
-    };
-    w
-}
-
-async fn to_verify(sspr: &Sspr) -> Wizard<Verify> {
-    let Ok(ToVerify::Verify(w)) = to_choose(sspr).await.choose(sspr, 0).await else {
-        panic!("a code is sent");
-    };
-    w
-}
-
 #[tokio::test]
 async fn every_step_round_trips_and_fits_in_256_bytes() {
     let host = host();
-    let sspr = &host.sspr;
+    let sspr = &host.h.sspr;
     let s = steps(&host).await;
     // What each step shows, before it is suspended.
     let identify_shows = (
@@ -265,8 +207,8 @@ async fn every_step_round_trips_and_fits_in_256_bytes() {
 #[tokio::test]
 async fn a_resumed_flow_goes_on() {
     let host = host();
-    let sspr = &host.sspr;
-    let (_, bytes) = host.suspend(to_identify(sspr).await).await;
+    let sspr = &host.h.sspr;
+    let (_, bytes) = host.suspend(host.h.identify()).await;
     let Ok(AnyStep::Identify(identify)) = host.resume_bytes(&bytes).await else {
         panic!("identify");
     };
@@ -288,7 +230,7 @@ async fn a_resumed_flow_goes_on() {
     let Ok(AnyStep::Verify(verify)) = host.resume_bytes(&bytes).await else {
         panic!("verify");
     };
-    let code = host.outbox.last_code_to(&phone()).expect("a code");
+    let code = host.h.outbox.last_code_to(&phone()).expect("a code");
     let Ok(FromVerify::NewPassword(_)) = verify.submit(sspr, &code).await else {
         panic!("the code's HMAC survived the snapshot");
     };
@@ -350,7 +292,7 @@ impl FlowStore for WrittenByHand {
 #[tokio::test]
 async fn replayed_stale_and_foreign_snapshots_are_refused() {
     let host = host();
-    let (sspr, flows) = (&host.sspr, &host.flows);
+    let (sspr, flows) = (&host.h.sspr, &host.flows);
     let saved = flows
         .save(&sspr.start().expect("start").into())
         .await
@@ -387,7 +329,7 @@ async fn replayed_stale_and_foreign_snapshots_are_refused() {
         key,
         bytes: Mutex::new(Some(bytes)),
     })
-    .with_clock(host.clock.clone());
+    .with_clock(host.h.clock.clone());
     assert!(matches!(
         foreign.challenge(&key.to_string()).await,
         Err(FlowsError::Snapshot(SnapshotError::OtherFlow))
@@ -488,7 +430,7 @@ proptest! {
     fn mutated_snapshots_never_panic_and_valid_ones_round_trip(edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..4)) {
         let rt = runtime();
         let host = host();
-        let (_, mut bytes) = rt.block_on(async { host.suspend(to_verify(&host.sspr).await).await });
+        let (_, mut bytes) = rt.block_on(async { host.suspend(host.h.verify(JAN, 0).await).await });
         for (at, value) in edits {
             let len = bytes.len();
             bytes[at % len] = value;

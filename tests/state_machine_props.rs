@@ -5,9 +5,6 @@
 //! more wrong answers or codes than the policy allows, and does nothing past its deadline.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-mod common;
-
-use common::{ADMIN, DISABLED, Harness, JAN, STRONG, UNKNOWN, answer_of, policy, wrong_answer};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use sspr::Refusal;
@@ -18,6 +15,9 @@ use sspr::policy::Policy;
 use sspr::step::{
     ChooseMethod, FromIdentify, FromNewPassword, FromVerify, Identify, NewPassword, ToVerify,
     Verify,
+};
+use sspr::testing::{
+    ADMIN, DISABLED, Harness, JAN, STRONG, UNKNOWN, answer_of, policy, wrong_answer,
 };
 use sspr::{LockReason, Stay};
 use time::{Duration, OffsetDateTime};
@@ -162,7 +162,7 @@ impl Model {
 }
 
 fn wrong_code_for(code: Option<&String>) -> String {
-    code.map_or_else(|| "000000".to_owned(), |c| common::wrong_code(c))
+    code.map_or_else(|| "000000".to_owned(), |c| sspr::testing::wrong_code(c))
 }
 
 async fn run(setup: Setup, actions: Vec<Action>) -> Result<(), TestCaseError> {

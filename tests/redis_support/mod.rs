@@ -1,5 +1,6 @@
 //! What the Redis tests share: the server of `REDIS_URL` (or a notice, or a failure in
-//! CI), servers of one test, `redis-cli`, and a small directory.
+//! CI), servers of one test and `redis-cli`. Users, directory and snapshots come from
+//! the crate's test kit (`sspr::testing`).
 #![allow(dead_code)] // each test file uses part of this
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a failed expectation is a failed test
 
@@ -7,10 +8,8 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
-use sspr::host::{Clock, ContactMethod, InMemoryDirectory, Role, UserRecord};
-use sspr::store::{FlowSnapshot, Flows, MemoryFlowStore, RedisFlowStore, Taken};
-use sspr::{FlowId, Sspr, UserId};
-use time::OffsetDateTime;
+use sspr::FlowId;
+use sspr::store::RedisFlowStore;
 
 /// The URL of the test server, or `None` (after a notice) where the tests may skip.
 pub fn redis_url() -> Option<String> {
@@ -39,53 +38,6 @@ pub async fn connect(url: &str, prefix: &str) -> RedisFlowStore {
     RedisFlowStore::connect(url, prefix)
         .await
         .expect("the test Redis answers")
-}
-
-/// The user of these tests: self-service reset enabled, one phone.
-pub const JAN: &str = "jan.jansen@contoso.nl";
-
-/// Jan's phone.
-pub fn phone() -> ContactMethod {
-    ContactMethod::sms("+31 6 12345678")
-}
-
-/// A directory that holds Jan.
-pub fn directory() -> InMemoryDirectory {
-    let directory = InMemoryDirectory::new();
-    directory.insert(UserRecord {
-        id: UserId::parse(JAN).expect("valid"),
-        tenant: "contoso".into(),
-        roles: vec![Role::User],
-        self_service_reset: true,
-        methods: vec![phone()],
-        password_hash: None,
-    });
-    directory
-}
-
-/// The service's clock, for [`Flows`] beside it.
-struct ServiceClock(Sspr);
-
-impl Clock for ServiceClock {
-    fn now(&self) -> OffsetDateTime {
-        self.0.now()
-    }
-}
-
-/// A fresh flow at its first step, suspended as a host does ([`Flows::save`], here into
-/// a scratch memory store) and taken out of the store.
-pub async fn snapshot(sspr: &Sspr) -> FlowSnapshot {
-    let scratch = MemoryFlowStore::new();
-    let saved = Flows::new(scratch.clone())
-        .with_clock(ServiceClock(sspr.clone()))
-        .save(&sspr.start().expect("start").into())
-        .await
-        .expect("saves")
-        .expect("a step is saved");
-    match scratch.take_blocking(saved.flow, Some(saved.nonce), sspr.now()) {
-        Taken::Snapshot(snapshot) => snapshot,
-        other => panic!("the saved flow is in the store: {other:?}"),
-    }
 }
 
 /// `redis-cli -u URL ARGS...` (installed with `redis-server`), one reply per line.

@@ -1,29 +1,48 @@
-//! Shared set-up of the wizard's behaviour tests: the crate's in-memory host parts, wrapped
-//! so that a test can count directory lookups and make a part fail, and helpers that drive
-//! a flow to a given step.
+//! A test kit for hosts and for the crate's own tests: demo users, host parts that count
+//! calls and fail on demand, and a [`Harness`] that drives a flow to any step (it reads
+//! challenge answers through the `danger-reveal-secrets` door, which this feature turns
+//! on). Compiled with the `test-support` feature; never enable it in production.
 //!
-//! Every test file uses only part of this, hence `dead_code` is allowed here.
-#![allow(dead_code)]
+//! ```
+//! use sspr::step::FromVerify;
+//! use sspr::testing::{Harness, JAN, phone};
+//!
+//! # tokio::runtime::Runtime::new()?.block_on(async {
+//! let h = Harness::default_policy();
+//! // Jan's flow, up to a code sent to his phone (method 0), then the right code.
+//! let verify = h.verify(JAN, 0).await;
+//! assert!(matches!(h.submit_code(verify, &phone()).await, FromVerify::NewPassword(_)));
+//! assert_eq!(h.codes_sent(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use sspr::UserId;
-use sspr::challenge::{AUDIO_ALPHABET, ChallengeKind, IMAGE_ALPHABET};
-use sspr::event::{Activity, Detail, EventRecorder};
-use sspr::host::CodeKey;
-use sspr::host::ContactMethod;
-use sspr::host::ManualClock;
-use sspr::host::{Counter, CounterError, Counters, MemoryCounters};
-use sspr::host::{DeliveryContent as Message, Outbox};
-use sspr::host::{Directory, DirectoryError, InMemoryDirectory, NewPasswordHash, Role, UserRecord};
-use sspr::policy::Policy;
-use sspr::step::{
+use time::{Duration, OffsetDateTime};
+
+use crate::challenge::{AUDIO_ALPHABET, ChallengeKind, IMAGE_ALPHABET};
+use crate::clock::ManualClock;
+use crate::code::CodeKey;
+use crate::contact::ContactMethod;
+use crate::directory::{
+    Directory, DirectoryError, InMemoryDirectory, NewPasswordHash, PasswordState, Role, UserRecord,
+};
+use crate::event::{Activity, Detail, EventRecorder};
+use crate::limits::{Counter, CounterError, Counters, MemoryCounters};
+use crate::parts::DynCounters;
+use crate::policy::{Policy, PolicyBuilder};
+use crate::sender::{Message, Outbox};
+use crate::service::Sspr;
+use crate::step::{
     AccountType, ChooseMethod, FromIdentify, FromSelectAccount, FromVerify, Identify, NewPassword,
     ToVerify, Verify,
 };
-use sspr::{Sspr, Wizard};
-use time::{Duration, OffsetDateTime};
+use crate::user_id::UserId;
+use crate::wizard::Wizard;
 
 /// The user of most tests: self-service reset enabled, a phone and an email address.
 pub const JAN: &str = "jan.jansen@contoso.nl";
@@ -56,6 +75,41 @@ pub fn mail() -> ContactMethod {
 /// A parsed user ID.
 pub fn id(text: &str) -> UserId {
     UserId::parse(text).expect("a valid user ID")
+}
+
+/// The admin's phone.
+pub fn admin_phone() -> ContactMethod {
+    ContactMethod::sms("+31 6 87654321")
+}
+
+/// The admin's email address.
+pub fn admin_mail() -> ContactMethod {
+    ContactMethod::email("grace@fabrikam.example")
+}
+
+/// The demo users, in tenant "contoso": [`JAN`] (self-service reset enabled, his phone
+/// and email address), [`DISABLED`] (not enabled, the same methods) and [`ADMIN`] (a
+/// global admin, who must prove two methods: phone and email address).
+pub fn users() -> Vec<UserRecord> {
+    vec![
+        record(JAN, true, vec![Role::User], vec![phone(), mail()]),
+        record(DISABLED, false, vec![Role::User], vec![phone(), mail()]),
+        record(
+            ADMIN,
+            true,
+            vec![Role::GlobalAdmin],
+            vec![admin_phone(), admin_mail()],
+        ),
+    ]
+}
+
+/// An in-memory directory with the demo [`users`].
+pub fn demo_directory() -> InMemoryDirectory {
+    let directory = InMemoryDirectory::new();
+    for user in users() {
+        directory.insert(user);
+    }
+    directory
 }
 
 /// A directory record without a current password.
@@ -117,10 +171,7 @@ impl Directory for TestDirectory {
         self.inner.find_user(user).await
     }
 
-    async fn password_state(
-        &self,
-        user: &UserId,
-    ) -> Result<Option<sspr::host::PasswordState>, DirectoryError> {
+    async fn password_state(&self, user: &UserId) -> Result<Option<PasswordState>, DirectoryError> {
         if self.fail_find.load(Ordering::SeqCst) {
             return Err(DirectoryError::unavailable("test directory is down"));
         }
@@ -140,15 +191,36 @@ impl Directory for TestDirectory {
     }
 }
 
-/// The in-memory counters, failing when told to.
-#[derive(Debug, Default, Clone)]
+/// Counters (in memory, or any host's) that fail when told to.
+#[derive(Clone)]
 pub struct TestCounters {
-    /// The wrapped counters (shared by clones).
-    pub inner: MemoryCounters,
+    inner: Arc<dyn DynCounters>,
     failing: Arc<AtomicBool>,
 }
 
+impl Default for TestCounters {
+    fn default() -> Self {
+        Self::over(MemoryCounters::new())
+    }
+}
+
+impl std::fmt::Debug for TestCounters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestCounters")
+            .field("failing", &self.failing.load(Ordering::SeqCst))
+            .finish_non_exhaustive()
+    }
+}
+
 impl TestCounters {
+    /// Wraps `counters` (a Redis store, a host's own).
+    pub fn over(counters: impl Counters + 'static) -> Self {
+        TestCounters {
+            inner: Arc::new(counters),
+            failing: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
     /// Makes every operation fail (or work again).
     pub fn set_failing(&self, failing: bool) {
         self.failing.store(failing, Ordering::SeqCst);
@@ -199,13 +271,10 @@ impl Counters for TestCounters {
     }
 }
 
-/// The service as every test builds it.
-pub type TestSspr = Sspr;
-
 /// A service with its host parts at hand.
 pub struct Harness {
     /// The service.
-    pub sspr: TestSspr,
+    pub sspr: Sspr,
     /// Its directory (a clone sharing the users).
     pub directory: TestDirectory,
     /// Its sender: the inbox of every contact method.
@@ -223,22 +292,9 @@ impl Harness {
     /// global admin (phone and email) in the directory.
     pub fn new(policy: Policy) -> Self {
         let harness = Self::empty(policy);
-        harness.add(record(JAN, true, vec![Role::User], vec![phone(), mail()]));
-        harness.add(record(
-            DISABLED,
-            false,
-            vec![Role::User],
-            vec![phone(), mail()],
-        ));
-        harness.add(record(
-            ADMIN,
-            true,
-            vec![Role::GlobalAdmin],
-            vec![
-                ContactMethod::sms("+31 6 87654321"),
-                ContactMethod::email("grace@fabrikam.example"),
-            ],
-        ));
+        for user in users() {
+            harness.add(user);
+        }
         harness
     }
 
@@ -249,9 +305,14 @@ impl Harness {
 
     /// A service with `policy` and an empty directory.
     pub fn empty(policy: Policy) -> Self {
+        Self::with_counters(policy, TestCounters::default())
+    }
+
+    /// A service with `policy`, an empty directory and `counters` (e.g.
+    /// `TestCounters::over(redis_store)`).
+    pub fn with_counters(policy: Policy, counters: TestCounters) -> Self {
         let directory = TestDirectory::default();
         let outbox = Outbox::new();
-        let counters = TestCounters::default();
         let clock = ManualClock::default();
         let events = EventRecorder::new();
         let sspr = Sspr::builder(directory.clone(), outbox.clone())
@@ -403,6 +464,26 @@ pub fn wrong_code(right: &str) -> String {
 }
 
 /// A policy from a builder that must build.
-pub fn policy(builder: sspr::policy::PolicyBuilder) -> Policy {
+pub fn policy(builder: PolicyBuilder) -> Policy {
     builder.build().expect("a valid policy")
+}
+
+/// A fresh flow at its first step, suspended as a host does ([`Flows::save`], here into a
+/// scratch memory store, on the service's clock) and taken out of the store again: bytes
+/// to write into another store.
+///
+/// [`Flows::save`]: crate::store::Flows::save
+pub async fn fresh_snapshot(sspr: &Sspr) -> crate::store::FlowSnapshot {
+    use crate::store::{Flows, MemoryFlowStore, Taken};
+    let scratch = MemoryFlowStore::new();
+    let saved = Flows::new(scratch.clone())
+        .with_clock(sspr.clone())
+        .save(&sspr.start().expect("a flow starts").into())
+        .await
+        .expect("saves")
+        .expect("a step is saved");
+    match scratch.take_blocking(saved.flow, Some(saved.nonce), sspr.now()) {
+        Taken::Snapshot(snapshot) => snapshot,
+        other => panic!("the saved flow is in the store: {other:?}"),
+    }
 }
