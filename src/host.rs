@@ -14,7 +14,7 @@
 //! a host's own implementations.
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
-pub use crate::code::{CodeError, CodeKey, OneTimeCode};
+pub use crate::code::{CodeError, CodeKey, MAX_CODE_DIGITS, MIN_CODE_DIGITS, OneTimeCode};
 pub use crate::contact::{ContactKind, ContactMethod, MaskedContact};
 pub use crate::directory::{
     Directory, DirectoryError, InMemoryDirectory, NewPasswordHash, PasswordState, Role, UserRecord,

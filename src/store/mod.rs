@@ -15,7 +15,9 @@ use std::future::Future;
 
 use time::OffsetDateTime;
 
-pub use crate::snapshot::{FlowSnapshot, MAX_SNAPSHOT_BYTES, SnapshotError};
+pub use crate::snapshot::{
+    FlowSnapshot, MAX_ADDRESS_BYTES, MAX_METHODS, MAX_SNAPSHOT_BYTES, SnapshotError,
+};
 pub use flows::{Flows, FlowsError, Saved};
 pub use memory::{DEFAULT_CAPACITY, DEFAULT_SHARDS, MemoryFlowStore};
 #[cfg(feature = "redis")]
