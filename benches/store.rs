@@ -1,7 +1,7 @@
 //! Suspended flows: snapshot encode/decode per step (sizes printed), the memory store's
 //! take/save, and its resident memory for 1,000,000 pending flows (printed).
 //!
-//! `cargo bench --bench store`
+//! `cargo bench -p sspr-benches --bench store`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::future::Future;
