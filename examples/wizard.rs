@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo run --example wizard                # you play every step
-//! cargo run --example wizard -- --demo      # every path plays by itself
+//! cargo run --example wizard --features danger-reveal-secrets -- --demo
+//!                                           # every path plays by itself
 //!
 //! options:  --audit       print the audit events as they happen
 //!           --keep-files  keep the challenge pictures and clips after the run
@@ -22,8 +23,13 @@
 //!
 //! The demo inbox prints every code it delivers, as a phone or mailbox would. The demo run
 //! reads challenge answers through the `danger-reveal-secrets` door, which only examples
-//! and tests open: a real host never shows an answer, and never logs a code.
+//! and tests open: a real host never shows an answer, and never logs a code. So `--demo`
+//! is there only when that feature is on; the interactive wizard needs no feature.
 
+// The world serves the demo too: without it, some of its parts are left unused.
+#![cfg_attr(not(feature = "danger-reveal-secrets"), allow(dead_code))]
+
+#[cfg(feature = "danger-reveal-secrets")]
 #[path = "wizard/demo.rs"]
 mod demo;
 #[path = "wizard/interactive.rs"]
@@ -37,7 +43,13 @@ use sspr::clock::SystemClock;
 
 use world::{BoxError, ChallengeFiles, World};
 
-const USAGE: &str = "usage: cargo run --example wizard [-- --demo] [--audit] [--keep-files]";
+const USAGE: &str = "usage: cargo run --example wizard [--features danger-reveal-secrets] \
+                     [-- [--demo] [--audit] [--keep-files]]";
+
+/// Why `--demo` is refused when the demo door is shut.
+const DEMO_NEEDS_THE_DOOR: &str = "--demo reads the challenges' answers through the \
+    `danger-reveal-secrets` door; run it as\n  \
+    cargo run --example wizard --features danger-reveal-secrets -- --demo";
 
 /// The command-line options.
 #[derive(Debug, Default)]
@@ -53,7 +65,8 @@ impl Options {
         let mut options = Options::default();
         for arg in args {
             match arg.as_str() {
-                "--demo" => options.demo = true,
+                "--demo" if cfg!(feature = "danger-reveal-secrets") => options.demo = true,
+                "--demo" => return Err(DEMO_NEEDS_THE_DOOR.to_owned()),
                 "--audit" => options.audit = true,
                 "--keep-files" => options.keep_files = true,
                 "-h" | "--help" => return Ok(None),
@@ -72,12 +85,12 @@ async fn run(options: &Options) -> Result<(), BoxError> {
         "\nChallenge pictures and audio clips are written to {}\n",
         files.dir().display()
     );
+    #[cfg(feature = "danger-reveal-secrets")]
     if options.demo {
-        demo::run(&files, options.audit).await
-    } else {
-        let world = World::new(SystemClock, options.audit)?;
-        interactive::run(&world, &files).await
+        return demo::run(&files, options.audit).await;
     }
+    let world = World::new(SystemClock, options.audit)?;
+    interactive::run(&world, &files).await
 }
 
 #[tokio::main]

@@ -13,7 +13,7 @@ use sspr::contact::{ContactKind, ContactMethod, MaskedContact};
 use sspr::directory::{InMemoryDirectory, Role, UserRecord};
 use sspr::event::{Event, EventRecorder, EventSink};
 use sspr::limits::MemoryCounters;
-use sspr::offload::TokioBlocking;
+use sspr::offload::Inline;
 use sspr::sender::{CodeSender, Notice, Outbox, SendError};
 use sspr::step::Identify;
 use sspr::user_id::{UserId, UserIdError};
@@ -66,8 +66,9 @@ pub fn print_demo_users() {
 }
 
 /// The service as the demo builds it: in-memory directory and counters, the printing
-/// inbox, and Argon2id hashing on tokio's blocking pool.
-pub type DemoSspr = Sspr<InMemoryDirectory, Inbox, MemoryCounters, TokioBlocking>;
+/// inbox, and Argon2id hashing inline, as a terminal program serving one person may (a web
+/// host hashes on tokio's blocking pool: `offload::TokioBlocking`, feature `tokio`).
+pub type DemoSspr = Sspr<InMemoryDirectory, Inbox, MemoryCounters, Inline>;
 
 /// A service with the demo accounts, and the parts the demo looks into.
 pub struct World {
@@ -87,7 +88,7 @@ impl World {
             outbox: outbox.clone(),
         };
         let sspr = Sspr::builder(directory.clone(), inbox)
-            .offload(TokioBlocking)
+            .offload(Inline)
             .clock(clock)
             .events(Audit {
                 recorder: audit.clone(),
