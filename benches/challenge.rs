@@ -1,7 +1,7 @@
 //! Challenge rendering and checking, each beside the `captcha` crate's own pipeline for the
 //! same job in the same run.
 //!
-//! `cargo bench --bench challenge`
+//! `cargo bench -p sspr-benches --bench challenge`
 
 use std::hint::black_box;
 

@@ -2,7 +2,7 @@
 //! directly (same costs, a 16-byte salt, a PHC string out) beside `sspr::password` in the
 //! same run, so the crate's overhead can be read off.
 //!
-//! `cargo bench --bench password`
+//! `cargo bench -p sspr-benches --bench password`
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a failed expectation is a failed run
 
 use std::hint::black_box;

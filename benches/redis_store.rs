@@ -1,8 +1,9 @@
 //! The Redis flow store on loopback: a save + take round trip of the largest step's
 //! snapshot, and one counter add, beside the memory store's save + take (the baseline).
 //!
-//! `cargo bench --bench redis_store` (with `REDIS_URL`, or `redis-server` on `PATH`: then
-//! the benchmark starts its own on a free loopback port and stops it at the end).
+//! `cargo bench -p sspr-benches --bench redis_store` (with `REDIS_URL`, or `redis-server`
+//! on `PATH`: then the benchmark starts its own on a free loopback port and stops it at
+//! the end).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::{Ipv4Addr, TcpListener, TcpStream};

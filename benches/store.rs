@@ -5,7 +5,7 @@
 //! [`Flows::save`] encodes a step (and saves it), [`Flows::resume`] takes a stored flow
 //! (and decodes it). Beside each, the same store calls without the codec, to subtract.
 //!
-//! `cargo bench --bench store`
+//! `cargo bench -p sspr-benches --bench store`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::future::Future;

@@ -1,7 +1,7 @@
 //! One wizard step without hashing or I/O (in-memory host parts), beside the OS random
 //! draw each step makes, in the same run.
 //!
-//! `cargo bench --bench wizard`
+//! `cargo bench -p sspr-benches --bench wizard`
 
 use std::future::Future;
 use std::hint::black_box;

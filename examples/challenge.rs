@@ -1,8 +1,8 @@
 //! Writes the picture and the audio clip of new challenges to a folder.
 //!
 //! ```text
-//! cargo run --release --example challenge -- --out DIR [--kind image|audio|both]
-//!                                            [--length 4..10] [--count N]
+//! cargo run --release --features danger-reveal-secrets --example challenge --
+//!     --out DIR [--kind image|audio|both] [--length 4..10] [--count N]
 //! ```
 //!
 //! Prints the paths and, labelled as demo output, the answers. A real host never shows

@@ -83,6 +83,8 @@
 //! answers or codes end with [`Locked`]; a flow past its lifetime with [`Expired`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// On docs.rs (`--cfg docsrs`, see Cargo.toml), each item behind a feature names it.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // A refusal gives the whole step back (`Refused { wizard, reason }`) by design: the host
 // keeps the wizard it had, without an allocation per refusal.
 #![allow(clippy::result_large_err)]

@@ -1,14 +1,14 @@
 //! The demo run: every path of the wizard, played by itself on a fresh world each, with
 //! a check that it ends as it should.
 //!
-//! The challenge answers come through the `danger-reveal-secrets` door (examples and tests
+//! The challenge answers come through the crate's test kit (`sspr::testing`, feature
+//! `test-support`, which opens the `danger-reveal-secrets` door for examples and tests
 //! only); the codes are read back from the demo outbox, as a person reads their phone.
 
 use std::fmt::Debug;
 
 use sspr::FlowId;
 use sspr::UserId;
-use sspr::challenge::ChallengeKind;
 use sspr::event::{Activity, Detail};
 use sspr::host::ContactMethod;
 use sspr::host::DeliveryContent as Message;
@@ -18,6 +18,7 @@ use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
     Identify, NewPassword, ToVerify, Verify,
 };
+use sspr::testing;
 use sspr::{Completed, LockReason, Refusal, Refused, Stay};
 use sspr::{Step, Wizard};
 use time::Duration;
@@ -120,7 +121,7 @@ impl<'a> Demo<'a> {
             .files
             .write(self.sspr(), wizard)
             .map_err(|error| format!("writing the {kind} challenge: {error}"))?;
-        let answer = wizard.step().challenge().danger_reveal_answer();
+        let answer = testing::answer_of(wizard);
         say(format!("The {shown}"));
         say(format!(
             "🔓 demo output: the answer is {answer} (a real host never reveals it)"
@@ -239,34 +240,6 @@ fn print_methods(step: &ChooseMethod) {
     }
 }
 
-/// A wrong answer of the same length: each character moved one place in the alphabet.
-fn wrong_answer(answer: &str, kind: ChallengeKind) -> String {
-    let alphabet = kind.alphabet();
-    answer
-        .bytes()
-        .map(|c| {
-            let at = alphabet.iter().position(|&a| a == c).unwrap_or(0);
-            char::from(
-                alphabet
-                    .get((at + 1) % alphabet.len())
-                    .copied()
-                    .unwrap_or(b'X'),
-            )
-        })
-        .collect()
-}
-
-/// A wrong code of the same length: each digit plus one.
-fn wrong_code(code: &str) -> String {
-    code.chars()
-        .map(|c| {
-            c.to_digit(10)
-                .and_then(|d| char::from_digit((d + 1) % 10, 10))
-                .unwrap_or('0')
-        })
-        .collect()
-}
-
 /// 1. Switch to audio, solve it, code by text message, a weak password, a strong one.
 async fn completed_reset(demo: &Demo<'_>) -> Result<(), BoxError> {
     let sspr = demo.sspr();
@@ -366,8 +339,8 @@ async fn locked_by_answers(demo: &Demo<'_>) -> Result<(), BoxError> {
     let mut identify = demo.identify()?;
     let attempts = identify.step().attempts_left();
     for attempt in 1..=attempts {
-        let answer = demo.show(&identify)?;
-        let wrong = wrong_answer(&answer, identify.step().challenge().kind());
+        demo.show(&identify)?;
+        let wrong = testing::wrong_answer(&identify);
         say(format!(
             "Types {wrong} instead (wrong answer {attempt} of {attempts})"
         ));
@@ -397,7 +370,7 @@ async fn locked_by_codes(demo: &Demo<'_>) -> Result<(), BoxError> {
         .outbox
         .last_code_to(&world::jan_email())
         .ok_or("no code was delivered")?;
-    let wrong = wrong_code(&code);
+    let wrong = testing::wrong_code(&code);
     for attempt in 1..=attempts {
         say(format!(
             "Types {wrong} (wrong code {attempt} of {attempts})"

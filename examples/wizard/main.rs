@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo run --example wizard                # you play every step
-//! cargo run --example wizard -- --demo      # every path plays by itself
+//! cargo run --example wizard --features test-support -- --demo
+//!                                           # every path plays by itself
 //!
 //! options:  --audit       print the audit events as they happen
 //!           --keep-files  keep the challenge pictures and clips after the run
@@ -21,9 +22,15 @@
 //! It exits non-zero when a path does not end as it should, so it doubles as a smoke test.
 //!
 //! The demo inbox prints every code it delivers, as a phone or mailbox would. The demo run
-//! reads challenge answers through the `danger-reveal-secrets` door, which only examples
-//! and tests open: a real host never shows an answer, and never logs a code.
+//! reads challenge answers with the crate's test kit (feature `test-support`, which opens
+//! the `danger-reveal-secrets` door that only examples and tests open): a real host never
+//! shows an answer, and never logs a code. So `--demo` is there only with that feature;
+//! the interactive wizard needs no feature.
 
+// The world serves the demo too: without it, some of its parts are left unused.
+#![cfg_attr(not(feature = "test-support"), allow(dead_code))]
+
+#[cfg(feature = "test-support")]
 mod demo;
 mod interactive;
 mod world;
@@ -34,7 +41,13 @@ use sspr::host::SystemClock;
 
 use world::{BoxError, ChallengeFiles, World};
 
-const USAGE: &str = "usage: cargo run --example wizard [-- --demo] [--audit] [--keep-files]";
+const USAGE: &str = "usage: cargo run --example wizard [--features test-support] \
+                     [-- [--demo] [--audit] [--keep-files]]";
+
+/// Why `--demo` is refused when the demo door is shut.
+const DEMO_NEEDS_THE_DOOR: &str = "--demo reads the challenges' answers with the test kit \
+    (feature `test-support`, the demo door); run it as\n  \
+    cargo run --example wizard --features test-support -- --demo";
 
 /// The command-line options.
 #[derive(Debug, Default)]
@@ -50,7 +63,8 @@ impl Options {
         let mut options = Options::default();
         for arg in args {
             match arg.as_str() {
-                "--demo" => options.demo = true,
+                "--demo" if cfg!(feature = "test-support") => options.demo = true,
+                "--demo" => return Err(DEMO_NEEDS_THE_DOOR.to_owned()),
                 "--audit" => options.audit = true,
                 "--keep-files" => options.keep_files = true,
                 "-h" | "--help" => return Ok(None),
@@ -69,12 +83,12 @@ async fn run(options: &Options) -> Result<(), BoxError> {
         "\nChallenge pictures and audio clips are written to {}\n",
         files.dir().display()
     );
+    #[cfg(feature = "test-support")]
     if options.demo {
-        demo::run(&files, options.audit).await
-    } else {
-        let world = World::new(SystemClock, options.audit)?;
-        interactive::run(&world, &files).await
+        return demo::run(&files, options.audit).await;
     }
+    let world = World::new(SystemClock, options.audit)?;
+    interactive::run(&world, &files).await
 }
 
 #[tokio::main]

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use sspr::challenge::ChallengeKind;
 use sspr::event::{Event, EventRecorder, EventSink};
 use sspr::host::Clock;
+use sspr::host::Inline;
 use sspr::host::OneTimeCode;
-use sspr::host::TokioBlocking;
 use sspr::host::{CodeSender, Notice, Outbox, SendError};
 use sspr::host::{ContactKind, ContactMethod, MaskedContact};
 use sspr::host::{InMemoryDirectory, Role, UserRecord};
@@ -65,7 +65,8 @@ pub fn print_demo_users() {
 }
 
 /// The service as the demo builds it: in-memory directory and counters, the printing
-/// inbox, and Argon2id hashing on tokio's blocking pool.
+/// inbox, and Argon2id hashing inline, as a terminal program serving one person may (a web
+/// host hashes on tokio's blocking pool: `host::TokioBlocking`, feature `tokio`).
 pub type DemoSspr = Sspr;
 
 /// A service with the demo accounts, and the parts the demo looks into.
@@ -86,7 +87,7 @@ impl World {
             outbox: outbox.clone(),
         };
         let sspr = Sspr::builder(directory.clone(), inbox)
-            .offload(TokioBlocking)
+            .offload(Inline)
             .clock(clock)
             .events(Audit {
                 recorder: audit.clone(),

@@ -2,9 +2,9 @@
 //! white-box attacker's view, who runs our generator to make training data.
 //!
 //! ```text
-//! cargo run --release --example attack_corpus -- --kind image|audio --count N --out DIR
-//!                                                [--length 4..10] [--seed S]
-//!                                                [--difficulty standard|strong]
+//! cargo run --release --features danger-reveal-secrets --example attack_corpus --
+//!     --kind image|audio --count N --out DIR [--length 4..10] [--seed S]
+//!     [--difficulty standard|strong]
 //! ```
 //!
 //! Writes `DIR/000000.png` (or `.wav`) … and `DIR/labels.csv` (`file,answer`). Without
