@@ -58,6 +58,7 @@ fn server() -> Option<(String, Option<OwnServer>)> {
 async fn template() -> Vec<u8> {
     let clock = ManualClock::default();
     let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .keys(&sspr::host::Keys::from_secret([7; 32]))
         .clock(clock.clone())
         .build()
         .unwrap();
@@ -69,7 +70,8 @@ async fn template() -> Vec<u8> {
         panic!("identify")
     };
     let store = MemoryFlowStore::new();
-    let saved = Flows::new(store.clone())
+    let saved = Flows::new(store.clone(), sspr::host::Keys::from_secret([7; 32]))
+        .expect("an in-memory store or real keys")
         .with_clock(clock.clone())
         .save(&identify.into())
         .await

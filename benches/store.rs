@@ -37,7 +37,9 @@ fn ready<T>(future: impl Future<Output = T>) -> T {
 /// A memory store and the flows in it, on `clock`.
 fn flows(clock: &ManualClock) -> (MemoryFlowStore, Flows<MemoryFlowStore>) {
     let store = MemoryFlowStore::new();
-    let flows = Flows::new(store.clone()).with_clock(clock.clone());
+    let flows = Flows::new(store.clone(), sspr::host::Keys::from_secret([7; 32]))
+        .expect("an in-memory store or real keys")
+        .with_clock(clock.clone());
     (store, flows)
 }
 

@@ -7,7 +7,7 @@ use rand::SeedableRng;
 use rand::rngs::{ChaCha20Rng, SysRng};
 use time::OffsetDateTime;
 
-use crate::change::{self, Change, NotChanged, Proof};
+use crate::change::{self, Change, NotChanged};
 use crate::directory::{NewPasswordHash, Role, UserRecord};
 use crate::ending::{Completed, Locked};
 use crate::error::Error;
@@ -162,11 +162,15 @@ impl Sspr {
         Ok(TemporaryPassword { password, expires })
     }
 
-    /// "Change at next sign-in": replaces an admin's temporary password. The temporary
-    /// password must be the current one and not expired; the new one follows the same
-    /// rules as a self-service reset (it is set the same way). Wrong temporary passwords
-    /// count against the user ID like wrong codes. An unknown user ID and a wrong
-    /// password are refused alike.
+    /// "Change at next sign-in": replaces an admin's temporary password.
+    ///
+    /// The temporary password is checked first, on the offload pool, with the same work
+    /// whether or not the account exists or has one outstanding (an unknown user ID and a
+    /// wrong password are refused alike). A wrong one counts against the user ID like a
+    /// wrong code only while a temporary password is outstanding, so guessing at an
+    /// account without one never blocks its self-service reset. Then the temporary
+    /// password's expiry, then the new-password rules; the new password is set the same
+    /// way as a self-service reset.
     pub async fn change_temporary_password(
         &self,
         user_id: &str,
@@ -196,31 +200,21 @@ impl Sspr {
             .await
             .map_err(|e| unavailable(e.into()))?;
         // Only a password that must be changed can be replaced this way.
-        let current = match (&record, &state) {
+        let outstanding = match (&record, &state) {
             (Some(record), Some(state)) if state.must_change => record.password_hash.clone(),
             _ => None,
         };
-        let change = Change {
-            user: user.clone(),
-            flow: None,
-            activity: Activity::ChangePasswordSelfService,
-            proved_by: Vec::new(),
-            notify: record.map(|r| r.methods).unwrap_or_default(),
-            current,
-            proof: TemporaryProof {
-                temporary,
-                expires: state.and_then(|s| s.expires),
-                now,
-            },
-        };
-        match change::set_password(self, change, new, confirm).await {
-            Ok(completed) => Ok(ForcedChange::Completed(completed)),
-            Err(NotChanged::Rule(refusal)) => Err(ForcedChangeRefusal::Password(refusal)),
-            Err(NotChanged::Unavailable(error)) => Err(unavailable(error)),
-            Err(NotChanged::Proof(TemporaryFailed::Expired)) => {
-                Err(ForcedChangeRefusal::TemporaryPasswordExpired)
-            }
-            Err(NotChanged::Proof(TemporaryFailed::Wrong)) => {
+        let counts = outstanding.is_some();
+        let params = self.policy.hash_params;
+        let checked = outstanding.clone();
+        let right = run_offloaded(self.offload.as_ref(), move || {
+            temporary_is_right(&temporary, checked.as_ref(), &params)
+        })
+        .await
+        .map_err(|e| unavailable(e.into()))?
+        .map_err(|e| unavailable(e.into()))?;
+        if !right {
+            if counts {
                 let blocked = self
                     .count_failure(&user, now)
                     .await
@@ -228,50 +222,51 @@ impl Sspr {
                 if let Some(until) = blocked {
                     return Ok(ForcedChange::Locked(self.lock_user(None, &user, until)));
                 }
-                Err(ForcedChangeRefusal::WrongTemporaryPassword)
             }
+            return Err(ForcedChangeRefusal::WrongTemporaryPassword);
+        }
+        if state
+            .and_then(|s| s.expires)
+            .is_some_and(|expires| expires <= now)
+        {
+            return Err(ForcedChangeRefusal::TemporaryPasswordExpired);
+        }
+        self.policy
+            .password_rules
+            .check(&new, &confirm, &user)
+            .map_err(ForcedChangeRefusal::Password)?;
+        drop(confirm);
+        let change = Change {
+            user,
+            flow: None,
+            activity: Activity::ChangePasswordSelfService,
+            proved_by: Vec::new(),
+            notify: record.map(|r| r.methods).unwrap_or_default(),
+            current: outstanding,
+        };
+        match change::set_password(self, change, new).await {
+            Ok(completed) => Ok(ForcedChange::Completed(completed)),
+            Err(NotChanged::SameAsCurrent) => Err(ForcedChangeRefusal::Password(
+                PasswordRefusal::SameAsCurrent,
+            )),
+            Err(NotChanged::Unavailable(error)) => Err(unavailable(error)),
         }
     }
 }
 
-/// Why a temporary password did not prove the change.
-enum TemporaryFailed {
-    Wrong,
-    Expired,
-}
-
-/// The admin's temporary password as the proof of a forced change.
-struct TemporaryProof {
-    temporary: Password,
-    expires: Option<OffsetDateTime>,
-    now: OffsetDateTime,
-}
-
-impl Proof for TemporaryProof {
-    type Failed = TemporaryFailed;
-
-    /// Checks the temporary password against the current hash; with no current hash it
-    /// spends the same work, then refuses, so an unknown user ID takes as long as a known
-    /// one. A right but expired temporary password is refused after the check.
-    fn check(
-        &self,
-        current: Option<&PasswordHash>,
-        params: &HashParams,
-    ) -> Result<Result<(), TemporaryFailed>, HashError> {
-        let right = match current {
-            Some(hash) => verify_password(&self.temporary, hash),
-            None => {
-                hash_password_with_os_rng(&self.temporary, params)?;
-                false
-            }
-        };
-        if !right {
-            return Ok(Err(TemporaryFailed::Wrong));
+/// Whether `temporary` is the outstanding temporary password. With none outstanding it
+/// spends the same work (one Argon2id run), then says no.
+fn temporary_is_right(
+    temporary: &Password,
+    outstanding: Option<&PasswordHash>,
+    params: &HashParams,
+) -> Result<bool, HashError> {
+    match outstanding {
+        Some(hash) => Ok(verify_password(temporary, hash)),
+        None => {
+            hash_password_with_os_rng(temporary, params)?;
+            Ok(false)
         }
-        if self.expires.is_some_and(|expires| expires <= self.now) {
-            return Ok(Err(TemporaryFailed::Expired));
-        }
-        Ok(Ok(()))
     }
 }
 

@@ -281,7 +281,12 @@ fn flow_snapshot(now: OffsetDateTime) -> crate::snapshot::FlowSnapshot {
     .build()
     .expect("service");
     let wizard = sspr.start().expect("a flow starts");
-    crate::snapshot::FlowSnapshot::of(&wizard).expect("suspends")
+    crate::snapshot::FlowSnapshot::of(&wizard, &suite_keys()).expect("suspends")
+}
+
+/// The keys the suites seal their flows under.
+fn suite_keys() -> crate::keys::Keys {
+    crate::keys::Keys::from_secret([0x5a; 32])
 }
 
 fn taken(t: crate::store::Taken) -> crate::snapshot::FlowSnapshot {
@@ -346,9 +351,9 @@ pub async fn flow_store<St: crate::store::FlowStore>(store: &St, now: OffsetDate
     // The flow moves on: the old step's nonce is stale, the new one is taken.
     let first = crate::snapshot::FlowSnapshot::from_bytes(&bytes).expect("header");
     store.save(first, expires, now).await.expect("save works");
-    let moved = crate::snapshot::FlowSnapshot::resume(&bytes, flow)
+    let moved = crate::snapshot::FlowSnapshot::resume(&bytes, flow, &suite_keys())
         .expect("resumes")
-        .snapshot()
+        .snapshot(&suite_keys())
         .expect("suspends");
     let new_nonce = moved.nonce();
     assert_ne!(new_nonce, nonce, "every snapshot has its own nonce");

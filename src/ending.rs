@@ -30,6 +30,8 @@ pub enum LockReason {
     CodeAttempts,
     /// The user ID passed a limit across flows (codes sent, wrong codes) and is blocked.
     UserBlocked,
+    /// Too many new passwords refused by the rules in this flow.
+    PasswordAttempts,
 }
 
 impl fmt::Display for LockReason {
@@ -38,6 +40,7 @@ impl fmt::Display for LockReason {
             LockReason::ChallengeAttempts => "too many wrong answers to the challenge",
             LockReason::CodeAttempts => "too many wrong codes",
             LockReason::UserBlocked => "too many codes or wrong codes for this account",
+            LockReason::PasswordAttempts => "too many new passwords refused",
         })
     }
 }
@@ -147,6 +150,7 @@ impl Message for LockReason {
             LockReason::ChallengeAttempts => "lock-challenge-attempts",
             LockReason::CodeAttempts => "lock-code-attempts",
             LockReason::UserBlocked => "lock-user-blocked",
+            LockReason::PasswordAttempts => "lock-password-attempts",
         }
     }
 }

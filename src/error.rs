@@ -44,6 +44,10 @@ pub enum Error {
     /// The policy is not valid.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// The service shares its counters (and so its flows) with other processes but was
+    /// given no keys: give every server the same [`Keys`](crate::host::Keys).
+    #[error("a service over shared counters needs the deployment's keys")]
+    KeysRequired,
     /// A contact method was asked for that the account does not have (a bug, or a
     /// forged flow): nothing was sent.
     #[error("the contact method is not one of the account's")]

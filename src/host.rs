@@ -19,6 +19,7 @@ pub use crate::contact::{ContactKind, ContactMethod, MaskedContact};
 pub use crate::directory::{
     Directory, DirectoryError, InMemoryDirectory, NewPasswordHash, PasswordState, Role, UserRecord,
 };
+pub use crate::keys::Keys;
 pub use crate::limits::{Counter, CounterError, Counters, MemoryCounters};
 #[cfg(feature = "tokio")]
 pub use crate::offload::TokioBlocking;

@@ -76,6 +76,12 @@ pub trait Counters: Send + Sync {
         now: OffsetDateTime,
     ) -> impl Future<Output = Result<Option<OffsetDateTime>, CounterError>> + Send;
 
+    /// Whether other processes share these counters (Redis does; memory does not). A
+    /// service over shared counters needs the deployment's [`Keys`](crate::host::Keys).
+    fn is_shared(&self) -> bool {
+        false
+    }
+
     /// Forgets `user`'s counters and block (after a successful reset).
     fn clear(&self, user: &UserId) -> impl Future<Output = Result<(), CounterError>> + Send;
 }

@@ -198,6 +198,7 @@ mod tests {
                 LockReason::ChallengeAttempts,
                 LockReason::CodeAttempts,
                 LockReason::UserBlocked,
+                LockReason::PasswordAttempts,
             ]
             .map(|e| Box::new(e) as Box<dyn Message>),
         );

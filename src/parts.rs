@@ -123,6 +123,7 @@ pub(crate) trait DynCounters: Send + Sync {
         now: OffsetDateTime,
     ) -> BoxFuture<'a, Result<Option<OffsetDateTime>, CounterError>>;
     fn clear<'a>(&'a self, user: &'a UserId) -> BoxFuture<'a, Result<(), CounterError>>;
+    fn is_shared(&self) -> bool;
 }
 
 impl<T: Counters> DynCounters for T {
@@ -162,6 +163,10 @@ impl<T: Counters> DynCounters for T {
 
     fn clear<'a>(&'a self, user: &'a UserId) -> BoxFuture<'a, Result<(), CounterError>> {
         Box::pin(Counters::clear(self, user))
+    }
+
+    fn is_shared(&self) -> bool {
+        Counters::is_shared(self)
     }
 }
 

@@ -14,6 +14,7 @@ use crate::ending::{LockReason, Locked};
 use crate::error::Error;
 use crate::event::{Activity, Detail, Event, EventSink, NoEvents};
 use crate::flow::FlowId;
+use crate::keys::Keys;
 use crate::limits::{Counter, CounterError, Counters, MemoryCounters};
 use crate::offload::{Inline, Offload};
 use crate::parts::{DynCounters, DynDirectory, DynOffload, DynSender};
@@ -43,7 +44,7 @@ pub struct Sspr {
 }
 
 /// The service's clock, e.g. for [`Flows`](crate::store::Flows) beside it
-/// (`Flows::new(store).with_clock(sspr.clone())`), so both read the same time.
+/// (`Flows::new(store, keys)?.with_clock(sspr.clone())`), so both read the same time.
 impl Clock for Sspr {
     fn now(&self) -> OffsetDateTime {
         self.clock.now()
@@ -108,7 +109,16 @@ impl SsprBuilder {
         self
     }
 
-    /// The key under which codes are stored (servers sharing flows share it).
+    /// The deployment's keys (every server sharing flows and counters is given the same):
+    /// the service takes its one-time code key from them. Give the same [`Keys`] to
+    /// [`Flows::new`](crate::store::Flows::new).
+    pub fn keys(mut self, keys: &Keys) -> Self {
+        self.code_key = Some(keys.code_key());
+        self
+    }
+
+    /// The key under which codes are stored, on its own (servers sharing flows share it;
+    /// [`SsprBuilder::keys`] derives it from the deployment's master secret instead).
     pub fn code_key(mut self, key: CodeKey) -> Self {
         self.code_key = Some(key);
         self
@@ -140,10 +150,14 @@ impl SsprBuilder {
         self
     }
 
-    /// The service. Fails only when no code key was given and the OS CSPRNG fails.
+    /// The service. Without keys it draws a random code key for this process, which is
+    /// right only for one process: over counters shared with other processes (Redis) it
+    /// fails with [`Error::KeysRequired`], since a code sent by one server would be wrong
+    /// on another. It also fails when the OS CSPRNG does.
     pub fn build(self) -> Result<Sspr, Error> {
         let code_key = match self.code_key {
             Some(key) => key,
+            None if self.counters.is_shared() => return Err(Error::KeysRequired),
             None => CodeKey::generate()?,
         };
         Ok(Sspr {

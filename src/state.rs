@@ -326,11 +326,18 @@ impl Verify {
     }
 }
 
+/// New passwords the rules may refuse per flow before it locks: enough for a person,
+/// too few to use the step as an oracle of the rules or a source of Argon2id work.
+pub const NEW_PASSWORD_ATTEMPTS: u8 = 10;
+
 /// Ownership is proved: the person types the new password twice.
 pub struct NewPassword {
     pub(crate) user: UserId,
-    /// The methods that proved ownership (for the receipt).
+    /// The methods that proved ownership (for the receipt, and checked against the
+    /// directory before the password is set).
     pub(crate) proved_by: Vec<ContactMethod>,
+    /// Refused new passwords left before the flow locks.
+    pub(crate) attempts_left: u8,
 }
 
 impl fmt::Debug for NewPassword {
@@ -338,6 +345,7 @@ impl fmt::Debug for NewPassword {
         f.debug_struct("NewPassword")
             .field("user", &self.user)
             .field("methods_used", &self.methods_used())
+            .field("attempts_left", &self.attempts_left)
             .finish()
     }
 }
@@ -356,5 +364,11 @@ impl NewPassword {
     /// The methods that proved ownership, masked.
     pub fn methods_used(&self) -> Vec<MaskedContact> {
         self.proved_by.iter().map(ContactMethod::masked).collect()
+    }
+
+    /// Refused new passwords left before the flow locks (at most
+    /// [`NEW_PASSWORD_ATTEMPTS`]).
+    pub fn attempts_left(&self) -> u8 {
+        self.attempts_left
     }
 }

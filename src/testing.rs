@@ -32,6 +32,7 @@ use crate::directory::{
     Directory, DirectoryError, InMemoryDirectory, NewPasswordHash, PasswordState, Role, UserRecord,
 };
 use crate::event::{Activity, Detail, EventRecorder};
+use crate::keys::Keys;
 use crate::limits::{Counter, CounterError, Counters, MemoryCounters};
 use crate::parts::DynCounters;
 use crate::policy::{Policy, PolicyBuilder};
@@ -58,6 +59,19 @@ pub const CODE_KEY_BYTES: [u8; 32] = [
     0xC3, 0x5A, 0x91, 0x7E, 0x2D, 0xB8, 0x46, 0xF1, 0x0B, 0x9C, 0x63, 0xE7, 0x18, 0xA4, 0x5F, 0xD2,
     0x77, 0x3B, 0xC9, 0x81, 0x4E, 0xFA, 0x26, 0x95, 0x6D, 0xB1, 0x0E, 0xE3, 0x58, 0x9F, 0x12, 0xAC,
 ];
+
+/// The master secret of the kit's [`keys`]: known bytes, so that a leak test can look
+/// for them.
+pub const SECRET: [u8; 32] = [
+    0x5E, 0xC2, 0x37, 0x9A, 0x04, 0xD1, 0x6B, 0xF8, 0x23, 0x8E, 0x41, 0xB7, 0x6C, 0x19, 0xE5, 0x70,
+    0x9D, 0x32, 0xAF, 0x58, 0x0C, 0xE6, 0x7B, 0x14, 0xC8, 0x61, 0x3F, 0x96, 0x2A, 0xD7, 0x85, 0x4B,
+];
+
+/// The kit's keys (from [`SECRET`]): give them to every [`Flows`](crate::store::Flows)
+/// of a test, so that flows move between its services and stores.
+pub fn keys() -> Keys {
+    Keys::from_secret(SECRET)
+}
 
 /// A strong password that passes the default rules for every test user.
 pub const STRONG: &str = "plum kettle orbit 71";
@@ -469,14 +483,15 @@ pub fn policy(builder: PolicyBuilder) -> Policy {
 }
 
 /// A fresh flow at its first step, suspended as a host does ([`Flows::save`], here into a
-/// scratch memory store, on the service's clock) and taken out of the store again: bytes
-/// to write into another store.
+/// scratch memory store, sealed under the kit's [`keys`], on the service's clock) and
+/// taken out of the store again: bytes to write into another store.
 ///
 /// [`Flows::save`]: crate::store::Flows::save
 pub async fn fresh_snapshot(sspr: &Sspr) -> crate::store::FlowSnapshot {
     use crate::store::{Flows, MemoryFlowStore, Taken};
     let scratch = MemoryFlowStore::new();
-    let saved = Flows::new(scratch.clone())
+    let saved = Flows::new(scratch.clone(), keys())
+        .expect("an in-memory store")
         .with_clock(sspr.clone())
         .save(&sspr.start().expect("a flow starts").into())
         .await

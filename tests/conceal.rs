@@ -204,7 +204,9 @@ async fn a_failed_delivery_suspends_resumes_and_its_resend_tries_again() {
     h.outbox.set_failing(true);
     let verify = verify_step(&h, JAN).await;
     assert_eq!(h.codes_sent(), 0);
-    let flows = Flows::new(MemoryFlowStore::new()).with_clock(h.clock.clone());
+    let flows = Flows::new(MemoryFlowStore::new(), sspr::testing::keys())
+        .expect("an in-memory store or real keys")
+        .with_clock(h.clock.clone());
     let flow = verify.flow_id().to_string();
     flows.save(&verify.into()).await.expect("suspends");
     let resumed = flows.resume(&flow).await;

@@ -99,7 +99,7 @@ async fn the_challenge_picture_is_served_without_using_up_the_step() {
         .counters(store.clone())
         .build()
         .unwrap();
-    let flows = Flows::new(store);
+    let flows = Flows::new(store, sspr::testing::keys()).expect("an in-memory store or real keys");
     let id = flows
         .save(&sspr.start().unwrap().into())
         .await

@@ -46,6 +46,12 @@ async fn refused(
     rule: PasswordRule,
 ) -> Wizard<NewPassword> {
     assert_eq!(expected.rule(), rule);
+    // A flow allows a bounded number of refused passwords: go on in a fresh one.
+    let wizard = if wizard.step().attempts_left() <= 1 {
+        h.new_password().await
+    } else {
+        wizard
+    };
     let deliveries = h.outbox.deliveries().len();
     let refused = wizard
         .submit(&h.sspr, Password::new(new), Password::new(confirm))
@@ -226,4 +232,39 @@ async fn the_current_password_is_refused_even_typed_in_full_width() {
         "one lookup to identify, one for the hash"
     );
     assert_eq!(w.step().user(), &id(JAN));
+}
+
+#[tokio::test]
+async fn refused_passwords_per_flow_are_bounded() {
+    let (h, _) = harness();
+    let mut w = h.new_password().await;
+    assert_eq!(w.step().attempts_left(), sspr::step::NEW_PASSWORD_ATTEMPTS);
+    for left in (1..sspr::step::NEW_PASSWORD_ATTEMPTS).rev() {
+        let refused = w
+            .submit(
+                &h.sspr,
+                Password::new("password1"),
+                Password::new("password1"),
+            )
+            .await
+            .expect_err("too weak");
+        w = refused.wizard;
+        assert_eq!(w.step().attempts_left(), left);
+    }
+    let last = w
+        .submit(
+            &h.sspr,
+            Password::new("password1"),
+            Password::new("password1"),
+        )
+        .await;
+    assert!(
+        matches!(
+            last,
+            Ok(FromNewPassword::Locked(ref locked))
+                if locked.reason == sspr::LockReason::PasswordAttempts && locked.until.is_none()
+        ),
+        "{last:?}"
+    );
+    assert_eq!(h.directory.stores(), 0, "nothing stored");
 }

@@ -35,10 +35,12 @@ async fn redis_stopped_mid_flow_then_restarted() {
         .await
         .expect("connects");
     let sspr = Sspr::builder(directory(), Outbox::new())
+        .keys(&sspr::testing::keys())
         .counters(store.clone())
         .build()
         .expect("service");
-    let flows = Flows::new(store.clone());
+    let flows =
+        Flows::new(store.clone(), sspr::testing::keys()).expect("an in-memory store or real keys");
     let id = flows
         .save(&sspr.start().expect("starts").into())
         .await

@@ -150,6 +150,7 @@ async fn redis_forgets_a_flow_at_its_deadline() {
     let Some(url) = redis_url() else { return };
     let store = connect(&url, &prefix()).await;
     let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .keys(&sspr::testing::keys())
         .build()
         .expect("service");
     let now = sspr.now();
@@ -179,6 +180,7 @@ async fn every_key_expires_and_names_no_user_id() {
     let prefix = prefix();
     let store = connect(&url, &prefix).await;
     let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .keys(&sspr::testing::keys())
         .build()
         .expect("service");
     let now = ManualClock::default().now();
@@ -242,10 +244,12 @@ async fn a_whole_wizard_suspended_in_redis_between_steps() {
     let store = connect(&url, &prefix()).await;
     let outbox = Outbox::new();
     let sspr = Sspr::builder(directory(), outbox.clone())
+        .keys(&sspr::testing::keys())
         .counters(store.clone())
         .build()
         .expect("service");
-    let flows = Flows::new(store.clone());
+    let flows =
+        Flows::new(store.clone(), sspr::testing::keys()).expect("an in-memory store or real keys");
     let saved = flows
         .save(&sspr.start().expect("starts").into())
         .await
@@ -370,6 +374,7 @@ async fn a_damaged_stored_flow_is_missing_not_a_panic() {
     }
     // Another flow's snapshot under this flow's key is not handed out either.
     let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .keys(&sspr::testing::keys())
         .build()
         .expect("service");
     let other = snapshot(&sspr).await;
@@ -397,7 +402,9 @@ async fn a_damaged_stored_flow_is_missing_not_a_panic() {
         )
         .await
         .unwrap();
-    let flows = Flows::new(store.clone()).with_clock(ManualClock::new(now));
+    let flows = Flows::new(store.clone(), sspr::testing::keys())
+        .expect("an in-memory store or real keys")
+        .with_clock(ManualClock::new(now));
     let resumed = flows.resume(&damaged_flow.to_string()).await;
     assert!(
         matches!(resumed, Err(FlowsError::Snapshot(_))),

@@ -41,7 +41,9 @@ fn host() -> Host {
     for user in users() {
         h.add(user);
     }
-    let flows = Flows::new(store.clone()).with_clock(h.clock.clone());
+    let flows = Flows::new(store.clone(), sspr::testing::keys())
+        .expect("an in-memory store or real keys")
+        .with_clock(h.clock.clone());
     Host { h, store, flows }
 }
 
@@ -325,10 +327,14 @@ async fn replayed_stale_and_foreign_snapshots_are_refused() {
     // the flow is resumed or only its challenge shown.
     let (_, bytes) = host.suspend(identify).await;
     let key = FlowId::generate().expect("entropy");
-    let foreign = Flows::new(WrittenByHand {
-        key,
-        bytes: Mutex::new(Some(bytes)),
-    })
+    let foreign = Flows::new(
+        WrittenByHand {
+            key,
+            bytes: Mutex::new(Some(bytes)),
+        },
+        sspr::testing::keys(),
+    )
+    .expect("keys")
     .with_clock(host.h.clock.clone());
     assert!(matches!(
         foreign.challenge(&key.to_string()).await,

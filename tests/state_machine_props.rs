@@ -524,6 +524,12 @@ async fn run(setup: Setup, actions: Vec<Action>) -> Result<(), TestCaseError> {
                         ended_expired = true;
                         State::Ended
                     }
+                    // The step's bound on refused passwords.
+                    Ok(FromNewPassword::Locked(locked))
+                        if locked.reason == sspr::LockReason::PasswordAttempts =>
+                    {
+                        State::Ended
+                    }
                     Ok(other) => {
                         return Err(TestCaseError::fail(format!("weak accepted: {other:?}")));
                     }
@@ -547,6 +553,9 @@ async fn run(setup: Setup, actions: Vec<Action>) -> Result<(), TestCaseError> {
                     Ok(FromNewPassword::Expired(_)) => {
                         ended_expired = true;
                         State::Ended
+                    }
+                    Ok(other) => {
+                        return Err(TestCaseError::fail(format!("strong refused: {other:?}")));
                     }
                     Err(refused) => {
                         return Err(TestCaseError::fail(format!("{:?}", refused.reason)));

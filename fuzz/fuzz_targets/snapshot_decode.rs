@@ -28,7 +28,8 @@ fuzz_target!(|data: &[u8]| {
     let clock = ManualClock::default();
     let now = clock.now();
     let store = MemoryFlowStore::new();
-    let flows = Flows::new(store.clone()).with_clock(clock);
+    let flows = Flows::new(store.clone(), sspr::host::Keys::from_secret([7; 32]))
+        .expect("an in-memory store or real keys").with_clock(clock);
     if ready(store.save(snapshot, now + Duration::days(1), now)).is_err() {
         return;
     }

@@ -2,15 +2,21 @@
 //! ([`FlowSnapshot`]) that a web host stores between two requests, and resumes as a
 //! closed enum of steps ([`AnyStep`](crate::AnyStep)).
 //!
-//! The encoding is versioned and compact: a fixed header (version byte, the 16 bytes of
-//! the flow ID, an 8-byte step nonce) and a [postcard](https://docs.rs/postcard) body.
-//! It holds no media (a challenge is its answer and seed) and the one-time code only as
-//! its HMAC. The step nonce is fresh for every snapshot, so a store can tell the current
-//! snapshot of a flow from a stale one (see [`FlowStore::take`](crate::store::FlowStore)).
+//! The encoding is versioned and compact: a clear header (version byte, the 16 bytes of
+//! the flow ID, an 8-byte step nonce) and a sealed body: the key's 4-byte identifier, a
+//! random 24-byte nonce, and the [postcard](https://docs.rs/postcard) body encrypted and
+//! authenticated with XChaCha20-Poly1305 under the host's [`Keys`], with the header as
+//! associated data. So the store sees no answer, seed, user ID or contact address, and a
+//! body that was changed, moved to another flow, or made by anyone without the key does
+//! not open. The body holds no media (a challenge is its answer and seed) and the one-time
+//! code only as its HMAC. The step nonce is fresh for every snapshot, so a store can tell
+//! the current snapshot of a flow from a stale one (see
+//! [`FlowStore::take`](crate::store::FlowStore)).
 //!
 //! Decoding is bounded and strict: an unknown version, damaged, truncated or over-long
-//! bytes, trailing bytes, another flow's snapshot or a field out of range is a typed
-//! [`SnapshotError`], never a panic.
+//! bytes, a body that does not open, trailing bytes, another flow's snapshot, or a field
+//! out of range or beyond what any policy gives is a typed [`SnapshotError`], never a
+//! panic.
 
 mod record;
 
@@ -23,14 +29,15 @@ use rand::rngs::SysRng;
 use zeroize::Zeroize;
 
 use crate::flow::FlowId;
+use crate::keys::{KEY_ID_BYTES, Keys, SEAL_NONCE_BYTES, SEAL_TAG_BYTES, SealError};
 use crate::next::{AnyStep, each_step};
 use crate::state::{ChooseMethod, Identify, NewPassword, SelectAccount, Verify};
 use crate::wizard::{Step, Wizard};
 
-/// The encoding version written first in every snapshot. Version 1 (before the step
-/// states became enums) is refused as [`SnapshotError::UnknownVersion`]: a flow in
-/// progress across the upgrade starts again.
-pub const VERSION: u8 = 2;
+/// The encoding version written first in every snapshot. Older versions (1: before the
+/// step states became enums; 2: before snapshots were sealed) are refused as
+/// [`SnapshotError::UnknownVersion`]: a flow in progress across the upgrade starts again.
+pub const VERSION: u8 = 3;
 
 /// The longest snapshot the decoder reads; longer input is refused before decoding.
 pub const MAX_SNAPSHOT_BYTES: usize = 2048;
@@ -69,6 +76,10 @@ pub enum SnapshotError {
     /// The snapshot belongs to another flow.
     #[error("the stored flow belongs to another flow")]
     OtherFlow,
+    /// The sealed body does not open: it was changed, moved from another flow or step,
+    /// or sealed under a key this service does not hold.
+    #[error("the stored flow does not open with this service's keys; start again")]
+    NotSealed,
     /// A field holds a value no wizard can have.
     #[error("the stored flow has an invalid {0}; start again")]
     InvalidField(&'static str),
@@ -114,24 +125,34 @@ impl Suspend for Verify {}
 impl Suspend for NewPassword {}
 
 impl FlowSnapshot {
-    /// Suspends a wizard at any step, with a fresh step nonce. The wizard stays
-    /// with the caller (keep it if storing the snapshot fails).
-    pub(crate) fn of<S: Suspend>(wizard: &Wizard<S>) -> Result<Self, SnapshotError> {
-        Self::with_nonce(wizard, next_nonce()?)
+    /// Suspends a wizard at any step, sealed under `keys`, with a fresh step nonce. The
+    /// wizard stays with the caller (keep it if storing the snapshot fails).
+    pub(crate) fn of<S: Suspend>(wizard: &Wizard<S>, keys: &Keys) -> Result<Self, SnapshotError> {
+        Self::with_nonce(wizard, next_nonce()?, keys)
     }
 
-    /// Suspends a wizard with a given step nonce (tests and benchmarks).
+    /// Suspends a wizard with a given step nonce (tests).
     pub(crate) fn with_nonce<S: Suspend>(
         wizard: &Wizard<S>,
         nonce: u64,
+        keys: &Keys,
     ) -> Result<Self, SnapshotError> {
         let mut bytes = Vec::with_capacity(256);
         bytes.push(VERSION);
         bytes.extend_from_slice(wizard.flow.id.as_bytes());
         bytes.extend_from_slice(&nonce.to_le_bytes());
-        record::encode(&wizard.flow, &wizard.step, &mut bytes)?;
+        let mut body = Vec::with_capacity(192);
+        record::encode(&wizard.flow, &wizard.step, &mut body)?;
+        // The header is the associated data: a sealed body opens only under its own
+        // version, flow ID and step nonce.
+        let sealed = keys.seal(&bytes, &body);
+        body.zeroize();
+        let sealed = sealed.map_err(|error| match error {
+            SealError::Entropy => SnapshotError::Entropy,
+            SealError::Seal => SnapshotError::TooLarge("snapshot"),
+        })?;
+        bytes.extend_from_slice(&sealed);
         if bytes.len() > MAX_SNAPSHOT_BYTES {
-            bytes.zeroize();
             return Err(SnapshotError::TooLarge("snapshot"));
         }
         Ok(FlowSnapshot {
@@ -174,22 +195,55 @@ impl FlowSnapshot {
     }
 
     /// Resumes this snapshot, which must belong to `expected_flow`.
-    pub(crate) fn into_step(self, expected_flow: FlowId) -> Result<AnyStep, SnapshotError> {
-        Self::resume(&self.bytes, expected_flow)
+    pub(crate) fn into_step(
+        self,
+        expected_flow: FlowId,
+        keys: &Keys,
+    ) -> Result<AnyStep, SnapshotError> {
+        Self::resume(&self.bytes, expected_flow, keys)
     }
 
-    /// Decodes stored bytes into the step they hold. The flow must be `expected_flow`
-    /// (the ID the request named). Every failure is a typed error, never a panic.
-    pub(crate) fn resume(bytes: &[u8], expected_flow: FlowId) -> Result<AnyStep, SnapshotError> {
+    /// Opens stored bytes under `keys` and decodes the step they hold. The flow must be
+    /// `expected_flow` (the ID the request named). Bytes that were changed, moved to
+    /// another flow, or sealed under another key do not open: every failure is a typed
+    /// error, never a panic.
+    pub(crate) fn resume(
+        bytes: &[u8],
+        expected_flow: FlowId,
+        keys: &Keys,
+    ) -> Result<AnyStep, SnapshotError> {
         check_header(bytes)?;
         let flow_id = header_flow(bytes).ok_or(SnapshotError::Truncated)?;
         if flow_id != expected_flow {
             return Err(SnapshotError::OtherFlow);
         }
-        record::decode(
-            flow_id,
-            bytes.get(HEADER..).ok_or(SnapshotError::Truncated)?,
-        )
+        let (header, sealed) = bytes
+            .split_at_checked(HEADER)
+            .ok_or(SnapshotError::Truncated)?;
+        let mut body = keys.open(header, sealed).ok_or(SnapshotError::NotSealed)?;
+        let step = record::decode(flow_id, &body);
+        body.zeroize();
+        step
+    }
+
+    /// A snapshot sealed around `body` as it is (tests write bodies no encoder makes).
+    #[cfg(test)]
+    pub(crate) fn from_body(flow: FlowId, nonce: u64, body: &[u8], keys: &Keys) -> Self {
+        let mut bytes = vec![VERSION];
+        bytes.extend_from_slice(flow.as_bytes());
+        bytes.extend_from_slice(&nonce.to_le_bytes());
+        let sealed = keys.seal(&bytes, body).expect("seals");
+        bytes.extend_from_slice(&sealed);
+        FlowSnapshot {
+            bytes: bytes.into_boxed_slice(),
+        }
+    }
+
+    /// The opened body (tests compare bodies: sealing draws a fresh nonce each time).
+    #[cfg(test)]
+    pub(crate) fn open_body(&self, keys: &Keys) -> Option<Vec<u8>> {
+        let (header, sealed) = self.bytes.split_at_checked(HEADER)?;
+        keys.open(header, sealed)
     }
 }
 
@@ -221,7 +275,7 @@ fn check_header(bytes: &[u8]) -> Result<(), SnapshotError> {
             max: MAX_SNAPSHOT_BYTES,
         });
     }
-    if bytes.len() <= HEADER {
+    if bytes.len() < HEADER + KEY_ID_BYTES + SEAL_NONCE_BYTES + SEAL_TAG_BYTES {
         return Err(SnapshotError::Truncated);
     }
     Ok(())
@@ -238,9 +292,9 @@ fn header_nonce(bytes: &[u8]) -> Option<u64> {
 }
 
 impl AnyStep {
-    /// Suspends the step again (a fresh nonce).
-    pub(crate) fn snapshot(&self) -> Result<FlowSnapshot, SnapshotError> {
-        each_step!(self, w => FlowSnapshot::of(w))
+    /// Suspends the step again (a fresh nonce), sealed under `keys`.
+    pub(crate) fn snapshot(&self, keys: &Keys) -> Result<FlowSnapshot, SnapshotError> {
+        each_step!(self, w => FlowSnapshot::of(w, keys))
     }
 }
 

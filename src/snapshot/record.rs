@@ -12,7 +12,8 @@ use crate::contact::{ContactKind, ContactMethod};
 use crate::flow::FlowId;
 use crate::next::AnyStep;
 use crate::state::{
-    Account, ChooseMethod, Code, Concealed, Identify, NewPassword, SelectAccount, Verify,
+    Account, ChooseMethod, Code, Concealed, Identify, NEW_PASSWORD_ATTEMPTS, NewPassword,
+    SelectAccount, Verify,
 };
 use crate::user_id::UserId;
 use crate::wizard::{Flow, Wizard};
@@ -88,6 +89,7 @@ pub(crate) struct VerifyRecord {
 pub(crate) struct NewPasswordRecord {
     user: String,
     proved_by: Vec<MethodRecord>,
+    attempts_left: u8,
 }
 
 fn offset(from: OffsetDateTime, to: OffsetDateTime) -> Result<i64, SnapshotError> {
@@ -195,6 +197,7 @@ impl Encode for NewPassword {
         Ok(StepRecord::NewPassword(NewPasswordRecord {
             user: self.user.as_str().to_owned(),
             proved_by: methods_record(&self.proved_by)?,
+            attempts_left: self.attempts_left,
         }))
     }
 }
@@ -256,13 +259,17 @@ pub(super) fn decode(id: FlowId, bytes: &[u8]) -> Result<AnyStep, SnapshotError>
         }),
         StepRecord::NewPassword(record) => {
             let proved_by = methods(&record.proved_by)?;
-            if proved_by.is_empty() {
+            if proved_by.is_empty() || proved_by.len() > 2 {
                 return Err(SnapshotError::InvalidField("methods verified"));
+            }
+            if !(1..=NEW_PASSWORD_ATTEMPTS).contains(&record.attempts_left) {
+                return Err(SnapshotError::InvalidField("attempts left"));
             }
             AnyStep::NewPassword(Wizard {
                 step: NewPassword {
                     user: user_id(&record.user)?,
                     proved_by,
+                    attempts_left: record.attempts_left,
                 },
                 flow,
             })

@@ -9,10 +9,16 @@ use super::*;
 use crate::challenge::{Challenge, ChallengeKind, ChallengeLength};
 use crate::code::CodeDigest;
 use crate::contact::ContactMethod;
+use crate::keys::Keys;
 use crate::policy::Policy;
+use crate::state::NEW_PASSWORD_ATTEMPTS;
 use crate::state::{Account, Code, Concealed};
 use crate::user_id::UserId;
 use crate::wizard::Flow;
+
+fn keys() -> Keys {
+    Keys::from_secret([0x42; 32])
+}
 
 fn flow(id: u8, started: i64, lifetime: i64) -> Flow {
     let started = OffsetDateTime::UNIX_EPOCH + Duration::nanoseconds(started);
@@ -112,18 +118,20 @@ fn account_parts(account: &Account) -> (UserId, Vec<ContactMethod>, Vec<u8>, u8,
 
 /// Encodes, decodes and encodes again with the same nonce: the bytes must agree.
 fn round_trip<S: Suspend>(wizard: &Wizard<S>) -> AnyStep {
-    let first = FlowSnapshot::with_nonce(wizard, 7).unwrap();
+    let first = FlowSnapshot::with_nonce(wizard, 7, &keys()).unwrap();
     assert_eq!(first.as_bytes()[0], VERSION);
-    let back = FlowSnapshot::resume(first.as_bytes(), wizard.flow.id).unwrap();
+    let back = FlowSnapshot::resume(first.as_bytes(), wizard.flow.id, &keys()).unwrap();
     let again = match &back {
-        AnyStep::SelectAccount(w) => FlowSnapshot::with_nonce(w, 7),
-        AnyStep::Identify(w) => FlowSnapshot::with_nonce(w, 7),
-        AnyStep::ChooseMethod(w) => FlowSnapshot::with_nonce(w, 7),
-        AnyStep::Verify(w) => FlowSnapshot::with_nonce(w, 7),
-        AnyStep::NewPassword(w) => FlowSnapshot::with_nonce(w, 7),
+        AnyStep::SelectAccount(w) => FlowSnapshot::with_nonce(w, 7, &keys()),
+        AnyStep::Identify(w) => FlowSnapshot::with_nonce(w, 7, &keys()),
+        AnyStep::ChooseMethod(w) => FlowSnapshot::with_nonce(w, 7, &keys()),
+        AnyStep::Verify(w) => FlowSnapshot::with_nonce(w, 7, &keys()),
+        AnyStep::NewPassword(w) => FlowSnapshot::with_nonce(w, 7, &keys()),
     }
     .unwrap();
-    assert_eq!(first.as_bytes(), again.as_bytes());
+    // Sealing draws a fresh nonce: the sealed bytes differ, the bodies agree.
+    assert_eq!(first.len(), again.len());
+    assert_eq!(first.open_body(&keys()), again.open_body(&keys()));
     assert_eq!(back.flow_id(), wizard.flow.id);
     assert_eq!(back.deadline(), wizard.flow.deadline);
     back
@@ -134,8 +142,8 @@ fn round_trip<S: Suspend>(wizard: &Wizard<S>) -> AnyStep {
 fn resume_error<S: Suspend>(step: S) -> SnapshotError {
     let f = usual_flow();
     let id = f.id;
-    let snapshot = FlowSnapshot::with_nonce(&Wizard { flow: f, step }, 1).unwrap();
-    FlowSnapshot::resume(snapshot.as_bytes(), id).unwrap_err()
+    let snapshot = FlowSnapshot::with_nonce(&Wizard { flow: f, step }, 1, &keys()).unwrap();
+    FlowSnapshot::resume(snapshot.as_bytes(), id, &keys()).unwrap_err()
 }
 
 proptest! {
@@ -199,11 +207,11 @@ proptest! {
         prop_assert_eq!(back.step.code_deadline, flow.started + Duration::nanoseconds(code_in));
         prop_assert_eq!(back.step.resends_left, resends);
 
-        let done = account(methods, methods, 1, attempts, issued);
-        let step = NewPassword { user: done.user.clone(), proved_by: done.used_methods() };
+        let done = account(methods, methods.min(2), 2, attempts, issued);
+        let step = NewPassword { user: done.user.clone(), proved_by: done.used_methods(), attempts_left: 3 };
         let AnyStep::NewPassword(back) = round_trip(&Wizard { flow, step }) else { panic!() };
         prop_assert_eq!(&back.step.user, &done.user);
-        prop_assert_eq!(back.step.proved_by, done.methods);
+        prop_assert_eq!(back.step.proved_by, done.used_methods());
     }
 }
 
@@ -226,8 +234,8 @@ fn a_stand_in_round_trips() {
 }
 
 #[test]
-fn the_version_is_2_and_version_1_is_refused() {
-    assert_eq!(VERSION, 2);
+fn the_version_is_3_and_older_versions_are_refused() {
+    assert_eq!(VERSION, 3);
     let f = usual_flow();
     let id = f.id;
     let snapshot = FlowSnapshot::with_nonce(
@@ -236,13 +244,14 @@ fn the_version_is_2_and_version_1_is_refused() {
             step: choose(2, 0, 1, 5, 1),
         },
         1,
+        &keys(),
     )
     .unwrap();
     let mut bytes = snapshot.as_bytes().to_vec();
-    assert!(FlowSnapshot::resume(&bytes, id).is_ok());
+    assert!(FlowSnapshot::resume(&bytes, id, &keys()).is_ok());
     bytes[0] = 1;
     assert_eq!(
-        FlowSnapshot::resume(&bytes, id).unwrap_err(),
+        FlowSnapshot::resume(&bytes, id, &keys()).unwrap_err(),
         SnapshotError::UnknownVersion(1)
     );
     assert_eq!(
@@ -296,7 +305,8 @@ fn out_of_range_account_fields_are_typed_errors() {
                 flow: f.clone(),
                 step: too_many
             },
-            1
+            1,
+            &keys()
         )
         .unwrap_err(),
         SnapshotError::TooLarge("contact methods")
@@ -309,7 +319,8 @@ fn out_of_range_account_fields_are_typed_errors() {
                 flow: f,
                 step: too_long
             },
-            1
+            1,
+            &keys()
         )
         .unwrap_err(),
         SnapshotError::TooLarge("contact address")
@@ -382,11 +393,68 @@ fn a_new_password_step_needs_a_method_that_proved_ownership() {
     let step = NewPassword {
         user: user(),
         proved_by: Vec::new(),
+        attempts_left: 3,
     };
     assert_eq!(
         resume_error(step),
         SnapshotError::InvalidField("methods verified")
     );
+    // Attempts beyond what any flow gives are refused too.
+    let step = NewPassword {
+        user: user(),
+        proved_by: vec![contact(0)],
+        attempts_left: NEW_PASSWORD_ATTEMPTS + 1,
+    };
+    assert_eq!(
+        resume_error(step),
+        SnapshotError::InvalidField("attempts left")
+    );
+}
+
+#[test]
+fn a_snapshot_opens_only_unchanged_in_its_own_flow_under_its_keys() {
+    let f = usual_flow();
+    let wizard = Wizard {
+        flow: f.clone(),
+        step: verify(account(2, 0, 1, 5, 1), code(0, 0, [7; 32]), &f),
+    };
+    let snapshot = FlowSnapshot::with_nonce(&wizard, 9, &keys()).unwrap();
+    let bytes = snapshot.as_bytes();
+    // Every single-bit flip of the sealed part is refused; of the header, refused too
+    // (the header is the associated data, or names another version or flow).
+    for i in 0..bytes.len() * 8 {
+        let mut flipped = bytes.to_vec();
+        flipped[i / 8] ^= 1 << (i % 8);
+        assert!(
+            FlowSnapshot::resume(&flipped, f.id, &keys()).is_err(),
+            "bit {i}"
+        );
+    }
+    // Every truncation is refused.
+    for len in 0..bytes.len() {
+        assert!(
+            FlowSnapshot::resume(&bytes[..len], f.id, &keys()).is_err(),
+            "cut at {len}"
+        );
+    }
+    // Another flow's ID in the header (moved to another key of the store): refused.
+    let mut moved = bytes.to_vec();
+    moved[1] ^= 0xff;
+    let other = FlowId::from_bytes(moved[1..17].try_into().unwrap());
+    assert_eq!(
+        FlowSnapshot::resume(&moved, other, &keys()).unwrap_err(),
+        SnapshotError::NotSealed
+    );
+    // Another deployment's keys: refused.
+    assert_eq!(
+        FlowSnapshot::resume(bytes, f.id, &Keys::from_secret([1; 32])).unwrap_err(),
+        SnapshotError::NotSealed
+    );
+    // The store sees no user ID, address or digest in clear.
+    let shown = String::from_utf8_lossy(bytes);
+    assert!(!shown.contains("Jan.Jansen") && !shown.contains("jan.jansen"));
+    assert!(!shown.contains("example.org") && !shown.contains("+31"));
+    assert!(!bytes.windows(32).any(|w| w == [7; 32]));
 }
 
 #[test]
@@ -427,17 +495,19 @@ fn an_answer_outside_the_alphabet_is_refused() {
             step,
         },
         1,
+        &keys(),
     )
     .unwrap();
-    let mut bytes = snapshot.as_bytes().to_vec();
+    let mut body = snapshot.open_body(&keys()).unwrap();
     // The answer's first digit sits right after its length byte (6): make it a letter.
-    let at = bytes
+    let at = body
         .windows(2)
         .position(|w| w[0] == 6 && w[1].is_ascii_digit())
         .unwrap();
-    bytes[at + 1] = b'A';
+    body[at + 1] = b'A';
+    let resealed = FlowSnapshot::from_body(f.id, 1, &body, &keys());
     assert_eq!(
-        FlowSnapshot::resume(&bytes, f.id).unwrap_err(),
+        FlowSnapshot::resume(resealed.as_bytes(), f.id, &keys()).unwrap_err(),
         SnapshotError::InvalidField("challenge answer")
     );
 }

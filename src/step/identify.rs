@@ -1,9 +1,8 @@
 //! The user ID and the characters of a picture or an audio clip.
 
 use crate::challenge::ChallengeKind;
-use crate::contact::ContactMethod;
 use crate::delivery;
-use crate::directory::UserRecord;
+use crate::eligibility;
 use crate::ending::{AskAdmin, Expired, LockReason, Locked};
 use crate::event::{Activity, Detail};
 use crate::next::Next;
@@ -101,7 +100,7 @@ impl Wizard<Identify> {
             Ok(user) => user,
             Err(error) => return Err(self.refuse(Refusal::UserId(error))),
         };
-        let right = match self.step.challenge.check(answer) {
+        let right = match self.step.challenge.is_answer(answer) {
             Ok(right) => right,
             Err(rejected) => return Err(self.refuse(Refusal::AnswerInput(rejected))),
         };
@@ -149,13 +148,12 @@ impl Wizard<Identify> {
             Activity::FlowActivityProgress,
             Detail::ChallengePassed,
         );
-        let eligible = record
-            .map(|mut r| {
-                r.methods = ContactMethod::distinct(r.methods);
-                r
-            })
-            .filter(|r| eligible(r, sspr.policy.methods_required));
-        let Some(record) = eligible else {
+        let required = sspr.policy.methods_required;
+        let eligible = record.and_then(|record| {
+            let methods = eligibility::eligible_methods(&record, required)?;
+            Some((eligibility::required_methods(&record, required), methods))
+        });
+        let Some((required, methods)) = eligible else {
             sspr.emit(
                 &self.flow,
                 Some(&user),
@@ -169,9 +167,9 @@ impl Wizard<Identify> {
             return Ok(FromIdentify::AskAdmin(AskAdmin));
         };
         let account = Account {
-            required: required_methods(&record, sspr.policy.methods_required),
+            required,
             user,
-            methods: record.methods,
+            methods,
             used: Vec::new(),
             code_attempts_left: sspr.policy.code_attempts,
             issued: 0,
@@ -193,19 +191,4 @@ impl Wizard<Identify> {
         };
         Ok(FromIdentify::Verify(self.with(verify)))
     }
-}
-
-/// Methods an account needs: two for any admin role, else the policy's number.
-pub(crate) fn required_methods(record: &UserRecord, policy_required: u8) -> u8 {
-    if record.is_admin() {
-        2
-    } else {
-        policy_required
-    }
-}
-
-/// Whether an account may reset by itself: enabled, with enough distinct methods.
-fn eligible(record: &UserRecord, policy_required: u8) -> bool {
-    record.self_service_reset
-        && record.methods.len() >= usize::from(required_methods(record, policy_required))
 }

@@ -17,7 +17,9 @@ mod new_password;
 mod select_account;
 mod verify;
 
-pub use crate::state::{ChooseMethod, Identify, MethodChoice, NewPassword, SelectAccount, Verify};
+pub use crate::state::{
+    ChooseMethod, Identify, MethodChoice, NEW_PASSWORD_ATTEMPTS, NewPassword, SelectAccount, Verify,
+};
 pub use identify::FromIdentify;
 pub use new_password::FromNewPassword;
 pub use select_account::{AccountType, FromSelectAccount};

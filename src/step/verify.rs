@@ -9,7 +9,7 @@ use crate::ending::{Expired, LockReason, Locked};
 use crate::event::{Activity, Detail};
 use crate::next::Next;
 use crate::service::Sspr;
-use crate::state::{ChooseMethod, Code, Concealed, NewPassword, Verify};
+use crate::state::{ChooseMethod, Code, Concealed, NEW_PASSWORD_ATTEMPTS, NewPassword, Verify};
 use crate::wizard::{Refusal, Refused, Wizard};
 
 /// Where a submitted code leads.
@@ -82,7 +82,7 @@ impl Wizard<Verify> {
                 .is_some_and(|digest| digest.matches(&typed_digest));
         let method = self.step.code.method();
         let (Some(method), true) = (method, right) else {
-            return self.wrong_code(sspr, now).await;
+            return self.wrong_code(sspr, now, blocked.is_some()).await;
         };
         if let Some(via) = self.step.account.methods.get(usize::from(method)) {
             sspr.emit(
@@ -99,6 +99,7 @@ impl Wizard<Verify> {
             let step = NewPassword {
                 proved_by: account.used_methods(),
                 user: account.user,
+                attempts_left: NEW_PASSWORD_ATTEMPTS,
             };
             return Ok(FromVerify::NewPassword(Wizard { flow, step }));
         }
@@ -112,10 +113,14 @@ impl Wizard<Verify> {
         }
     }
 
+    /// A wrong code. Under the conceal policy a user ID that was already blocked is not
+    /// counted again (which would show the block, and lengthen it): the step looks like
+    /// any other whose codes are wrong.
     async fn wrong_code(
         mut self,
         sspr: &Sspr,
         now: OffsetDateTime,
+        already_blocked: bool,
     ) -> Result<FromVerify, Refused<Verify>> {
         let user = self.step.account.user.clone();
         // The attempt is spent before the counters are touched: a counter store that
@@ -130,7 +135,11 @@ impl Wizard<Verify> {
                 attempts_left: left,
             },
         );
-        let blocked = sspr.count_failure(&user, now).await;
+        let blocked = if already_blocked {
+            Ok(None)
+        } else {
+            sspr.count_failure(&user, now).await
+        };
         if let Ok(Some(until)) = blocked {
             let locked = sspr.lock_user(Some(self.flow.id), &user, until);
             return Ok(FromVerify::Locked(locked));

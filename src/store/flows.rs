@@ -10,6 +10,7 @@ use super::{FlowStore, StoreError, Taken};
 use crate::challenge::Challenge;
 use crate::clock::{Clock, SystemClock};
 use crate::flow::{FlowId, FlowIdError};
+use crate::keys::Keys;
 use crate::message::{Arg, Message};
 use crate::next::{AnyStep, Next};
 use crate::snapshot::SnapshotError;
@@ -39,6 +40,10 @@ pub enum FlowsError {
     /// The flow is not at the step that shows a challenge.
     #[error("this page has no challenge to show")]
     NoChallenge,
+    /// A store shared between processes was given [`Keys::ephemeral`]: give every
+    /// server the same [`Keys::from_secret`].
+    #[error("a shared flow store needs the deployment's keys, not random ones")]
+    EphemeralKeys,
 }
 
 /// Where a saved flow is: its ID (for the cookie or URL), the step nonce for the form (to
@@ -59,18 +64,21 @@ pub struct Saved {
 /// A handler: resume, match, save the [`Next`].
 ///
 /// ```
-/// use sspr::host::{InMemoryDirectory, Outbox};
+/// use sspr::host::{InMemoryDirectory, Keys, Outbox};
 /// use sspr::step::AccountType;
 /// use sspr::store::{Flows, FlowsError, MemoryFlowStore};
 /// use sspr::{AnyStep, Next, Sspr};
 ///
 /// # tokio::runtime::Runtime::new()?.block_on(async {
-/// // One store for the flows and the per-user counters.
+/// // The deployment's keys (from configuration), one store for the flows and the
+/// // per-user counters.
+/// let keys = Keys::from_secret([7; 32]);
 /// let store = MemoryFlowStore::new();
 /// let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+///     .keys(&keys)
 ///     .counters(store.clone())
 ///     .build()?;
-/// let flows = Flows::new(store);
+/// let flows = Flows::new(store, keys)?;
 ///
 /// // GET /reset: start a flow; its ID goes in a cookie.
 /// let saved = flows.save(&sspr.start()?.into()).await?.expect("a step is saved");
@@ -97,6 +105,7 @@ pub struct Saved {
 #[derive(Clone)]
 pub struct Flows<St> {
     store: St,
+    keys: Keys,
     clock: Arc<dyn Clock>,
 }
 
@@ -109,12 +118,19 @@ impl<St: fmt::Debug> fmt::Debug for Flows<St> {
 }
 
 impl<St: FlowStore> Flows<St> {
-    /// Flows kept in `store`, on the system clock.
-    pub fn new(store: St) -> Self {
-        Flows {
-            store,
-            clock: Arc::new(SystemClock),
+    /// Flows kept in `store`, sealed under `keys` (the same on every server that shares
+    /// the store), on the system clock. A store shared between processes refuses
+    /// [`Keys::ephemeral`]: flows sealed under one process's random key would not open on
+    /// another ([`FlowsError::EphemeralKeys`]).
+    pub fn new(store: St, keys: Keys) -> Result<Self, FlowsError> {
+        if store.is_shared() && keys.is_ephemeral() {
+            return Err(FlowsError::EphemeralKeys);
         }
+        Ok(Flows {
+            store,
+            keys,
+            clock: Arc::new(SystemClock),
+        })
     }
 
     /// The same flows on another clock (tests pass the service's
@@ -152,7 +168,7 @@ impl<St: FlowStore> Flows<St> {
             Taken::Missing => return Err(FlowsError::Missing),
             Taken::Stale => return Err(FlowsError::Stale),
         };
-        let step = snapshot.into_step(flow)?;
+        let step = snapshot.into_step(flow, &self.keys)?;
         if now >= step.deadline() {
             return Err(FlowsError::Expired);
         }
@@ -169,7 +185,7 @@ impl<St: FlowStore> Flows<St> {
         let Next::Step(step) = next else {
             return Ok(None);
         };
-        let snapshot = step.snapshot()?;
+        let snapshot = step.snapshot(&self.keys)?;
         let expires_at = step.deadline();
         let saved = Saved {
             flow: snapshot.flow_id(),
@@ -199,7 +215,7 @@ impl<St: FlowStore> Flows<St> {
             .peek(flow, self.clock.now())
             .await?
             .ok_or(FlowsError::Missing)?;
-        match snapshot.into_step(flow)? {
+        match snapshot.into_step(flow, &self.keys)? {
             AnyStep::Identify(wizard) => Ok(wizard.into_parts().1.challenge),
             _ => Err(FlowsError::NoChallenge),
         }
@@ -221,6 +237,7 @@ impl Message for FlowsError {
             FlowsError::Snapshot(_) => "flow-damaged",
             FlowsError::Store(e) => e.message_id(),
             FlowsError::NoChallenge => "flow-no-challenge",
+            FlowsError::EphemeralKeys => "flow-ephemeral-keys",
         }
     }
 

@@ -129,6 +129,12 @@ pub trait FlowStore: Send + Sync {
         now: OffsetDateTime,
     ) -> impl Future<Output = Result<Option<FlowSnapshot>, StoreError>> + Send;
 
+    /// Whether other processes share this store (a Redis store does; an in-memory one
+    /// does not). A shared store needs the deployment's keys, never per-process ones.
+    fn is_shared(&self) -> bool {
+        false
+    }
+
     /// Forgets a flow (the person cancelled); `Ok` when there was none.
     fn discard(&self, flow: FlowId) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

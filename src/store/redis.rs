@@ -71,17 +71,20 @@ static BLOCKED_UNTIL: LazyLock<Script> =
 /// in front of a cluster); it does not follow cluster redirections.
 ///
 /// ```no_run
-/// use sspr::host::{InMemoryDirectory, Outbox};
+/// use sspr::host::{InMemoryDirectory, Keys, Outbox};
 /// use sspr::store::{Flows, RedisFlowStore};
 /// use sspr::Sspr;
 ///
-/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// // One store for the flows and the per-user counters, on every app server.
+/// # async fn run(secret: [u8; 32]) -> Result<(), Box<dyn std::error::Error>> {
+/// // The same keys and one store for the flows and the per-user counters, on every app
+/// // server (the secret comes from the deployment's configuration).
+/// let keys = Keys::from_secret(secret);
 /// let store = RedisFlowStore::connect("redis://127.0.0.1:6379/", "sspr").await?;
 /// let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+///     .keys(&keys)
 ///     .counters(store.clone())
 ///     .build()?;
-/// let flows = Flows::new(store);
+/// let flows = Flows::new(store, keys)?;
 /// let saved = flows.save(&sspr.start()?.into()).await?;
 /// println!("flow {:?} saved", saved.map(|s| s.flow));
 /// # Ok(())
@@ -416,6 +419,10 @@ impl FlowStore for RedisFlowStore {
         })
     }
 
+    fn is_shared(&self) -> bool {
+        true
+    }
+
     async fn discard(&self, flow: FlowId) -> Result<(), StoreError> {
         self.command(redis::cmd("DEL").arg(self.keys.flow(flow)))
             .await
@@ -424,6 +431,10 @@ impl FlowStore for RedisFlowStore {
 }
 
 impl Counters for RedisFlowStore {
+    fn is_shared(&self) -> bool {
+        true
+    }
+
     async fn add(
         &self,
         user: &UserId,
