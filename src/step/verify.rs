@@ -7,6 +7,7 @@ use crate::code::parse_typed_code;
 use crate::delivery;
 use crate::ending::{Expired, LockReason, Locked};
 use crate::event::{Activity, Detail};
+use crate::limits::Counter;
 use crate::next::Next;
 use crate::service::Sspr;
 use crate::state::{ChooseMethod, Code, Concealed, NEW_PASSWORD_ATTEMPTS, NewPassword, Verify};
@@ -113,9 +114,9 @@ impl Wizard<Verify> {
         }
     }
 
-    /// A wrong code. Under the conceal policy a user ID that was already blocked is not
-    /// counted again (which would show the block, and lengthen it): the step looks like
-    /// any other whose codes are wrong.
+    /// A wrong code. Under the conceal policy a user ID that was already blocked is
+    /// counted, but its block is not renewed (which would lengthen it at every guess):
+    /// the step looks and ends like any other whose codes are wrong.
     async fn wrong_code(
         mut self,
         sspr: &Sspr,
@@ -136,7 +137,15 @@ impl Wizard<Verify> {
             },
         );
         let blocked = if already_blocked {
-            Ok(None)
+            // Counted like any account, so that it ends like one at the limit, but the
+            // block it already has is not lengthened.
+            let policy = &sspr.policy;
+            sspr.counters
+                .add(&user, Counter::FailedVerifications, now, policy.user_window)
+                .await
+                .map(|failures| {
+                    (failures >= policy.user_failed_verifications).then(|| now + policy.user_block)
+                })
         } else {
             sspr.count_failure(&user, now).await
         };

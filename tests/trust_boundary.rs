@@ -1,0 +1,361 @@
+//! The trust boundary, played as an attacker: stored flows that were changed, moved or
+//! made without the key never become a step; the account is checked again just before
+//! its password is set; a blocked account under the conceal policy looks like any other;
+//! guessing temporary passwords never blocks an account's self-service reset.
+
+use sspr::host::{ContactMethod, Counters, Keys, Role};
+use sspr::password::Password;
+use sspr::policy::Policy;
+use sspr::step::{FromIdentify, FromNewPassword, FromVerify};
+use sspr::store::{FlowSnapshot, FlowStore, Flows, FlowsError, MemoryFlowStore, SnapshotError};
+use sspr::testing::{
+    Harness, JAN, STRONG, TestCounters, UNKNOWN, id, keys, mail, phone, policy, record, users,
+};
+use sspr::{AnyStep, LockReason, Next, Refusal};
+use time::Duration;
+
+/// The kit's service over a memory store that also keeps its counters, and the flows
+/// of that store under the kit's keys.
+fn host() -> (Harness, MemoryFlowStore, Flows<MemoryFlowStore>) {
+    let store = MemoryFlowStore::new();
+    let h = Harness::with_counters(Policy::default(), TestCounters::over(store.clone()));
+    for user in users() {
+        h.add(user);
+    }
+    let flows = Flows::new(store.clone(), keys())
+        .expect("an in-memory store")
+        .with_clock(h.clock.clone());
+    (h, store, flows)
+}
+
+/// Saves `next` as a host does and reads its stored bytes as whoever can read the store.
+async fn stored_bytes(
+    h: &Harness,
+    store: &MemoryFlowStore,
+    flows: &Flows<MemoryFlowStore>,
+    next: Next,
+) -> Vec<u8> {
+    let saved = flows
+        .save(&next)
+        .await
+        .expect("saves")
+        .expect("a step is saved");
+    store
+        .peek(saved.flow, h.now())
+        .await
+        .expect("peeks")
+        .expect("stored")
+        .as_bytes()
+        .to_vec()
+}
+
+/// Writes `bytes` into the store as whoever can write it, then resumes their flow.
+async fn write_and_resume(
+    h: &Harness,
+    store: &MemoryFlowStore,
+    flows: &Flows<MemoryFlowStore>,
+    bytes: &[u8],
+) -> Result<AnyStep, FlowsError> {
+    let snapshot = FlowSnapshot::from_bytes(bytes)?;
+    let flow = snapshot.flow_id();
+    let now = h.now();
+    store
+        .save(snapshot, now + Duration::minutes(15), now)
+        .await?;
+    flows.resume(&flow.to_string()).await
+}
+
+#[tokio::test]
+async fn every_bit_flip_and_truncation_of_every_step_is_refused() {
+    let (h, store, flows) = host();
+    let steps: Vec<Next> = vec![
+        h.sspr.start().expect("starts").into(),
+        h.identify().into(),
+        h.choose_method(JAN).await.into(),
+        h.verify(JAN, 0).await.into(),
+        h.new_password().await.into(),
+    ];
+    for step in steps {
+        let bytes = stored_bytes(&h, &store, &flows, step).await;
+        for bit in 0..bytes.len() * 8 {
+            let mut flipped = bytes.clone();
+            flipped[bit / 8] ^= 1 << (bit % 8);
+            let resumed = write_and_resume(&h, &store, &flows, &flipped).await;
+            assert!(
+                resumed.is_err(),
+                "bit {bit} of {} bytes: {resumed:?}",
+                bytes.len()
+            );
+        }
+        for len in 0..bytes.len() {
+            let resumed = write_and_resume(&h, &store, &flows, &bytes[..len]).await;
+            assert!(resumed.is_err(), "cut at {len}");
+        }
+        // The untouched bytes still resume: the refusals above are the changes'.
+        assert!(write_and_resume(&h, &store, &flows, &bytes).await.is_ok());
+    }
+}
+
+#[tokio::test]
+async fn a_step_moved_to_another_flow_or_sealed_elsewhere_is_refused() {
+    let (h, store, flows) = host();
+    let verify = stored_bytes(&h, &store, &flows, h.verify(JAN, 0).await.into()).await;
+    let other = stored_bytes(&h, &store, &flows, h.sspr.start().expect("starts").into()).await;
+    // The Verify body under the other flow's header (its ID and step nonce).
+    let mut moved = other[..25].to_vec();
+    moved.extend_from_slice(&verify[25..]);
+    assert!(matches!(
+        write_and_resume(&h, &store, &flows, &moved).await,
+        Err(FlowsError::Snapshot(SnapshotError::NotSealed))
+    ));
+    // A flow sealed by another deployment (another secret) does not open here.
+    let foreign_store = MemoryFlowStore::new();
+    let foreign = Flows::new(foreign_store.clone(), Keys::from_secret([9; 32]))
+        .expect("an in-memory store")
+        .with_clock(h.clock.clone());
+    let bytes = stored_bytes(&h, &foreign_store, &foreign, h.new_password().await.into()).await;
+    assert!(matches!(
+        write_and_resume(&h, &store, &flows, &bytes).await,
+        Err(FlowsError::Snapshot(SnapshotError::NotSealed))
+    ));
+}
+
+#[tokio::test]
+async fn a_store_shared_between_processes_refuses_per_process_keys() {
+    // A store that says it is shared, as Redis does.
+    #[derive(Clone)]
+    struct Shared(MemoryFlowStore);
+    impl FlowStore for Shared {
+        async fn save(
+            &self,
+            snapshot: FlowSnapshot,
+            expires_at: time::OffsetDateTime,
+            now: time::OffsetDateTime,
+        ) -> Result<(), sspr::store::StoreError> {
+            self.0.save(snapshot, expires_at, now).await
+        }
+        async fn take(
+            &self,
+            flow: sspr::FlowId,
+            nonce: Option<u64>,
+            now: time::OffsetDateTime,
+        ) -> Result<sspr::store::Taken, sspr::store::StoreError> {
+            self.0.take(flow, nonce, now).await
+        }
+        async fn peek(
+            &self,
+            flow: sspr::FlowId,
+            now: time::OffsetDateTime,
+        ) -> Result<Option<FlowSnapshot>, sspr::store::StoreError> {
+            self.0.peek(flow, now).await
+        }
+        fn is_shared(&self) -> bool {
+            true
+        }
+        async fn discard(&self, flow: sspr::FlowId) -> Result<(), sspr::store::StoreError> {
+            self.0.discard(flow).await
+        }
+    }
+    let ephemeral = Keys::ephemeral().expect("entropy");
+    assert!(matches!(
+        Flows::new(Shared(MemoryFlowStore::new()), ephemeral.clone()),
+        Err(FlowsError::EphemeralKeys)
+    ));
+    assert!(Flows::new(MemoryFlowStore::new(), ephemeral).is_ok());
+    assert!(Flows::new(Shared(MemoryFlowStore::new()), keys()).is_ok());
+}
+
+#[tokio::test]
+async fn the_account_is_checked_again_before_its_password_is_set() {
+    // Self-service turned off meanwhile: ask your admin, nothing stored.
+    let h = Harness::default_policy();
+    let w = h.new_password().await;
+    h.directory.inner.set_self_service_reset(&id(JAN), false);
+    let ended = w
+        .submit(&h.sspr, Password::new(STRONG), Password::new(STRONG))
+        .await;
+    assert!(
+        matches!(ended, Ok(FromNewPassword::AskAdmin(_))),
+        "{ended:?}"
+    );
+    assert_eq!(h.directory.stores(), 0);
+
+    // The phone that proved ownership is no longer registered: ask your admin.
+    let h = Harness::default_policy();
+    let w = h.new_password().await;
+    let other = ContactMethod::sms("+31 6 99999999");
+    h.add(record(JAN, true, vec![Role::User], vec![other, mail()]));
+    let ended = w
+        .submit(&h.sspr, Password::new(STRONG), Password::new(STRONG))
+        .await;
+    assert!(
+        matches!(ended, Ok(FromNewPassword::AskAdmin(_))),
+        "{ended:?}"
+    );
+    assert_eq!(h.directory.stores(), 0);
+
+    // Made an admin meanwhile (two methods needed, one proved): ask your admin.
+    let h = Harness::default_policy();
+    let w = h.new_password().await;
+    h.add(record(
+        JAN,
+        true,
+        vec![Role::GlobalAdmin],
+        vec![phone(), mail()],
+    ));
+    let ended = w
+        .submit(&h.sspr, Password::new(STRONG), Password::new(STRONG))
+        .await;
+    assert!(
+        matches!(ended, Ok(FromNewPassword::AskAdmin(_))),
+        "{ended:?}"
+    );
+
+    // Blocked meanwhile (by another flow): locked until the block ends.
+    let h = Harness::default_policy();
+    let w = h.new_password().await;
+    let until = h.now() + Duration::hours(24);
+    h.counters.block(&id(JAN), until).await.expect("blocks");
+    let ended = w
+        .submit(&h.sspr, Password::new(STRONG), Password::new(STRONG))
+        .await;
+    assert!(
+        matches!(
+            ended,
+            Ok(FromNewPassword::Locked(ref locked))
+                if locked.reason == LockReason::UserBlocked && locked.until == Some(until)
+        ),
+        "{ended:?}"
+    );
+    assert_eq!(h.directory.stores(), 0);
+}
+
+#[tokio::test]
+async fn a_changed_password_is_told_once_per_registered_method() {
+    let h = Harness::default_policy();
+    // The same phone registered twice, differently typed.
+    h.add(record(
+        JAN,
+        true,
+        vec![Role::User],
+        vec![phone(), ContactMethod::sms("+31612345678"), mail()],
+    ));
+    let w = h.new_password().await;
+    let before = h.outbox.deliveries().len();
+    let done = w
+        .submit(&h.sspr, Password::new(STRONG), Password::new(STRONG))
+        .await;
+    assert!(
+        matches!(done, Ok(FromNewPassword::Completed(_))),
+        "{done:?}"
+    );
+    assert_eq!(
+        h.outbox.deliveries().len() - before,
+        2,
+        "phone and email, once each"
+    );
+}
+
+/// Wrong codes typed at a concealed Verify step until it ends or refuses otherwise.
+async fn wrong_codes_until_the_end(h: &Harness, user: &str) -> Vec<String> {
+    let FromIdentify::Verify(mut verify) = h.submit_right(user).await else {
+        panic!("the conceal policy always goes on to the code");
+    };
+    let mut seen = Vec::new();
+    loop {
+        match verify.submit(&h.sspr, "000000").await {
+            Err(refused) => {
+                seen.push(format!("{:?}", std::mem::discriminant(&refused.reason)));
+                assert!(
+                    matches!(refused.reason, Refusal::WrongCode { .. }),
+                    "{:?}",
+                    refused.reason
+                );
+                verify = refused.wizard;
+            }
+            Ok(FromVerify::Locked(locked)) => {
+                seen.push(format!(
+                    "locked {:?} {}",
+                    locked.reason,
+                    locked.until.is_some()
+                ));
+                return seen;
+            }
+            Ok(other) => panic!("{other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn under_the_conceal_policy_a_blocked_account_looks_like_an_unknown_one() {
+    let conceal = || policy(Policy::builder().conceal(true));
+    // Jan blocked before the flow.
+    let blocked = Harness::new(conceal());
+    let until = blocked.now() + Duration::hours(24);
+    blocked
+        .counters
+        .block(&id(JAN), until)
+        .await
+        .expect("blocks");
+    let jan = wrong_codes_until_the_end(&blocked, JAN).await;
+    let unknown = wrong_codes_until_the_end(&Harness::new(conceal()), UNKNOWN).await;
+    assert_eq!(jan, unknown, "the same refusals and the same ending");
+    // And the block did not grow.
+    let still = blocked
+        .counters
+        .blocked_until(&id(JAN), blocked.now())
+        .await
+        .expect("reads");
+    assert_eq!(still, Some(until));
+}
+
+#[tokio::test]
+async fn guessing_temporary_passwords_never_blocks_self_service() {
+    let h = Harness::default_policy();
+    // Jan has no outstanding temporary password: guesses are refused and not counted.
+    for _ in 0..10 {
+        let refused = h
+            .sspr
+            .change_temporary_password(
+                JAN,
+                Password::new("guess guess guess 1"),
+                Password::new(STRONG),
+                Password::new(STRONG),
+            )
+            .await;
+        assert!(
+            matches!(
+                refused,
+                Err(sspr::admin::ForcedChangeRefusal::WrongTemporaryPassword)
+            ),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(
+        h.counters
+            .blocked_until(&id(JAN), h.now())
+            .await
+            .expect("reads"),
+        None
+    );
+    // Self-service still works for Jan.
+    assert!(matches!(
+        h.submit_right(JAN).await,
+        FromIdentify::ChooseMethod(_)
+    ));
+    // The temporary password is checked before the rules: a weak new password with a
+    // wrong temporary one is "wrong temporary password", which tells nothing of the rules.
+    let refused = h
+        .sspr
+        .change_temporary_password(
+            JAN,
+            Password::new("guess"),
+            Password::new("weak"),
+            Password::new("weak"),
+        )
+        .await;
+    assert!(matches!(
+        refused,
+        Err(sspr::admin::ForcedChangeRefusal::WrongTemporaryPassword)
+    ));
+}
