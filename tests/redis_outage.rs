@@ -14,7 +14,7 @@ mod redis_support;
 use std::process::Command;
 use std::time::Instant;
 
-use redis_support::{OwnServer, connect, free_port, redis_cli, redis_server_on_path, signal};
+use redis_support::{OwnServer, connect, free_port, key, redis_cli, redis_server_on_path, signal};
 use sspr::conformance;
 use sspr::host::{Clock, Counter, CounterError, Counters, ManualClock, Outbox};
 use sspr::step::{AccountType, FromIdentify, FromSelectAccount, ToVerify};
@@ -31,7 +31,7 @@ async fn redis_stopped_mid_flow_then_restarted() {
     let port = free_port();
     let server = OwnServer::start(port);
     let timeout = std::time::Duration::from_millis(500);
-    let store = RedisFlowStore::connect_with_timeout(&server.url(), "sspr", timeout)
+    let store = RedisFlowStore::connect_with_timeout(&server.url(), "sspr", key(), timeout)
         .await
         .expect("connects");
     let sspr = Sspr::builder(directory(), Outbox::new())
@@ -151,13 +151,13 @@ async fn a_hung_redis_fails_within_the_timeout() {
     let started = Instant::now();
     let nowhere = format!("redis://127.0.0.1:{}/", free_port());
     assert!(matches!(
-        RedisFlowStore::connect_with_timeout(&nowhere, "sspr", timeout).await,
+        RedisFlowStore::connect_with_timeout(&nowhere, "sspr", key(), timeout).await,
         Err(StoreError::Unavailable { .. })
     ));
     assert!(started.elapsed() < timeout * 3, "{:?}", started.elapsed());
 
     let server = OwnServer::start(free_port());
-    let store = RedisFlowStore::connect_with_timeout(&server.url(), "sspr", timeout)
+    let store = RedisFlowStore::connect_with_timeout(&server.url(), "sspr", key(), timeout)
         .await
         .expect("connects");
     let user = UserId::parse(JAN).expect("valid");

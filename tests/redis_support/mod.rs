@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use sspr::FlowId;
-use sspr::store::RedisFlowStore;
+use sspr::store::{RedisFlowStore, StoreKey};
 
 /// The URL of the test server, or `None` (after a notice) where the tests may skip.
 pub fn redis_url() -> Option<String> {
@@ -33,9 +33,20 @@ pub fn prefix() -> String {
     format!("sspr-test:{}", FlowId::generate().expect("entropy"))
 }
 
-/// A store on the test server, under `prefix`.
+/// The store key of the tests' deployment: every store of a test that connects with
+/// [`connect`] shares it, as the app servers of one deployment do.
+pub fn key() -> StoreKey {
+    StoreKey::from_bytes([0x5e; 32])
+}
+
+/// A store on the test server, under `prefix`, with the tests' [`key`].
 pub async fn connect(url: &str, prefix: &str) -> RedisFlowStore {
-    RedisFlowStore::connect(url, prefix)
+    connect_with_key(url, prefix, key()).await
+}
+
+/// A store on the test server, under `prefix`, with `key`.
+pub async fn connect_with_key(url: &str, prefix: &str, key: StoreKey) -> RedisFlowStore {
+    RedisFlowStore::connect(url, prefix, key)
         .await
         .expect("the test Redis answers")
 }
