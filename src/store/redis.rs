@@ -1,7 +1,7 @@
 //! The Redis flow store (feature `redis`): suspended flows and per-user-ID counters in
 //! Redis, shared by every app server of a host, and the [`StoreKey`] that names a user
-//! ID's keys. The key layout and the behaviour while Redis is away are on
-//! [`RedisFlowStore`]; the Lua scripts are in `redis/*.lua`.
+//! ID's keys. The key layout, the memory policy and the behaviour while Redis is away are
+//! on [`RedisFlowStore`]; the Lua scripts are in `redis/*.lua`.
 
 use std::fmt;
 use std::future::Future;
@@ -93,7 +93,8 @@ const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 
 /// A [`FlowStore`] (with its per-user-ID [`Counters`]) in Redis, shared by every app
 /// server that connects with the same URL, prefix and [`StoreKey`]. Clones share one
-/// connection.
+/// connection. Needs Redis 7.0 or later (or a server that speaks the same scripting,
+/// such as Valkey): every script declares its flags.
 ///
 /// Every operation is one Lua script or one command, so it is atomic on the server:
 /// exactly one of many requests that take a flow at once gets it, and counts add up
@@ -110,6 +111,33 @@ const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 /// it again when Redis is back, and the flow continues. A Redis without persistence
 /// forgets its flows when it restarts (their people start again); a `take` whose answer
 /// is lost on the way may have removed the flow.
+///
+/// # Memory: run Redis with `noeviction`
+///
+/// The per-user counters and blocks are what stop anyone from asking for codes, or
+/// guessing them, without end. Run the Redis that holds them with a `maxmemory` and
+/// `maxmemory-policy noeviction` (Redis's default policy). With an evicting policy,
+/// Redis makes room by deleting keys, and anonymous flows are cheap to make: with
+/// `allkeys-lru` (or `-lfu`, `-random`) any key may go, with `volatile-lru` (or `-lfu`,
+/// `-random`, `-ttl`) any key with a lifetime, which is every counter and every block
+/// (each lives as long as what it holds). A deleted block unblocks its user ID, a
+/// deleted counter starts again at zero: a flood of new flows would unblock people.
+///
+/// With `noeviction`, a write that needs memory while Redis is over `maxmemory` is
+/// refused before it writes anything (the scripts declare their flags, so Redis checks
+/// memory before running them): [`FlowStore::save`], [`FlowStore::take`] and
+/// [`Counters::add`] fail with a typed `Unavailable` error (its source names `OOM`), the
+/// step is refused and the flow stays stored as it was. What adds nothing, or one small
+/// key, still runs: [`Counters::blocked_until`], [`Counters::block`],
+/// [`Counters::release`], [`Counters::clear`], [`FlowStore::peek`] and
+/// [`FlowStore::discard`]. So no block is lost and no count is lost in silence; memory
+/// comes back as flows expire.
+///
+/// The policy belongs to the whole Redis server, all its numbered databases included. To
+/// keep flows in a Redis that evicts, keep the counters in another one (an instance, or
+/// a managed database, of its own) with `noeviction`: connect one store to each, and give
+/// the counters' store to [`SsprBuilder::counters`](crate::SsprBuilder::counters) and the
+/// other to [`Flows::new`](super::Flows::new).
 ///
 /// # Keys
 ///

@@ -71,6 +71,18 @@ pub fn pttl(url: &str, key: &str) -> i64 {
     redis_cli(url, &["PTTL", key])[0].parse().expect("a number")
 }
 
+/// The bytes Redis holds (`used_memory` of `INFO memory`), as it compares them with its
+/// `maxmemory`.
+pub fn used_memory(url: &str) -> u64 {
+    redis_cli(url, &["INFO", "memory"])
+        .iter()
+        .find_map(|line| line.strip_prefix("used_memory:"))
+        .expect("INFO memory has used_memory")
+        .trim()
+        .parse()
+        .expect("a number")
+}
+
 /// A `redis-server` of one test, on a free loopback port, without persistence; stopped
 /// when dropped.
 pub struct OwnServer {
