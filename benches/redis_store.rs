@@ -13,7 +13,9 @@ use std::time::{Duration as StdDuration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use sspr::host::{Clock, Counter, Counters, InMemoryDirectory, ManualClock, Outbox};
 use sspr::step::{AccountType, FromSelectAccount};
-use sspr::store::{FlowSnapshot, FlowStore, Flows, MemoryFlowStore, RedisFlowStore, Taken};
+use sspr::store::{
+    FlowSnapshot, FlowStore, Flows, MemoryFlowStore, RedisFlowStore, StoreKey, Taken,
+};
 use sspr::{FlowId, Sspr, UserId};
 use time::Duration;
 
@@ -98,7 +100,11 @@ fn redis_round_trip(c: &mut Criterion) {
         .unwrap();
     let prefix = format!("sspr-bench:{}", FlowId::generate().unwrap());
     let store = runtime
-        .block_on(RedisFlowStore::connect(&url, &prefix))
+        .block_on(RedisFlowStore::connect(
+            &url,
+            &prefix,
+            StoreKey::generate().unwrap(),
+        ))
         .unwrap();
     let memory = MemoryFlowStore::new();
     let template = runtime.block_on(template());

@@ -34,19 +34,27 @@ struct Derived {
     id: [u8; KEY_ID_BYTES],
     seal: [u8; 32],
     code: [u8; 32],
+    store: [u8; 32],
 }
 
 impl Derived {
     fn from_secret(secret: &[u8; 32]) -> Self {
         let mut seal = derive(secret, b"sspr/v1/seal flows");
         let mut code = derive(secret, b"sspr/v1/code digests");
+        let mut store = derive(secret, b"sspr/v1/store key names");
         let mut id_bytes = derive(secret, b"sspr/v1/key id");
         let mut id = [0u8; KEY_ID_BYTES];
         id.copy_from_slice(&id_bytes[..KEY_ID_BYTES]);
         id_bytes.zeroize();
-        let derived = Derived { id, seal, code };
+        let derived = Derived {
+            id,
+            seal,
+            code,
+            store,
+        };
         seal.zeroize();
         code.zeroize();
+        store.zeroize();
         derived
     }
 }
@@ -130,6 +138,13 @@ impl Keys {
     /// The key of one-time code digests (current secret).
     pub(crate) fn code_key(&self) -> CodeKey {
         CodeKey::from_bytes(self.current.code)
+    }
+
+    /// The sub-key of store key names (current secret), for a store that names keys
+    /// after user IDs.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn store_key_bytes(&self) -> [u8; 32] {
+        self.current.store
     }
 
     /// Seals `plaintext` under the current key with `associated` data: the key's

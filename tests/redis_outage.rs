@@ -1,8 +1,11 @@
-//! Redis going away, against real `redis-server`s that each test starts and stops itself
-//! (from `PATH`, on a free loopback port of its own, whatever `REDIS_URL` says): stopped
-//! mid-flow, every call is a typed error within a bound and the wizard the host holds is
-//! kept; restarted, the same store works again and the flow continues. A hung server
-//! costs a request its timeout. A one-node Redis Cluster runs the conformance suites.
+//! Redis going away or out of memory, against real `redis-server`s that each test starts
+//! and stops itself (from `PATH`, on a free loopback port of its own, whatever
+//! `REDIS_URL` says): stopped mid-flow, every call is a typed error within a bound and the
+//! wizard the host holds is kept; restarted, the same store works again and the flow
+//! continues. A hung server costs a request its timeout. Full (`maxmemory` with
+//! `noeviction`), saves and counts are typed errors and no block is lost; with an evicting
+//! policy, blocks are lost (why the store asks for `noeviction`). A one-node Redis Cluster
+//! runs the conformance suites.
 //!
 //! Without `redis-server` on `PATH`: when `CI` or `REDIS_URL` is set these tests fail;
 //! otherwise (a developer's plain `cargo test`) each prints a notice and returns early,
@@ -14,12 +17,14 @@ mod redis_support;
 use std::process::Command;
 use std::time::Instant;
 
-use redis_support::{OwnServer, connect, free_port, redis_cli, redis_server_on_path, signal};
+use redis_support::{
+    OwnServer, connect, free_port, key, pttl, redis_cli, redis_server_on_path, signal, used_memory,
+};
 use sspr::conformance;
-use sspr::host::{Clock, Counter, CounterError, Counters, ManualClock, Outbox};
+use sspr::host::{Clock, Counter, CounterError, Counters, InMemoryDirectory, ManualClock, Outbox};
 use sspr::step::{AccountType, FromIdentify, FromSelectAccount, ToVerify};
-use sspr::store::{Flows, FlowsError, RedisFlowStore, StoreError};
-use sspr::testing::{JAN, demo_directory as directory};
+use sspr::store::{FlowStore, Flows, FlowsError, RedisFlowStore, StoreError, Taken};
+use sspr::testing::{JAN, demo_directory as directory, fresh_snapshot as snapshot};
 use sspr::{AnyStep, FlowId, Next, Sspr, UserId};
 use time::Duration;
 
@@ -31,7 +36,7 @@ async fn redis_stopped_mid_flow_then_restarted() {
     let port = free_port();
     let server = OwnServer::start(port);
     let timeout = std::time::Duration::from_millis(500);
-    let store = RedisFlowStore::connect_with_timeout(&server.url(), "sspr", timeout)
+    let store = RedisFlowStore::connect_with_timeout(&server.url(), "sspr", key(), timeout)
         .await
         .expect("connects");
     let sspr = Sspr::builder(directory(), Outbox::new())
@@ -153,13 +158,13 @@ async fn a_hung_redis_fails_within_the_timeout() {
     let started = Instant::now();
     let nowhere = format!("redis://127.0.0.1:{}/", free_port());
     assert!(matches!(
-        RedisFlowStore::connect_with_timeout(&nowhere, "sspr", timeout).await,
+        RedisFlowStore::connect_with_timeout(&nowhere, "sspr", key(), timeout).await,
         Err(StoreError::Unavailable { .. })
     ));
     assert!(started.elapsed() < timeout * 3, "{:?}", started.elapsed());
 
     let server = OwnServer::start(free_port());
-    let store = RedisFlowStore::connect_with_timeout(&server.url(), "sspr", timeout)
+    let store = RedisFlowStore::connect_with_timeout(&server.url(), "sspr", key(), timeout)
         .await
         .expect("connects");
     let user = UserId::parse(JAN).expect("valid");
@@ -185,6 +190,252 @@ async fn a_hung_redis_fails_within_the_timeout() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    server.stop();
+}
+
+/// Failed verifications that block a user ID (the default policy's limit).
+const LIMIT: u32 = 5;
+
+/// A user ID of the memory tests.
+fn user(name: &str) -> UserId {
+    UserId::parse(&format!("{name}@contoso.nl")).expect("valid")
+}
+
+/// Blocks `users` as the wizard does: failures up to the limit, then the block (which
+/// takes its lifetime from the counter).
+async fn block_as_the_wizard(
+    store: &RedisFlowStore,
+    users: &[UserId],
+    until: time::OffsetDateTime,
+) {
+    let now = until - Duration::hours(24);
+    for user in users {
+        for _ in 0..LIMIT {
+            store
+                .add(user, Counter::FailedVerifications, now, Duration::hours(1))
+                .await
+                .unwrap();
+        }
+        store.block(user, until).await.unwrap();
+    }
+}
+
+/// Sets the server's `maxmemory` to 1 MiB above what it holds now; returns the cap.
+fn cap_memory(url: &str) -> u64 {
+    let cap = used_memory(url) + (1 << 20);
+    assert_eq!(
+        redis_cli(url, &["CONFIG", "SET", "maxmemory", &cap.to_string()]),
+        ["OK"]
+    );
+    cap
+}
+
+/// Memory pressure (issue 10, 6b): a Redis with a `maxmemory` and `noeviction` is filled
+/// with anonymous flows until it refuses a save, with a typed error. Then no block is lost
+/// (every blocked user ID stays blocked, and blocks are still read and set), a counter
+/// add is an error and loses nothing, a flow is not taken (it could not be saved again)
+/// and stays, and Redis holds no more than its cap: every script declares its flags, so
+/// Redis checks memory before running one that may grow it. When flows go, everything
+/// works again, every count intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counters_and_blocks_survive_memory_pressure() {
+    if !redis_server_on_path() {
+        return;
+    }
+    let server = OwnServer::start_with(free_port(), &["--maxmemory-policy", "noeviction"]);
+    let url = server.url();
+    let store = connect(&url, "sspr").await;
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .build()
+        .expect("service");
+    let now = sspr.now();
+    let (window, until) = (Duration::hours(1), now + Duration::hours(24));
+    let blocked: Vec<UserId> = (0..50).map(|i| user(&format!("blocked{i}"))).collect();
+    block_as_the_wizard(&store, &blocked, until).await;
+    // A block with no counter to tell the time by: the next read gives it its lifetime.
+    let pending = user("pending");
+    store.block(&pending, until).await.unwrap();
+    // A user ID at its limit, whose block comes once memory has run out.
+    let at_limit = user("at-limit");
+    for _ in 0..LIMIT {
+        store
+            .add(&at_limit, Counter::FailedVerifications, now, window)
+            .await
+            .unwrap();
+    }
+    // Two code sends counted; one will be released under pressure.
+    let sending = user("sending");
+    for _ in 0..2 {
+        store
+            .add(&sending, Counter::CodeSends, now, window)
+            .await
+            .unwrap();
+    }
+
+    let cap = cap_memory(&url);
+    let deadline = now + Duration::minutes(15);
+    let mut saved = Vec::new();
+    let refused = loop {
+        let s = snapshot(&sspr).await;
+        let flow = s.flow_id();
+        match store.save(s, deadline, now).await {
+            Ok(()) => saved.push(flow),
+            Err(error) => break error,
+        }
+        assert!(saved.len() < 1_000_000, "Redis never refused a save");
+    };
+    let used = used_memory(&url);
+    eprintln!(
+        "noeviction: {} flows saved, then {refused:?}; {used} bytes used of a {cap}-byte cap",
+        saved.len()
+    );
+    let StoreError::Unavailable { source } = &refused else {
+        panic!("a typed refusal: {refused:?}")
+    };
+    assert!(source.to_string().contains("(OOM)"), "{source}");
+    assert!(
+        used < cap + 64 * 1024,
+        "Redis holds {used} bytes, far over its cap of {cap}"
+    );
+    // What Redis holds moves by a few KiB (client buffers): a cap 256 KiB below it keeps
+    // Redis out of memory for the checks below. Saves stay refused, through `Flows` too.
+    let cap = used - 256 * 1024;
+    assert_eq!(
+        redis_cli(&url, &["CONFIG", "SET", "maxmemory", &cap.to_string()]),
+        ["OK"]
+    );
+    let flows = Flows::new(store.clone(), sspr::testing::keys())
+        .expect("the tests' keys")
+        .with_clock(sspr.clone());
+    assert!(matches!(
+        flows.save(&sspr.start().expect("starts").into()).await,
+        Err(FlowsError::Store(StoreError::Unavailable { .. }))
+    ));
+
+    // No block was lost, and every one is still read.
+    for user in &blocked {
+        assert_eq!(
+            store.blocked_until(user, now).await.unwrap(),
+            Some(until),
+            "{user:?} stays blocked"
+        );
+    }
+    assert_eq!(
+        store.blocked_until(&pending, now).await.unwrap(),
+        Some(until)
+    );
+    assert!(
+        pttl(&url, &store.block_key(&pending)) > 0,
+        "it got its lifetime"
+    );
+    // A block is never refused for memory.
+    store
+        .block(&at_limit, until)
+        .await
+        .expect("a block is set under memory pressure");
+    assert_eq!(
+        store.blocked_until(&at_limit, now).await.unwrap(),
+        Some(until)
+    );
+    // A count is an error, never lost in silence; giving one back (which adds nothing)
+    // works.
+    for (user, counter) in [
+        (&at_limit, Counter::FailedVerifications),
+        (&sending, Counter::CodeSends),
+        (&user("new"), Counter::CodeSends),
+    ] {
+        let added = store.add(user, counter, now, window).await;
+        assert!(
+            matches!(added, Err(CounterError::Unavailable { .. })),
+            "{added:?}"
+        );
+    }
+    store
+        .release(&sending, Counter::CodeSends)
+        .await
+        .expect("a release runs under memory pressure");
+    // A flow is not taken (it could not be saved again), so it stays; it can be shown.
+    let kept = saved[0];
+    let taken = store.take(kept, None, now).await;
+    assert!(
+        matches!(taken, Err(StoreError::Unavailable { .. })),
+        "{taken:?}"
+    );
+    assert!(store.peek(kept, now).await.unwrap().is_some());
+
+    // The flows go (here discarded, in life at their deadline): memory comes back.
+    for flow in &saved[1..] {
+        store.discard(*flow).await.unwrap();
+    }
+    assert!(used_memory(&url) < cap);
+    assert!(matches!(
+        store.take(kept, None, now).await,
+        Ok(Taken::Snapshot(_))
+    ));
+    store
+        .save(snapshot(&sspr).await, deadline, now)
+        .await
+        .expect("saves again");
+    // Every count is as it was: nothing was written in part or lost.
+    assert_eq!(
+        store
+            .add(&at_limit, Counter::FailedVerifications, now, window)
+            .await
+            .unwrap(),
+        LIMIT + 1
+    );
+    assert_eq!(
+        store
+            .add(&sending, Counter::CodeSends, now, window)
+            .await
+            .unwrap(),
+        2,
+        "two sends, one given back, one more"
+    );
+    for user in &blocked {
+        assert_eq!(store.blocked_until(user, now).await.unwrap(), Some(until));
+    }
+    server.stop();
+}
+
+/// Why [`RedisFlowStore`] asks for `noeviction`: with `volatile-lru`, a flood of flows
+/// makes Redis delete blocks to make room (each block has a lifetime, so it may go), and
+/// their user IDs are no longer blocked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_evicting_redis_loses_blocks() {
+    if !redis_server_on_path() {
+        return;
+    }
+    let server = OwnServer::start_with(free_port(), &["--maxmemory-policy", "volatile-lru"]);
+    let url = server.url();
+    let store = connect(&url, "sspr").await;
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .build()
+        .expect("service");
+    let now = sspr.now();
+    let until = now + Duration::hours(24);
+    let blocked: Vec<UserId> = (0..50).map(|i| user(&format!("blocked{i}"))).collect();
+    block_as_the_wizard(&store, &blocked, until).await;
+    cap_memory(&url);
+    let deadline = now + Duration::minutes(15);
+    let mut unblocked = 0;
+    let mut saves = 0;
+    while unblocked == 0 {
+        assert!(saves < 1_000_000, "Redis never evicted a block");
+        for _ in 0..1000 {
+            store
+                .save(snapshot(&sspr).await, deadline, now)
+                .await
+                .expect("an evicting Redis never refuses a save");
+        }
+        saves += 1000;
+        for user in &blocked {
+            if store.blocked_until(user, now).await.unwrap().is_none() {
+                unblocked += 1;
+            }
+        }
+    }
+    eprintln!("volatile-lru: after {saves} flows, {unblocked} of 50 blocked users unblocked");
     server.stop();
 }
 

@@ -1,9 +1,9 @@
 //! The Redis flow store against a real `redis-server` (never a mock): it passes the same
 //! conformance suites as the memory store, two app servers share its counters, exactly
 //! one of many tasks takes a flow, Redis itself forgets a flow at its deadline, every key
-//! expires and names no user ID, a whole wizard runs suspended in Redis between its
-//! steps, and damaged stored bytes are a missing flow, not a panic. Redis going away:
-//! `tests/redis_outage.rs`.
+//! expires and names no user ID (not even its unkeyed hash), a whole wizard runs
+//! suspended in Redis between its steps, and damaged stored bytes are a missing flow, not
+//! a panic. Redis going away or out of memory: `tests/redis_outage.rs`.
 //!
 //! # Which server
 //!
@@ -19,14 +19,17 @@
 
 mod redis_support;
 
-use redis_support::{connect, prefix, pttl, redis_cli, redis_url};
+use redis_support::{connect, connect_with_key, key, prefix, pttl, redis_cli, redis_url};
+use sha2::{Digest, Sha256};
 use sspr::conformance;
 use sspr::host::{Clock, Counter, Counters, InMemoryDirectory, ManualClock, Outbox};
 use sspr::password::Password;
 use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
-use sspr::store::{FlowSnapshot, FlowStore, Flows, FlowsError, RedisFlowStore, StoreError, Taken};
+use sspr::store::{
+    FlowSnapshot, FlowStore, Flows, FlowsError, RedisFlowStore, StoreError, StoreKey, Taken,
+};
 use sspr::testing::{JAN, demo_directory as directory, fresh_snapshot as snapshot, phone};
 use sspr::{AnyStep, FlowId, Sspr, UserId};
 use time::Duration;
@@ -51,7 +54,7 @@ async fn the_debug_form_hides_the_password_of_the_url() {
     // A URL with a password: the server refuses the login or ignores it, either way the
     // password never shows, in `Debug` or in the error.
     let with_password = url.replacen("redis://", "redis://someone:hunter2-secret@", 1);
-    match RedisFlowStore::connect(&with_password, "sspr").await {
+    match RedisFlowStore::connect(&with_password, "sspr", key()).await {
         Ok(store) => assert!(!format!("{store:?}").contains("hunter2"), "{store:?}"),
         Err(error) => {
             assert!(!format!("{error:?}").contains("hunter2"), "{error:?}");
@@ -64,11 +67,11 @@ async fn the_debug_form_hides_the_password_of_the_url() {
         }
     }
     assert!(matches!(
-        RedisFlowStore::connect("not a url", "sspr").await,
+        RedisFlowStore::connect("not a url", "sspr", key()).await,
         Err(StoreError::Unavailable { .. })
     ));
     assert!(matches!(
-        RedisFlowStore::connect(&url, "a{b}").await,
+        RedisFlowStore::connect(&url, "a{b}", key()).await,
         Err(StoreError::Unavailable { .. })
     ));
 }
@@ -215,16 +218,45 @@ async fn every_key_expires_and_names_no_user_id() {
     );
     let keys = redis_cli(&url, &["--scan", "--pattern", &format!("{prefix}:*")]);
     assert_eq!(keys.len(), 4, "{keys:?}");
+    // Nor the unkeyed SHA-256 of the ID, which a list of candidate IDs would reverse.
+    let unkeyed = sha256_hex(user.as_str());
     for key in &keys {
         assert!(!key.contains("jan") && !key.contains("contoso"), "{key}");
+        assert!(
+            !key.contains(&unkeyed),
+            "{key} names the SHA-256 of the user ID"
+        );
         assert!(pttl(&url, key) > 0, "{key} expires");
     }
+
+    // Another deployment's key: other names for the same user ID, and none of its counts.
+    let elsewhere = connect_with_key(&url, &prefix, StoreKey::from_bytes([0xa7; 32])).await;
+    for counter in [Counter::CodeSends, Counter::FailedVerifications] {
+        assert_ne!(
+            elsewhere.counter_key(&user, counter),
+            store.counter_key(&user, counter)
+        );
+    }
+    assert_ne!(elsewhere.block_key(&user), store.block_key(&user));
+    assert_eq!(elsewhere.flow_key(flow), store.flow_key(flow));
+    assert_eq!(elsewhere.blocked_until(&user, now).await.unwrap(), None);
+    assert_eq!(
+        elsewhere
+            .add(&user, Counter::CodeSends, now, Duration::hours(1))
+            .await
+            .unwrap(),
+        1
+    );
+    let keys = redis_cli(&url, &["--scan", "--pattern", &format!("{prefix}:*")]);
+    assert_eq!(keys.len(), 5, "{keys:?}");
+    elsewhere.clear(&user).await.unwrap();
 
     // A block with no counter to tell the time by is kept until a read with the time
     // gives it its lifetime.
     let other = UserId::parse("b@contoso.nl").expect("valid");
     store.block(&other, now + Duration::hours(2)).await.unwrap();
     let other_block = store.block_key(&other);
+    assert!(!other_block.contains(&sha256_hex(other.as_str())));
     assert_eq!(pttl(&url, &other_block), -1);
     assert!(store.blocked_until(&other, now).await.unwrap().is_some());
     assert!(within(pttl(&url, &other_block), 2 * 60 * minute));
@@ -234,6 +266,14 @@ async fn every_key_expires_and_names_no_user_id() {
     assert!(store.discard(flow).await.is_ok());
     let keys = redis_cli(&url, &["--scan", "--pattern", &format!("{prefix}:*")]);
     assert!(keys.is_empty(), "{keys:?}");
+}
+
+/// The lower-case hex SHA-256 of `text`.
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Drives a whole reset with the flow suspended in Redis between every two steps, the

@@ -21,7 +21,7 @@ pub use crate::snapshot::{
 pub use flows::{Flows, FlowsError, Saved};
 pub use memory::{DEFAULT_CAPACITY, DEFAULT_SHARDS, MemoryFlowStore};
 #[cfg(feature = "redis")]
-pub use redis::RedisFlowStore;
+pub use redis::{RedisFlowStore, StoreKey};
 
 use crate::flow::FlowId;
 

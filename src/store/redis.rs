@@ -1,16 +1,20 @@
 //! The Redis flow store (feature `redis`): suspended flows and per-user-ID counters in
-//! Redis, shared by every app server of a host. The key layout and the behaviour while
-//! Redis is away are on [`RedisFlowStore`]; the Lua scripts are in `redis/*.lua`.
+//! Redis, shared by every app server of a host, and the [`StoreKey`] that names a user
+//! ID's keys. The key layout, the memory policy and the behaviour while Redis is away are
+//! on [`RedisFlowStore`]; the Lua scripts are in `redis/*.lua`.
 
 use std::fmt;
 use std::future::Future;
 use std::sync::{Arc, LazyLock};
 
+use hmac::{Hmac, KeyInit, Mac};
+use rand::TryRng;
+use rand::rngs::SysRng;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, RedisError, RedisResult, Script, Value};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use time::{Duration, OffsetDateTime};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::{FlowStore, StoreError, Taken};
 use crate::flow::FlowId;
@@ -31,8 +35,74 @@ static BLOCK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redi
 static BLOCKED_UNTIL: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("redis/blocked_until.lua")));
 
+/// The host's secret key for the names of a [`RedisFlowStore`]'s per-user-ID keys: a
+/// user ID appears in Redis key names only as an HMAC-SHA-256 under this key, so a list
+/// of candidate IDs does not tell whose keys they are.
+///
+/// Every app server of one deployment passes the same key (32 bytes from the host's
+/// secret store, [`StoreKey::from_bytes`]): servers with different keys count and block
+/// one user ID under different names, so neither sees the other's limits. Keep it
+/// stable: a new key starts every user ID's counts afresh and lifts every block (the keys
+/// under the old one expire by themselves). [`StoreKey::generate`] is for a single server, tests
+/// and demos. Secret: `Debug` redacts it, no `Clone`, wiped on drop.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct StoreKey([u8; 32]);
+
+impl StoreKey {
+    /// The length of a key, in bytes.
+    pub const LEN: usize = 32;
+
+    /// A key from 32 secret bytes (keep them in the host's secret store).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        StoreKey(bytes)
+    }
+
+    /// The store's sub-key of the deployment's [`Keys`](crate::host::Keys) (derived from
+    /// the current master secret): one secret for everything, the same on every server.
+    /// Rotating the master secret changes it, which restarts every user's counts and
+    /// lifts every block (see above).
+    pub fn from_keys(keys: &crate::keys::Keys) -> Self {
+        StoreKey(keys.store_key_bytes())
+    }
+
+    /// A fresh random key from the operating system's CSPRNG: for one server alone (its
+    /// counts and blocks do not survive a restart with a new key). A failing generator
+    /// is [`StoreError::Unavailable`].
+    pub fn generate() -> Result<Self, StoreError> {
+        let mut bytes = [0u8; 32];
+        SysRng.try_fill_bytes(&mut bytes).map_err(|_| {
+            StoreError::unavailable("the operating system's random number generator failed")
+        })?;
+        Ok(StoreKey(bytes))
+    }
+
+    /// The keyed digest of a normalised user ID, as it appears in key names.
+    fn user_digest(&self, user: &UserId) -> [u8; 32] {
+        // HMAC pads a short key with zeros to the block size: the same as this 32-byte key.
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(&self.0);
+        let mut mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
+        block.zeroize();
+        mac.update(USER_LABEL);
+        mac.update(user.as_str().as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+}
+
+impl fmt::Debug for StoreKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StoreKey([REDACTED])")
+    }
+}
+
+/// What the HMAC of a user ID's key names covers before the ID: a label of this use and
+/// version, so that the same key used elsewhere never yields the same digest.
+const USER_LABEL: &[u8] = b"sspr redis user key v1:";
+
 /// A [`FlowStore`] (with its per-user-ID [`Counters`]) in Redis, shared by every app
-/// server that connects with the same URL and prefix. Clones share one connection.
+/// server that connects with the same URL, prefix and [`StoreKey`]. Clones share one
+/// connection. Needs Redis 7.0 or later (or a server that speaks the same scripting,
+/// such as Valkey): every script declares its flags.
 ///
 /// Every operation is one Lua script or one command, so it is atomic on the server:
 /// exactly one of many requests that take a flow at once gets it, and counts add up
@@ -50,6 +120,33 @@ static BLOCKED_UNTIL: LazyLock<Script> =
 /// forgets its flows when it restarts (their people start again); a `take` whose answer
 /// is lost on the way may have removed the flow.
 ///
+/// # Memory: run Redis with `noeviction`
+///
+/// The per-user counters and blocks are what stop anyone from asking for codes, or
+/// guessing them, without end. Run the Redis that holds them with a `maxmemory` and
+/// `maxmemory-policy noeviction` (Redis's default policy). With an evicting policy,
+/// Redis makes room by deleting keys, and anonymous flows are cheap to make: with
+/// `allkeys-lru` (or `-lfu`, `-random`) any key may go, with `volatile-lru` (or `-lfu`,
+/// `-random`, `-ttl`) any key with a lifetime, which is every counter and every block
+/// (each lives as long as what it holds). A deleted block unblocks its user ID, a
+/// deleted counter starts again at zero: a flood of new flows would unblock people.
+///
+/// With `noeviction`, a write that needs memory while Redis is over `maxmemory` is
+/// refused before it writes anything (the scripts declare their flags, so Redis checks
+/// memory before running them): [`FlowStore::save`], [`FlowStore::take`] and
+/// [`Counters::add`] fail with a typed `Unavailable` error (its source names `OOM`), the
+/// step is refused and the flow stays stored as it was. What adds nothing, or one small
+/// key, still runs: [`Counters::blocked_until`], [`Counters::block`],
+/// [`Counters::release`], [`Counters::clear`], [`FlowStore::peek`] and
+/// [`FlowStore::discard`]. So no block is lost and no count is lost in silence; memory
+/// comes back as flows expire.
+///
+/// The policy belongs to the whole Redis server, all its numbered databases included. To
+/// keep flows in a Redis that evicts, keep the counters in another one (an instance, or
+/// a managed database, of its own) with `noeviction`: connect one store to each, and give
+/// the counters' store to [`SsprBuilder::counters`](crate::SsprBuilder::counters) and the
+/// other to [`Flows::new`](super::Flows::new).
+///
 /// # Keys
 ///
 /// With the prefix `sspr`:
@@ -57,29 +154,37 @@ static BLOCKED_UNTIL: LazyLock<Script> =
 /// | key | type | fields |
 /// | --- | --- | --- |
 /// | `sspr:flow:{<flow ID>}` | hash | snapshot `b`, step nonce `n`, deadline `s`/`f` (Unix seconds, nanoseconds) |
-/// | `sspr:user:{<SHA-256 of the user ID>}:sends` | hash | code sends `c`, window end `s`/`f` |
-/// | `sspr:user:{<SHA-256 of the user ID>}:fails` | hash | failed verifications `c`, window end `s`/`f` |
-/// | `sspr:user:{<SHA-256 of the user ID>}:block` | hash | blocked until `s`/`f` |
+/// | `sspr:user:{<HMAC of the user ID>}:sends` | hash | code sends `c`, window end `s`/`f` |
+/// | `sspr:user:{<HMAC of the user ID>}:fails` | hash | failed verifications `c`, window end `s`/`f` |
+/// | `sspr:user:{<HMAC of the user ID>}:block` | hash | blocked until `s`/`f` |
 ///
 /// Every key expires with what it holds: a flow at its deadline, a counter with its
 /// window, a block when it ends (a block set while the user ID has no counter to tell
-/// the caller's time by gets its lifetime at the next [`Counters::blocked_until`]). User IDs appear in key names only as the lower-case
-/// hex SHA-256 of the normalised ID ([`UserId::as_str`]); an operator finds a user's
-/// keys with `printf %s "$id" | sha256sum`. The part in braces is a Redis Cluster hash
-/// tag: the keys of one flow, and of one user ID, share a slot, so no script crosses
-/// slots. The connection itself goes to one endpoint (a server, a primary, or a proxy
-/// in front of a cluster); it does not follow cluster redirections.
+/// the caller's time by gets its lifetime at the next [`Counters::blocked_until`]).
+///
+/// User IDs appear in key names only as the lower-case hex HMAC-SHA-256, under the
+/// store's [`StoreKey`], of `sspr redis user key v1:` followed by the normalised ID
+/// ([`UserId::as_str`]): whoever reads the key names without the key cannot test
+/// candidate IDs against them. An operator finds a user's keys with
+/// [`Self::counter_key`] and [`Self::block_key`], or with
+/// `printf 'sspr redis user key v1:%s' "$id" | openssl dgst -sha256 -mac HMAC -macopt hexkey:$KEY_HEX`.
+///
+/// The part in braces is a Redis Cluster hash tag: the keys of one flow, and of one user
+/// ID, share a slot, so no script crosses slots. The connection itself goes to one
+/// endpoint (a server, a primary, or a proxy in front of a cluster); it does not follow
+/// cluster redirections.
 ///
 /// ```no_run
 /// use sspr::host::{InMemoryDirectory, Keys, Outbox};
-/// use sspr::store::{Flows, RedisFlowStore};
+/// use sspr::store::{Flows, RedisFlowStore, StoreKey};
 /// use sspr::Sspr;
 ///
 /// # async fn run(secret: [u8; 32]) -> Result<(), Box<dyn std::error::Error>> {
 /// // The same keys and one store for the flows and the per-user counters, on every app
 /// // server (the secret comes from the deployment's configuration).
 /// let keys = Keys::from_secret(secret);
-/// let store = RedisFlowStore::connect("redis://127.0.0.1:6379/", "sspr").await?;
+/// let key = StoreKey::from_keys(&keys);
+/// let store = RedisFlowStore::connect("redis://127.0.0.1:6379/", "sspr", key).await?;
 /// let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
 ///     .keys(&keys)
 ///     .counters(store.clone())
@@ -123,13 +228,14 @@ impl RedisFlowStore {
     /// Connects to the Redis server at `url` (`redis://[user:password@]host:port/db`,
     /// `rediss://` with TLS where the `redis` crate is built with it, or
     /// `redis+unix:///path`), with every key under `prefix` (for example
-    /// [`Self::DEFAULT_PREFIX`]) and the [`Self::DEFAULT_TIMEOUT`].
+    /// [`Self::DEFAULT_PREFIX`]), user IDs in key names keyed with `key` (the same on
+    /// every app server, see [`StoreKey`]), and the [`Self::DEFAULT_TIMEOUT`].
     ///
     /// The prefix has 1 to [`Self::MAX_PREFIX_BYTES`] characters `a-z A-Z 0-9 : _ - .`. A URL
     /// that is not one, a prefix that is not one, or a server that does not answer
     /// within the timeout is [`StoreError::Unavailable`]. Needs a tokio runtime.
-    pub async fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
-        Self::connect_with_timeout(url, prefix, Self::DEFAULT_TIMEOUT).await
+    pub async fn connect(url: &str, prefix: &str, key: StoreKey) -> Result<Self, StoreError> {
+        Self::connect_with_timeout(url, prefix, key, Self::DEFAULT_TIMEOUT).await
     }
 
     /// Like [`RedisFlowStore::connect`], with at most `timeout` (10 ms to 60 s) for each
@@ -137,9 +243,10 @@ impl RedisFlowStore {
     pub async fn connect_with_timeout(
         url: &str,
         prefix: &str,
+        key: StoreKey,
         timeout: std::time::Duration,
     ) -> Result<Self, StoreError> {
-        let keys = Keys::new(prefix)?;
+        let keys = Keys::new(prefix, key)?;
         let timeout = timeout.clamp(
             std::time::Duration::from_millis(10),
             std::time::Duration::from_secs(60),
@@ -183,7 +290,7 @@ impl RedisFlowStore {
     }
 
     /// The Redis key of one of a user ID's counters (for operators and tests). The user
-    /// ID appears only as its SHA-256.
+    /// ID appears only as its HMAC under the store's [`StoreKey`].
     pub fn counter_key(&self, user: &UserId, counter: Counter) -> String {
         self.keys.counter(user, counter)
     }
@@ -261,14 +368,15 @@ fn describe(error: &RedisError) -> String {
     }
 }
 
-/// The key names of one prefix.
+/// The key names of one prefix and store key.
 #[derive(Clone)]
 struct Keys {
     prefix: Arc<str>,
+    key: Arc<StoreKey>,
 }
 
 impl Keys {
-    fn new(prefix: &str) -> Result<Self, StoreError> {
+    fn new(prefix: &str, key: StoreKey) -> Result<Self, StoreError> {
         let valid = !prefix.is_empty()
             && prefix.len() <= RedisFlowStore::MAX_PREFIX_BYTES
             && prefix
@@ -282,6 +390,7 @@ impl Keys {
         }
         Ok(Keys {
             prefix: prefix.into(),
+            key: Arc::new(key),
         })
     }
 
@@ -290,7 +399,7 @@ impl Keys {
     }
 
     fn user(&self, user: &UserId, what: &str) -> String {
-        let digest = Sha256::digest(user.as_str().as_bytes());
+        let digest = self.key.user_digest(user);
         let mut hex = String::with_capacity(64);
         for byte in digest.iter() {
             hex.push(char::from(HEX[usize::from(byte >> 4)]));
@@ -523,17 +632,22 @@ mod tests {
         UserId::parse(id).expect("valid")
     }
 
+    fn keys(prefix: &str) -> Result<Keys, StoreError> {
+        Keys::new(prefix, StoreKey::from_bytes([0x5e; 32]))
+    }
+
     #[test]
     fn keys_share_a_slot_per_flow_and_per_user_and_hide_the_user_id() {
-        let keys = Keys::new("app:sspr").expect("valid prefix");
+        let keys = keys("app:sspr").expect("valid prefix");
         let flow = FlowId::from_bytes([0xab; 16]);
         assert_eq!(
             keys.flow(flow),
             format!("app:sspr:flow:{{{}}}", "ab".repeat(16))
         );
         let a = user("Jan.Jansen@contoso.nl");
-        // `printf %s jan.jansen@contoso.nl | sha256sum`: the normalised ID.
-        let tag = "{801e4555a74a4b6fba0c30f9df650a422a781c402e2c9d627c77311183369233}";
+        // The normalised ID, as in the documentation: `printf 'sspr redis user key v1:%s'
+        // jan.jansen@contoso.nl | openssl dgst -sha256 -mac HMAC -macopt hexkey:5e5e…5e`.
+        let tag = "{5e99b4a818aebf7a137b8f673add61060465c1bb7de0c2d851abb8a8f5746f49}";
         assert_eq!(
             keys.counter(&a, Counter::CodeSends),
             format!("app:sspr:user:{tag}:sends")
@@ -549,12 +663,28 @@ mod tests {
             "one normalised ID, one set of keys"
         );
         assert_ne!(keys.block(&user("b@contoso.nl")), keys.block(&a));
+        // Another store key, other names for the same user ID.
+        let other = Keys::new("app:sspr", StoreKey::from_bytes([0x5f; 32])).expect("valid");
+        assert_ne!(other.block(&a), keys.block(&a));
+        assert_eq!(
+            other.flow(flow),
+            keys.flow(flow),
+            "flow IDs are random already"
+        );
+    }
+
+    #[test]
+    fn a_store_key_is_redacted_and_random() {
+        let key = StoreKey::generate().expect("entropy");
+        assert_eq!(format!("{key:?}"), "StoreKey([REDACTED])");
+        assert_ne!(key.0, StoreKey::generate().expect("entropy").0);
+        assert_ne!(key.0, [0; StoreKey::LEN]);
     }
 
     #[test]
     fn prefixes_are_checked() {
-        assert!(Keys::new("sspr").is_ok());
-        assert!(Keys::new("a.b-c_d:1").is_ok());
+        assert!(keys("sspr").is_ok());
+        assert!(keys("a.b-c_d:1").is_ok());
         for bad in [
             "",
             "a{b}",
@@ -563,7 +693,7 @@ mod tests {
             &"x".repeat(RedisFlowStore::MAX_PREFIX_BYTES + 1),
         ] {
             assert!(
-                matches!(Keys::new(bad), Err(StoreError::Unavailable { .. })),
+                matches!(keys(bad), Err(StoreError::Unavailable { .. })),
                 "{bad:?}"
             );
         }

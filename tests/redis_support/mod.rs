@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use sspr::FlowId;
-use sspr::store::RedisFlowStore;
+use sspr::store::{RedisFlowStore, StoreKey};
 
 /// The URL of the test server, or `None` (after a notice) where the tests may skip.
 pub fn redis_url() -> Option<String> {
@@ -33,9 +33,20 @@ pub fn prefix() -> String {
     format!("sspr-test:{}", FlowId::generate().expect("entropy"))
 }
 
-/// A store on the test server, under `prefix`.
+/// The store key of the tests' deployment: every store of a test that connects with
+/// [`connect`] shares it, as the app servers of one deployment do.
+pub fn key() -> StoreKey {
+    StoreKey::from_keys(&sspr::testing::keys())
+}
+
+/// A store on the test server, under `prefix`, with the tests' [`key`].
 pub async fn connect(url: &str, prefix: &str) -> RedisFlowStore {
-    RedisFlowStore::connect(url, prefix)
+    connect_with_key(url, prefix, key()).await
+}
+
+/// A store on the test server, under `prefix`, with `key`.
+pub async fn connect_with_key(url: &str, prefix: &str, key: StoreKey) -> RedisFlowStore {
+    RedisFlowStore::connect(url, prefix, key)
         .await
         .expect("the test Redis answers")
 }
@@ -58,6 +69,18 @@ pub fn redis_cli(url: &str, args: &[&str]) -> Vec<String> {
 /// The remaining lifetime of `key` in milliseconds (-1: none, -2: no such key).
 pub fn pttl(url: &str, key: &str) -> i64 {
     redis_cli(url, &["PTTL", key])[0].parse().expect("a number")
+}
+
+/// The bytes Redis holds (`used_memory` of `INFO memory`), as it compares them with its
+/// `maxmemory`.
+pub fn used_memory(url: &str) -> u64 {
+    redis_cli(url, &["INFO", "memory"])
+        .iter()
+        .find_map(|line| line.strip_prefix("used_memory:"))
+        .expect("INFO memory has used_memory")
+        .trim()
+        .parse()
+        .expect("a number")
 }
 
 /// A `redis-server` of one test, on a free loopback port, without persistence; stopped

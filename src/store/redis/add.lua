@@ -1,7 +1,10 @@
+#!lua
 -- Adds one to a counter within its window and returns the count.
 -- KEYS[1]: the counter key.
 -- ARGV: now seconds, now nanoseconds, the end of a window starting now (seconds,
 --       nanoseconds), the window in milliseconds.
+-- Flags: none, so Redis refuses it (OOM) while memory is over `maxmemory`: a count is
+-- an error then, never lost half-written.
 local v = redis.call('HMGET', KEYS[1], 'c', 's', 'f')
 local count = tonumber(v[1])
 if count then

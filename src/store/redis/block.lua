@@ -1,6 +1,9 @@
+#!lua flags=allow-oom
 -- Blocks a user ID until a time; an existing later block stays.
 -- KEYS[1]: the block key; KEYS[2], KEYS[3]: the user's counter keys.
 -- ARGV: until seconds, until nanoseconds.
+-- Flags: allow-oom. A block is never refused for memory: it is one small key, set only
+-- for a user ID whose counter (refused under memory pressure) reached its limit.
 local us, uf = tonumber(ARGV[1]), tonumber(ARGV[2])
 local old = redis.call('HMGET', KEYS[1], 's', 'f')
 local ps, pf = tonumber(old[1]), tonumber(old[2])

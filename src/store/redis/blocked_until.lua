@@ -1,7 +1,10 @@
+#!lua flags=allow-oom
 -- Until when a user ID is blocked, if it is at the given time.
 -- KEYS[1]: the block key.
 -- ARGV: now seconds, now nanoseconds.
 -- Returns nil, or {until seconds, until nanoseconds} as strings.
+-- Flags: allow-oom. It reads, and at most gives an existing block its lifetime or
+-- deletes it: a block is always read, even while memory is over `maxmemory`.
 local v = redis.call('HMGET', KEYS[1], 's', 'f')
 if not v[1] then
   return false

@@ -1,7 +1,9 @@
+#!lua flags=no-writes
 -- Reads a flow's current snapshot without taking it.
 -- KEYS[1]: the flow key.
 -- ARGV: now seconds, now nanoseconds.
 -- Returns 0 (missing or expired) or the snapshot bytes (left in place).
+-- Flags: no-writes (it only reads, so it runs under memory pressure too).
 local v = redis.call('HMGET', KEYS[1], 'b', 's', 'f')
 if not v[1] then
   return 0

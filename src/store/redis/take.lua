@@ -1,8 +1,11 @@
+#!lua
 -- Takes a flow's current snapshot for one use.
 -- KEYS[1]: the flow key.
 -- ARGV: now seconds, now nanoseconds, the expected step nonce (decimal) or ''.
 -- Returns 0 (missing or expired), 1 (stale: another step is stored, it stays) or the
 -- snapshot bytes (now deleted).
+-- Flags: none, so Redis refuses it (OOM) while memory is over `maxmemory`. It would only
+-- free memory, but a flow taken then could not be saved again: refused, it stays.
 local v = redis.call('HMGET', KEYS[1], 'b', 'n', 's', 'f')
 if not v[1] then
   return 0
