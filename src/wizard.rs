@@ -39,7 +39,8 @@ pub(crate) struct Flow {
 /// The wizard at step `S`. Each transition consumes it and returns the next step, an
 /// ending, or (refused) the same step back with the reason. A step that is not allowed
 /// here is not a method of this type, so it does not compile (these examples are
-/// compile-fail tests, each with the compiler's error code):
+/// compile-fail doc tests; each names the compiler's error code, which rustdoc checks on
+/// nightly):
 ///
 /// ```compile_fail,E0599
 /// # async fn f(sspr: &sspr::Sspr) -> Result<(), Box<dyn std::error::Error>> {
@@ -64,14 +65,15 @@ pub(crate) struct Flow {
 /// A wizard cannot be made outside the crate, at any step:
 ///
 /// ```compile_fail,E0451
-/// # fn f(step: sspr::step::NewPassword, other: sspr::Wizard<sspr::step::SelectAccount>) {
-/// let forged = sspr::Wizard { flow: other.flow, step };
+/// # fn f(step: sspr::step::NewPassword) {
+/// let forged = sspr::Wizard { flow: unimplemented!(), step };
 /// # }
 /// ```
 ///
 /// and no public call turns stored bytes into a wizard except
 /// [`Flows::resume`](crate::store::Flows::resume), which takes the flow out of the store
-/// (the step is used up).
+/// (the step is used up) and opens only bytes sealed under the deployment's
+/// [`Keys`](crate::host::Keys).
 pub struct Wizard<S: Step> {
     pub(crate) flow: Flow,
     pub(crate) step: S,
