@@ -86,6 +86,33 @@ fn length_counts_characters_of_the_nfkc_form() {
 }
 
 #[test]
+fn a_megabyte_is_refused_before_it_is_normalised() {
+    use sspr::password::{HashError, MAX_PASSWORD_BYTES};
+    let rules = PasswordRules::default();
+    // A megabyte of a character that NFKC grows eighteen-fold, and one of ASCII.
+    for megabyte in ["\u{FDFA}".repeat(1 << 18), "x".repeat(1 << 20)] {
+        let typed = pw(&megabyte);
+        assert!(typed.is_over_long());
+        assert_eq!(typed.expose_secret(), "", "nothing of it is kept");
+        assert_eq!(
+            check(&rules, &megabyte),
+            Err(PasswordRefusal::TooLong { max: 256 })
+        );
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        let hash = hash_password(&pw(GOOD), &HashParams::default(), &mut rng).expect("hashes");
+        assert!(!verify_password(&typed, &hash));
+        assert!(matches!(
+            hash_password(&typed, &HashParams::default(), &mut rng),
+            Err(HashError::PasswordTooLong)
+        ));
+    }
+    // The bound is on bytes as typed: four per character of the longest rules allow.
+    assert_eq!(MAX_PASSWORD_BYTES, 4 * 1024);
+    assert!(!pw(&"x".repeat(MAX_PASSWORD_BYTES)).is_over_long());
+    assert!(pw(&"x".repeat(MAX_PASSWORD_BYTES + 1)).is_over_long());
+}
+
+#[test]
 fn full_width_letters_are_the_ascii_password() {
     let rules = PasswordRules::default();
     let full_width = "ｐｌｕｍ ｋｅｔｔｌｅ ｏｒｂｉｔ ７１";

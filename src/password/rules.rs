@@ -268,6 +268,12 @@ impl PasswordRules {
         confirm: &Password,
         user_id: &UserId,
     ) -> Result<(), PasswordRefusal> {
+        // Typed with more than `MAX_PASSWORD_BYTES` bytes: dropped before normalisation.
+        if new.is_over_long() {
+            return Err(PasswordRefusal::TooLong {
+                max: self.max_chars,
+            });
+        }
         let password = new.expose_secret();
         let chars = password.chars().take(self.max_chars + 1).count();
         if chars < self.min_chars {
@@ -576,6 +582,36 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn over_long_input_is_too_long_whatever_the_rules() {
+        let over_long = "\u{FDFA}".repeat(1 << 18);
+        for rules in [
+            PasswordRules::default(),
+            PasswordRules::builder()
+                .max_chars(MAX_CHARS_LIMIT)
+                .build()
+                .expect("valid"),
+        ] {
+            assert_eq!(
+                check(&rules, &over_long, "jan@contoso.nl"),
+                Err(PasswordRefusal::TooLong {
+                    max: rules.max_chars()
+                })
+            );
+        }
+        // A good password confirmed with a megabyte: the entries differ.
+        let rules = PasswordRules::default();
+        let good = "plum kettle orbit 71";
+        assert_eq!(
+            rules.check(
+                &Password::new(good),
+                &Password::new(over_long),
+                &id("jan@contoso.nl")
+            ),
+            Err(PasswordRefusal::Mismatch)
+        );
     }
 
     #[test]
