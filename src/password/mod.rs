@@ -63,8 +63,8 @@ pub use hash::{
     hash_password_with_os_rng, verify_password,
 };
 pub use rules::{
-    MAX_CHARS_LIMIT, MAX_SCORE, MIN_CHARS_CEILING, MIN_CHARS_FLOOR, PasswordRefusal, PasswordRule,
-    PasswordRules, PasswordRulesBuilder, PasswordRulesError,
+    MAX_CHARS_FLOOR, MAX_CHARS_LIMIT, MAX_SCORE, MIN_CHARS_CEILING, MIN_CHARS_FLOOR,
+    PasswordRefusal, PasswordRule, PasswordRules, PasswordRulesBuilder, PasswordRulesError,
 };
 pub use strength::{STRENGTH_PREFIX_CHARS, StrengthHint};
 
