@@ -132,10 +132,17 @@ impl fmt::Debug for CodeDigest {
     }
 }
 
+/// The most bytes of a typed code that are read: room for the longest code with a space or
+/// hyphen between any two digits, each of them full-width, and more. Longer input is
+/// refused before it is read.
+pub(crate) const MAX_TYPED_CODE_BYTES: usize = 64 * 4;
+
 /// Reads a typed code: ASCII or full-width digits, spaces and hyphens ignored. Returns the
-/// digits, or `None` when anything else is typed or the count is not `digits`.
+/// digits, or `None` when anything else is typed, the count is not `digits`, or the input
+/// is over [`MAX_TYPED_CODE_BYTES`] bytes (checked first: nothing is normalised, and a
+/// megabyte costs one comparison).
 pub(crate) fn parse_typed_code(input: &str, digits: usize) -> Option<[u8; MAX_CODE_DIGITS]> {
-    if input.len() > 64 * 4 {
+    if input.len() > MAX_TYPED_CODE_BYTES {
         return None;
     }
     let mut out = [0u8; MAX_CODE_DIGITS];
@@ -210,5 +217,12 @@ mod tests {
         assert!(parse_typed_code("12345a", 6).is_none());
         assert!(parse_typed_code("", 6).is_none());
         assert!(parse_typed_code(&"1".repeat(100_000), 6).is_none());
+        // The longest code, full-width, with spaces between: within the bound.
+        let spaced = "\u{FF11} ".repeat(MAX_CODE_DIGITS);
+        assert!(spaced.len() <= MAX_TYPED_CODE_BYTES);
+        assert!(parse_typed_code(&spaced, MAX_CODE_DIGITS).is_some());
+        // A megabyte of a right code padded with spaces: refused by its size.
+        let megabyte = format!("123456{}", " ".repeat(1 << 20));
+        assert!(parse_typed_code(&megabyte, 6).is_none());
     }
 }

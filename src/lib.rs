@@ -138,5 +138,5 @@ pub use next::{AnyStep, Next};
 pub use password::Password;
 pub use policy::Policy;
 pub use service::{Sspr, SsprBuilder};
-pub use user_id::{MAX_USER_ID_BYTES, UserId, UserIdError};
+pub use user_id::{MAX_TYPED_USER_ID_BYTES, MAX_USER_ID_BYTES, UserId, UserIdError};
 pub use wizard::{Refusal, Refused, Stay, Step, Wizard};

@@ -156,6 +156,8 @@ mod tests {
                 UserIdError::Empty,
                 UserIdError::TooLong { max_bytes: 256 },
                 UserIdError::InvalidCharacter,
+                UserIdError::InvisibleCharacter,
+                UserIdError::BidiControl,
             ]
             .map(|e| Box::new(e) as Box<dyn Message>),
         );

@@ -163,6 +163,10 @@ pub struct PolicyBuilder {
 }
 
 impl Policy {
+    /// The longest a one-time code may be set to live ([`PolicyBuilder::code_lifetime`]):
+    /// 10 minutes, the most OWASP ASVS 5.0 (6.5.5) allows an out-of-band code.
+    pub const MAX_CODE_LIFETIME: Duration = Duration::minutes(10);
+
     /// A builder starting from the defaults.
     pub fn builder() -> PolicyBuilder {
         let policy = Policy::default();
@@ -343,8 +347,9 @@ impl PolicyBuilder {
         code_digits = CodeDigits: u8, 6, 10
     );
     duration_setter!(
-        /// How long a code can be used: 1..=30 min.
-        code_lifetime = CodeLifetime, Duration::minutes(1), Duration::minutes(30)
+        /// How long a code can be used: 1..=10 min (OWASP ASVS 5.0, 6.5.5: an
+        /// out-of-band code lives at most 10 minutes).
+        code_lifetime = CodeLifetime, Duration::minutes(1), Policy::MAX_CODE_LIFETIME
     );
     count_setter!(
         /// Wrong codes per flow before it locks: 1..=10.
@@ -464,6 +469,36 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "challenge_attempts must be within 1..=10, not 0"
+        );
+        // OWASP ASVS 5.0, 6.5.5: an out-of-band code lives at most 10 minutes.
+        assert!(
+            Policy::builder()
+                .code_lifetime(Duration::minutes(10))
+                .build()
+                .is_ok()
+        );
+        let error = Policy::builder()
+            .code_lifetime(Duration::minutes(10) + Duration::SECOND)
+            .build()
+            .expect_err("refused");
+        assert!(matches!(
+            error,
+            PolicyError::DurationOutOfRange {
+                setting: Setting::CodeLifetime,
+                seconds: 601,
+                min_seconds: 60,
+                max_seconds: 600
+            }
+        ));
+        assert_eq!(
+            error.to_string(),
+            "code_lifetime must be within 60..=600 seconds, not 601"
+        );
+        assert!(
+            Policy::builder()
+                .code_lifetime(Duration::minutes(30))
+                .build()
+                .is_err()
         );
         let error = Policy::builder()
             .user_window(Duration::ZERO)

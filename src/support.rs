@@ -348,6 +348,44 @@ mod tests {
     }
 
     #[test]
+    fn a_megabyte_in_any_field_is_too_long() {
+        let megabyte = "x".repeat(1 << 20);
+        let fields = [
+            (SupportField::Name, MAX_FIELD_CHARS),
+            (SupportField::EmailAddress, MAX_FIELD_CHARS),
+            (SupportField::PhoneNumber, MAX_FIELD_CHARS),
+            (SupportField::CompanyName, MAX_FIELD_CHARS),
+            (SupportField::OrganisationDomain, MAX_FIELD_CHARS),
+            (SupportField::Explanation, MAX_DETAILS_CHARS),
+        ];
+        for (index, (field, max)) in fields.into_iter().enumerate() {
+            let mut values = [
+                "Jan Jansen",
+                "jan@thuis.example",
+                "+31 6 12345678",
+                "Contoso BV",
+                "contoso.nl",
+                "Our global admin left.",
+            ];
+            values[index] = &megabyte;
+            let [name, email, phone, company, tenant, details] = values;
+            assert_eq!(
+                SupportRequest::new(name, email, phone, company, tenant, details).map(|_| ()),
+                Err(SupportRequestError::TooLong { field, max })
+            );
+        }
+        // White space around counts: the size is checked before the trim.
+        let padded = format!("Jan{}", " ".repeat(MAX_FIELD_CHARS * 4));
+        assert_eq!(
+            SupportRequest::new(&padded, "j@x", "1", "C", "c.nl", "d").map(|_| ()),
+            Err(SupportRequestError::TooLong {
+                field: SupportField::Name,
+                max: MAX_FIELD_CHARS
+            })
+        );
+    }
+
+    #[test]
     fn refusals_name_the_field_as_data() {
         let missing = request("  ").map(|_| ()).expect_err("refused");
         assert_eq!(missing.message_id(), "support-request-missing");

@@ -95,7 +95,7 @@ async fn empty_input_and_invalid_user_ids_cost_no_attempt() {
             matches!(r, Refusal::UserId(UserIdError::InvalidCharacter))
         }),
         ("jan\u{200B}@contoso.nl", "WRONG1".into(), |r| {
-            matches!(r, Refusal::UserId(UserIdError::InvalidCharacter))
+            matches!(r, Refusal::UserId(UserIdError::InvisibleCharacter))
         }),
         (&long_id, "WRONG1".into(), |r| {
             matches!(r, Refusal::UserId(UserIdError::TooLong { .. }))

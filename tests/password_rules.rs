@@ -70,19 +70,50 @@ fn length_counts_characters_of_the_nfkc_form() {
     let exactly: String = long.chars().take(256).collect();
     assert_eq!(check(&rules, &exactly), Ok(()));
 
+    // The tightest maximum: 64 characters (OWASP ASVS 5.0, 6.2.9).
     let strict = PasswordRules::builder()
         .min_chars(16)
-        .max_chars(20)
+        .max_chars(64)
         .build()
         .expect("valid rules");
     assert_eq!(
         check(&strict, "kX9#mQ2vLp7w"),
         Err(PasswordRefusal::TooShort { min: 16 })
     );
+    let sixty_five: String = "plum kettle orbit 71 ".repeat(4).chars().take(65).collect();
     assert_eq!(
-        check(&strict, "plum kettle orbit 71 x"),
-        Err(PasswordRefusal::TooLong { max: 20 })
+        check(&strict, &sixty_five),
+        Err(PasswordRefusal::TooLong { max: 64 })
     );
+    let sixty_four: String = sixty_five.chars().take(64).collect();
+    assert_eq!(check(&strict, &sixty_four), Ok(()));
+}
+
+#[test]
+fn a_megabyte_is_refused_before_it_is_normalised() {
+    use sspr::password::{HashError, MAX_PASSWORD_BYTES};
+    let rules = PasswordRules::default();
+    // A megabyte of a character that NFKC grows eighteen-fold, and one of ASCII.
+    for megabyte in ["\u{FDFA}".repeat(1 << 18), "x".repeat(1 << 20)] {
+        let typed = pw(&megabyte);
+        assert!(typed.is_over_long());
+        assert_eq!(typed.expose_secret(), "", "nothing of it is kept");
+        assert_eq!(
+            check(&rules, &megabyte),
+            Err(PasswordRefusal::TooLong { max: 256 })
+        );
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        let hash = hash_password(&pw(GOOD), &HashParams::default(), &mut rng).expect("hashes");
+        assert!(!verify_password(&typed, &hash));
+        assert!(matches!(
+            hash_password(&typed, &HashParams::default(), &mut rng),
+            Err(HashError::PasswordTooLong)
+        ));
+    }
+    // The bound is on bytes as typed: four per character of the longest rules allow.
+    assert_eq!(MAX_PASSWORD_BYTES, 4 * 1024);
+    assert!(!pw(&"x".repeat(MAX_PASSWORD_BYTES)).is_over_long());
+    assert!(pw(&"x".repeat(MAX_PASSWORD_BYTES + 1)).is_over_long());
 }
 
 #[test]
@@ -307,6 +338,14 @@ fn bad_rules_are_refused_when_built() {
         b().max_chars(2000).build(),
         Err(PasswordRulesError::MaxCharsOutOfRange { .. })
     ));
+    // A maximum below 64 characters: OWASP ASVS 5.0 (6.2.9) asks that 64 are permitted.
+    assert_eq!(
+        b().max_chars(63).build(),
+        Err(PasswordRulesError::MaxCharsOutOfRange {
+            max_chars: 63,
+            min_chars: 8
+        })
+    );
     assert!(matches!(
         b().min_chars(20).max_chars(19).build(),
         Err(PasswordRulesError::MaxCharsOutOfRange { .. })

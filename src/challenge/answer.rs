@@ -291,6 +291,15 @@ mod tests {
                 max: MAX_INPUT_CHARS
             })
         );
+        // A megabyte, ASCII or not, is refused by its size before it is normalised.
+        for megabyte in ["A".repeat(1 << 20), "\u{FDFA}".repeat(1 << 18)] {
+            assert_eq!(
+                NormalizedInput::new(&megabyte).map(|_| ()),
+                Err(InputRejected::TooLong {
+                    max: MAX_INPUT_CHARS
+                })
+            );
+        }
         // Within the bound but longer than any answer: a wrong answer, not an error.
         let a = answer(ChallengeKind::Audio, "123456");
         assert!(!check(&a, &"1".repeat(MAX_INPUT_CHARS)));

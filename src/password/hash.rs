@@ -164,6 +164,11 @@ pub enum HashError {
     /// The Argon2 implementation refused the work (for example, out of memory).
     #[error("the password could not be hashed")]
     Failed(#[source] HashFailure),
+    /// The password was typed with more than
+    /// [`MAX_PASSWORD_BYTES`](super::MAX_PASSWORD_BYTES) bytes and holds nothing to hash
+    /// ([`Password::is_over_long`]). The password rules refuse it first.
+    #[error("the password is too long to hash")]
+    PasswordTooLong,
 }
 
 /// That the Argon2 implementation refused the parameters or the hashing. Its error is the
@@ -346,6 +351,9 @@ fn hash_with_salt(
     params: &HashParams,
     salt: &[u8; SALT_BYTES],
 ) -> Result<PasswordHash, HashError> {
+    if password.is_over_long() {
+        return Err(HashError::PasswordTooLong);
+    }
     let hashed: phc::PasswordHash = params
         .context()?
         .hash_password_with_salt(password.expose_secret().as_bytes(), salt)
@@ -358,8 +366,13 @@ fn hash_with_salt(
 
 /// Whether `password` is the one `hash` was made from. The comparison of the outputs is in
 /// constant time; a hash that cannot be used gives `false`. Costs the same CPU work as
-/// [`hash_password`] with the hash's own costs.
+/// [`hash_password`] with the hash's own costs (none for an over-long password, which is
+/// `false`).
 pub fn verify_password(password: &Password, hash: &PasswordHash) -> bool {
+    // An over-long password holds nothing: it is no one's password, and costs no hash.
+    if password.is_over_long() {
+        return false;
+    }
     let Ok(parsed) = phc::PasswordHash::new(&hash.phc) else {
         return false;
     };
@@ -512,6 +525,24 @@ mod tests {
             &Password::new("correct horse battery stapler"),
             &known
         ));
+    }
+
+    #[test]
+    fn an_over_long_password_is_neither_hashed_nor_matched() {
+        let over_long = Password::new("a".repeat(super::super::MAX_PASSWORD_BYTES + 1));
+        assert!(matches!(
+            hash_with_salt(&over_long, &HashParams::DEFAULT, b"somesaltsomesalt"),
+            Err(HashError::PasswordTooLong)
+        ));
+        // Not even against the hash of the empty password it exposes.
+        let empty = hash_with_salt(
+            &Password::new(""),
+            &HashParams::DEFAULT,
+            b"somesaltsomesalt",
+        )
+        .expect("hashes");
+        assert!(verify_password(&Password::new(""), &empty));
+        assert!(!verify_password(&over_long, &empty));
     }
 
     #[test]

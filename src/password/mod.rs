@@ -63,8 +63,8 @@ pub use hash::{
     hash_password_with_os_rng, verify_password,
 };
 pub use rules::{
-    MAX_CHARS_LIMIT, MAX_SCORE, MIN_CHARS_CEILING, MIN_CHARS_FLOOR, PasswordRefusal, PasswordRule,
-    PasswordRules, PasswordRulesBuilder, PasswordRulesError,
+    MAX_CHARS_FLOOR, MAX_CHARS_LIMIT, MAX_SCORE, MIN_CHARS_CEILING, MIN_CHARS_FLOOR,
+    PasswordRefusal, PasswordRule, PasswordRules, PasswordRulesBuilder, PasswordRulesError,
 };
 pub use strength::{STRENGTH_PREFIX_CHARS, StrengthHint};
 
@@ -75,23 +75,54 @@ pub const TEMPORARY_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefgh
 /// Length of a temporary password, in characters (about 92 bits).
 pub const TEMPORARY_CHARS: usize = 16;
 
+/// The most bytes of a typed password: four for each of the [`MAX_CHARS_LIMIT`] characters
+/// any rules allow. A longer input is not normalised, kept or hashed (see [`Password`]).
+pub const MAX_PASSWORD_BYTES: usize = MAX_CHARS_LIMIT * 4;
+
 /// A password as a person typed it, in Unicode NFKC (so full-width "ｐａｓｓ" is "pass"),
 /// wiped from memory on drop.
+///
+/// Typed input over [`MAX_PASSWORD_BYTES`] bytes is measured before anything else is done
+/// with it, then wiped: such a password is *over-long*. It holds nothing (its
+/// [`expose_secret`](Password::expose_secret) is empty), [`PasswordRules::check`] refuses
+/// it as [`PasswordRefusal::TooLong`], [`verify_password`] says `false` to it without
+/// hashing, and [`hash_password`] refuses it ([`HashError::PasswordTooLong`]). So a
+/// megabyte typed into a password box costs one comparison, not a normalisation.
 ///
 /// No `Clone`, `PartialEq`, `Display` or `Serialize`; `Debug` prints
 /// `Password([REDACTED])`; reading it is [`expose_secret`](Password::expose_secret).
 #[derive(Zeroize, ZeroizeOnDrop)]
-pub struct Password(String);
+pub struct Password {
+    text: String,
+    over_long: bool,
+}
 
 impl Password {
     /// Takes a typed password and normalises it to NFKC; a replaced original is wiped.
+    /// Input over [`MAX_PASSWORD_BYTES`] bytes is wiped unread and gives an over-long
+    /// password (see [`Password`]).
     pub fn new(secret: impl Into<String>) -> Self {
         Password::from(secret.into())
     }
 
-    /// The password, NFKC-normalised. For hashing and checking only: never log or show it.
+    /// The password, NFKC-normalised (empty for an over-long one). For hashing and
+    /// checking only: never log or show it.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    /// Whether the typed input was over [`MAX_PASSWORD_BYTES`] bytes, and so was dropped
+    /// before normalisation.
+    pub fn is_over_long(&self) -> bool {
+        self.over_long
+    }
+
+    /// A password of text that is already NFKC (the crate's own temporary passwords).
+    fn normalized(text: String) -> Self {
+        Password {
+            text,
+            over_long: false,
+        }
     }
 
     /// A random password for an admin reset, shown once and changed at the next sign-in:
@@ -105,7 +136,7 @@ impl Password {
                 let i = rng.random_range(0..TEMPORARY_ALPHABET.len());
                 candidate.push(char::from(TEMPORARY_ALPHABET[i]));
             }
-            let candidate = Password(candidate);
+            let candidate = Password::normalized(candidate);
             // A uniform draw fails these checks rarely (well under 1 in 50): draw again.
             if candidate.is_strong_temporary() {
                 return candidate;
@@ -123,8 +154,17 @@ impl Password {
 }
 
 impl From<String> for Password {
-    fn from(raw: String) -> Self {
-        Password(normalize(raw))
+    /// As [`Password::new`].
+    fn from(mut raw: String) -> Self {
+        // The size first: nothing longer is normalised.
+        if raw.len() > MAX_PASSWORD_BYTES {
+            raw.zeroize();
+            return Password {
+                text: String::new(),
+                over_long: true,
+            };
+        }
+        Password::normalized(normalize(raw))
     }
 }
 
@@ -183,6 +223,20 @@ mod tests {
             grown.expose_secret(),
             "\u{FDFA}".nfkc().collect::<String>().repeat(50)
         );
+    }
+
+    #[test]
+    fn over_long_input_is_dropped_before_normalising() {
+        let at_the_bound = Password::new("a".repeat(MAX_PASSWORD_BYTES));
+        assert!(!at_the_bound.is_over_long());
+        assert_eq!(at_the_bound.expose_secret().len(), MAX_PASSWORD_BYTES);
+        // A megabyte of text that NFKC would grow eighteen-fold.
+        let megabyte = Password::new("\u{FDFA}".repeat(1 << 18));
+        assert!(megabyte.is_over_long());
+        assert_eq!(megabyte.expose_secret(), "");
+        assert!(Password::new("a".repeat(MAX_PASSWORD_BYTES + 1)).is_over_long());
+        assert!(!Password::new("kort").is_over_long());
+        assert_eq!(format!("{megabyte:?}"), "Password([REDACTED])");
     }
 
     #[test]

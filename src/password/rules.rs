@@ -20,6 +20,11 @@ pub const MIN_CHARS_CEILING: usize = 64;
 /// The most characters any rules may allow.
 pub const MAX_CHARS_LIMIT: usize = 1024;
 
+/// The fewest characters a maximum may be set to: OWASP ASVS 5.0 (6.2.9) asks that
+/// passwords of at least 64 characters are permitted. Never below [`MIN_CHARS_CEILING`],
+/// so a maximum this high is never below the minimum.
+pub const MAX_CHARS_FLOOR: usize = 64;
+
 /// The highest strength score (the estimator scores 0..=4).
 pub const MAX_SCORE: u8 = 4;
 
@@ -54,14 +59,15 @@ pub enum PasswordRulesError {
         /// The minimum that was asked for.
         min_chars: usize,
     },
-    /// The maximum length is below the minimum or above [`MAX_CHARS_LIMIT`].
+    /// The maximum length is outside [`MAX_CHARS_FLOOR`]..=[`MAX_CHARS_LIMIT`] (or below
+    /// the minimum, which never exceeds [`MAX_CHARS_FLOOR`]).
     #[error(
-        "the maximum password length is {max_chars}; it must be between the minimum ({min_chars}) and {MAX_CHARS_LIMIT} characters"
+        "the maximum password length is {max_chars}; it must be between {MAX_CHARS_FLOOR} (and the minimum, {min_chars}) and {MAX_CHARS_LIMIT} characters"
     )]
     MaxCharsOutOfRange {
         /// The maximum that was asked for.
         max_chars: usize,
-        /// The minimum it must not be below.
+        /// The minimum of the rules, which the maximum must not be below either.
         min_chars: usize,
     },
     /// The strength score is above [`MAX_SCORE`].
@@ -125,8 +131,8 @@ impl PasswordRulesBuilder {
         self
     }
 
-    /// Sets the most characters a password may have (from the minimum to
-    /// [`MAX_CHARS_LIMIT`]).
+    /// Sets the most characters a password may have ([`MAX_CHARS_FLOOR`]..=
+    /// [`MAX_CHARS_LIMIT`]: at least 64, as OWASP ASVS 5.0 6.2.9 asks).
     pub fn max_chars(mut self, max_chars: usize) -> Self {
         self.max_chars = max_chars;
         self
@@ -162,7 +168,7 @@ impl PasswordRulesBuilder {
         if !(MIN_CHARS_FLOOR..=MIN_CHARS_CEILING).contains(&min_chars) {
             return Err(PasswordRulesError::MinCharsOutOfRange { min_chars });
         }
-        if !(min_chars..=MAX_CHARS_LIMIT).contains(&max_chars) {
+        if !(min_chars.max(MAX_CHARS_FLOOR)..=MAX_CHARS_LIMIT).contains(&max_chars) {
             return Err(PasswordRulesError::MaxCharsOutOfRange {
                 max_chars,
                 min_chars,
@@ -268,6 +274,12 @@ impl PasswordRules {
         confirm: &Password,
         user_id: &UserId,
     ) -> Result<(), PasswordRefusal> {
+        // Typed with more than `MAX_PASSWORD_BYTES` bytes: dropped before normalisation.
+        if new.is_over_long() {
+            return Err(PasswordRefusal::TooLong {
+                max: self.max_chars,
+            });
+        }
         let password = new.expose_secret();
         let chars = password.chars().take(self.max_chars + 1).count();
         if chars < self.min_chars {
@@ -518,6 +530,21 @@ mod tests {
         );
         assert!(b().max_chars(1025).build().is_err());
         assert!(b().max_chars(1024).build().is_ok());
+        // OWASP ASVS 5.0, 6.2.9: passwords of at least 64 characters are permitted.
+        assert!(b().max_chars(64).build().is_ok());
+        let error = b().max_chars(63).build().expect_err("refused");
+        assert_eq!(
+            error,
+            PasswordRulesError::MaxCharsOutOfRange {
+                max_chars: 63,
+                min_chars: 8
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "the maximum password length is 63; it must be between 64 (and the minimum, 8) and 1024 characters"
+        );
+        assert!(b().min_chars(64).max_chars(64).build().is_ok());
         assert_eq!(
             b().min_score(5).build(),
             Err(PasswordRulesError::MinScoreOutOfRange { min_score: 5 })
@@ -576,6 +603,36 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn over_long_input_is_too_long_whatever_the_rules() {
+        let over_long = "\u{FDFA}".repeat(1 << 18);
+        for rules in [
+            PasswordRules::default(),
+            PasswordRules::builder()
+                .max_chars(MAX_CHARS_LIMIT)
+                .build()
+                .expect("valid"),
+        ] {
+            assert_eq!(
+                check(&rules, &over_long, "jan@contoso.nl"),
+                Err(PasswordRefusal::TooLong {
+                    max: rules.max_chars()
+                })
+            );
+        }
+        // A good password confirmed with a megabyte: the entries differ.
+        let rules = PasswordRules::default();
+        let good = "plum kettle orbit 71";
+        assert_eq!(
+            rules.check(
+                &Password::new(good),
+                &Password::new(over_long),
+                &id("jan@contoso.nl")
+            ),
+            Err(PasswordRefusal::Mismatch)
+        );
     }
 
     #[test]
