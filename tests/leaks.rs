@@ -12,7 +12,9 @@ use sspr::password::Password;
 use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
-use sspr::testing::{CODE_KEY_BYTES, Harness, JAN, STRONG, UNKNOWN, answer_of, id, mail, phone};
+use sspr::testing::{
+    CODE_KEY_BYTES, Harness, JAN, SECRET, STRONG, UNKNOWN, answer_of, id, mail, phone,
+};
 use sspr::{Refusal, Refused, Step};
 use time::Duration;
 
@@ -74,31 +76,37 @@ async fn no_text_holds_a_planted_secret() {
     c.secret("12345678");
     c.secret("jan.private@fabrikam.example");
     c.secret("jan.private");
-    // The code key, as decimal bytes and as hex.
-    c.secret(
-        format!("{:?}", &CODE_KEY_BYTES[..4])
-            .trim_matches(['[', ']'])
-            .to_owned(),
-    );
-    c.secret(
-        CODE_KEY_BYTES[..6]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>(),
-    );
-    c.secret(
-        CODE_KEY_BYTES[..6]
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect::<String>(),
-    );
-    c.secret(
-        CODE_KEY_BYTES[..6]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<Vec<_>>()
-            .join(":"),
-    );
+    // The code key and the kit's master secret, as decimal bytes and as hex.
+    for key in [CODE_KEY_BYTES, SECRET] {
+        c.secret(
+            format!("{:?}", &key[..4])
+                .trim_matches(['[', ']'])
+                .to_owned(),
+        );
+        c.secret(
+            key[..6]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>(),
+        );
+        c.secret(
+            key[..6]
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect::<String>(),
+        );
+        c.secret(
+            key[..6]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(":"),
+        );
+    }
+    // The keys themselves show only their public identifier.
+    let keys = sspr::testing::keys();
+    c.debug(&keys);
+    c.debug(&sspr::host::Keys::from_secret(SECRET).retire(CODE_KEY_BYTES));
 
     // Select account.
     let start = h.sspr.start().expect("starts");
