@@ -166,6 +166,18 @@ impl Policy {
     /// The longest a one-time code may be set to live ([`PolicyBuilder::code_lifetime`]):
     /// 10 minutes, the most OWASP ASVS 5.0 (6.5.5) allows an out-of-band code.
     pub const MAX_CODE_LIFETIME: Duration = Duration::minutes(10);
+    /// The longest challenge lifetime a policy allows.
+    pub(crate) const MAX_CHALLENGE_LIFETIME: Duration = Duration::minutes(30);
+    /// The longest flow lifetime a policy allows.
+    pub(crate) const MAX_FLOW_LIFETIME: Duration = Duration::minutes(60);
+    /// The most wrong answers per flow a policy allows.
+    pub(crate) const MAX_CHALLENGE_ATTEMPTS: u8 = 10;
+    /// The most new or switched challenges per flow a policy allows.
+    pub(crate) const MAX_NEW_CHALLENGES: u8 = 20;
+    /// The most wrong codes per flow a policy allows.
+    pub(crate) const MAX_CODE_ATTEMPTS: u8 = 10;
+    /// The most resends per verification a policy allows.
+    pub(crate) const MAX_CODE_RESENDS: u8 = 5;
 
     /// A builder starting from the defaults.
     pub fn builder() -> PolicyBuilder {
@@ -332,15 +344,15 @@ impl PolicyBuilder {
 
     duration_setter!(
         /// How long a challenge can be answered: 30 s..=30 min.
-        challenge_lifetime = ChallengeLifetime, Duration::seconds(30), Duration::minutes(30)
+        challenge_lifetime = ChallengeLifetime, Duration::seconds(30), Policy::MAX_CHALLENGE_LIFETIME
     );
     count_setter!(
         /// Wrong answers per flow before it locks: 1..=10.
-        challenge_attempts = ChallengeAttempts: u8, 1, 10
+        challenge_attempts = ChallengeAttempts: u8, 1, Policy::MAX_CHALLENGE_ATTEMPTS as i64
     );
     count_setter!(
         /// New or switched challenges per flow: 1..=20.
-        new_challenges = NewChallenges: u8, 1, 20
+        new_challenges = NewChallenges: u8, 1, Policy::MAX_NEW_CHALLENGES as i64
     );
     count_setter!(
         /// Digits per one-time code: 6..=10.
@@ -353,11 +365,11 @@ impl PolicyBuilder {
     );
     count_setter!(
         /// Wrong codes per flow before it locks: 1..=10.
-        code_attempts = CodeAttempts: u8, 1, 10
+        code_attempts = CodeAttempts: u8, 1, Policy::MAX_CODE_ATTEMPTS as i64
     );
     count_setter!(
         /// Resends per verification: 0..=5.
-        code_resends = CodeResends: u8, 0, 5
+        code_resends = CodeResends: u8, 0, Policy::MAX_CODE_RESENDS as i64
     );
     count_setter!(
         /// Codes sent to one user ID per window, across flows: 1..=20.
@@ -377,7 +389,7 @@ impl PolicyBuilder {
     );
     duration_setter!(
         /// The whole flow's lifetime: 1..=60 min.
-        flow_lifetime = FlowLifetime, Duration::minutes(1), Duration::minutes(60)
+        flow_lifetime = FlowLifetime, Duration::minutes(1), Policy::MAX_FLOW_LIFETIME
     );
     count_setter!(
         /// Verification methods needed: 1 or 2 (admins always need 2).

@@ -11,6 +11,7 @@ use crate::code::CodeDigest;
 use crate::contact::{ContactKind, ContactMethod};
 use crate::flow::FlowId;
 use crate::next::AnyStep;
+use crate::policy::Policy;
 use crate::state::{
     Account, ChooseMethod, Code, Concealed, Identify, NEW_PASSWORD_ATTEMPTS, NewPassword,
     SelectAccount, Verify,
@@ -230,7 +231,10 @@ pub(super) fn decode(id: FlowId, bytes: &[u8]) -> Result<AnyStep, SnapshotError>
     }
     let started = OffsetDateTime::from_unix_timestamp_nanos(body.started)
         .map_err(|_| SnapshotError::InvalidField("start time"))?;
-    if body.deadline <= 0 {
+    // No policy gives a flow more than its longest lifetime.
+    if body.deadline <= 0
+        || i128::from(body.deadline) > Policy::MAX_FLOW_LIFETIME.whole_nanoseconds()
+    {
         return Err(SnapshotError::InvalidField("deadline"));
     }
     let flow = Flow {
@@ -244,7 +248,7 @@ pub(super) fn decode(id: FlowId, bytes: &[u8]) -> Result<AnyStep, SnapshotError>
             step: SelectAccount::new(),
         }),
         StepRecord::Identify(record) => AnyStep::Identify(Wizard {
-            step: identify(record, started)?,
+            step: identify(record, &flow)?,
             flow,
         }),
         StepRecord::ChooseMethod(record) => AnyStep::ChooseMethod(Wizard {
@@ -254,7 +258,7 @@ pub(super) fn decode(id: FlowId, bytes: &[u8]) -> Result<AnyStep, SnapshotError>
             flow,
         }),
         StepRecord::Verify(record) => AnyStep::Verify(Wizard {
-            step: verify(record, started)?,
+            step: verify(record, &flow)?,
             flow,
         }),
         StepRecord::NewPassword(record) => {
@@ -277,7 +281,23 @@ pub(super) fn decode(id: FlowId, bytes: &[u8]) -> Result<AnyStep, SnapshotError>
     })
 }
 
-fn identify(record: &IdentifyRecord, started: OffsetDateTime) -> Result<Identify, SnapshotError> {
+/// A deadline of a step: within the flow's start and its deadline plus the longest
+/// lifetime any policy gives (a challenge or code issued just before the flow's end
+/// outlives it by at most that).
+fn step_deadline(
+    flow: &Flow,
+    nanos: i64,
+    longest: Duration,
+    field: &'static str,
+) -> Result<OffsetDateTime, SnapshotError> {
+    let deadline = at(flow.started, nanos, field)?;
+    if deadline < flow.started || deadline > flow.deadline + longest {
+        return Err(SnapshotError::InvalidField(field));
+    }
+    Ok(deadline)
+}
+
+fn identify(record: &IdentifyRecord, flow: &Flow) -> Result<Identify, SnapshotError> {
     let kind = match record.kind {
         0 => ChallengeKind::Image,
         1 => ChallengeKind::Audio,
@@ -285,12 +305,20 @@ fn identify(record: &IdentifyRecord, started: OffsetDateTime) -> Result<Identify
     };
     let challenge = Challenge::from_parts(kind, &record.answer, record.seed)
         .ok_or(SnapshotError::InvalidField("challenge answer"))?;
-    if record.attempts_left == 0 {
+    if record.attempts_left == 0 || record.attempts_left > Policy::MAX_CHALLENGE_ATTEMPTS {
         return Err(SnapshotError::InvalidField("attempts left"));
+    }
+    if record.renewals_left > Policy::MAX_NEW_CHALLENGES {
+        return Err(SnapshotError::InvalidField("new challenges left"));
     }
     Ok(Identify {
         challenge,
-        challenge_deadline: at(started, record.challenge_deadline, "challenge deadline")?,
+        challenge_deadline: step_deadline(
+            flow,
+            record.challenge_deadline,
+            Policy::MAX_CHALLENGE_LIFETIME,
+            "challenge deadline",
+        )?,
         attempts_left: record.attempts_left,
         renewals_left: record.renewals_left,
     })
@@ -342,7 +370,7 @@ fn account(record: &AccountRecord, stand_in: bool) -> Result<Account, SnapshotEr
     if record.used.len() >= usize::from(record.required) {
         return Err(SnapshotError::InvalidField("methods verified"));
     }
-    if record.code_attempts_left == 0 {
+    if record.code_attempts_left == 0 || record.code_attempts_left > Policy::MAX_CODE_ATTEMPTS {
         return Err(SnapshotError::InvalidField("code attempts left"));
     }
     Ok(Account {
@@ -355,7 +383,10 @@ fn account(record: &AccountRecord, stand_in: bool) -> Result<Account, SnapshotEr
     })
 }
 
-fn verify(record: &VerifyRecord, started: OffsetDateTime) -> Result<Verify, SnapshotError> {
+fn verify(record: &VerifyRecord, flow: &Flow) -> Result<Verify, SnapshotError> {
+    if record.resends_left > Policy::MAX_CODE_RESENDS {
+        return Err(SnapshotError::InvalidField("resends left"));
+    }
     let stand_in = matches!(record.code, CodeRecord::StandIn);
     let account = account(&record.account, stand_in)?;
     // A code's method is one of the account's, not yet used.
@@ -382,7 +413,12 @@ fn verify(record: &VerifyRecord, started: OffsetDateTime) -> Result<Verify, Snap
     Ok(Verify {
         account,
         code,
-        code_deadline: at(started, record.code_deadline, "code deadline")?,
+        code_deadline: step_deadline(
+            flow,
+            record.code_deadline,
+            Policy::MAX_CODE_LIFETIME,
+            "code deadline",
+        )?,
         resends_left: record.resends_left,
     })
 }

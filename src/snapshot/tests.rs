@@ -151,7 +151,7 @@ proptest! {
     fn identify_round_trips(
         seed in any::<u64>(), audio in any::<bool>(), len in 4usize..=10,
         started in 0i64..i64::MAX / 2, lifetime in 1i64..1_000_000_000_000,
-        attempts in 1u8..=10, renewals in any::<u8>(),
+        attempts in 1u8..=10, renewals in 0u8..=20,
     ) {
         let kind = if audio { ChallengeKind::Audio } else { ChallengeKind::Image };
         let challenge = Challenge::generate(
@@ -177,8 +177,10 @@ proptest! {
     #[test]
     fn choose_verify_and_new_password_round_trip(
         methods in 1usize..=MAX_METHODS, required in 1u8..=2, attempts in 1u8..=10,
-        issued in any::<u8>(), digest in any::<[u8; 32]>(), resends in any::<u8>(),
-        kind in 0..CODE_KINDS.len(), code_in in -1_000_000_000_000i64..1_000_000_000_000,
+        issued in any::<u8>(), digest in any::<[u8; 32]>(), resends in 0u8..=5,
+        // A code deadline from the flow's start to its deadline (15 min) plus the
+        // longest code lifetime (10 min).
+        kind in 0..CODE_KINDS.len(), code_in in 0i64..=1_500_000_000_000,
     ) {
         let flow = flow(9, 1_700_000_000_000_000_000, 900_000_000_000);
         // A step still proving: enough methods, one fewer proved than required.
@@ -509,5 +511,46 @@ fn an_answer_outside_the_alphabet_is_refused() {
     assert_eq!(
         FlowSnapshot::resume(resealed.as_bytes(), f.id, &keys()).unwrap_err(),
         SnapshotError::InvalidField("challenge answer")
+    );
+}
+
+#[test]
+fn values_beyond_what_any_policy_gives_are_refused() {
+    let f = usual_flow();
+    // A flow longer than the longest flow lifetime (60 min).
+    let long = flow(1, 1_700_000_000_000_000_000, 3_600_000_000_001);
+    let error = FlowSnapshot::resume(
+        FlowSnapshot::with_nonce(
+            &Wizard {
+                flow: long.clone(),
+                step: SelectAccount::new(),
+            },
+            1,
+            &keys(),
+        )
+        .unwrap()
+        .as_bytes(),
+        long.id,
+        &keys(),
+    )
+    .unwrap_err();
+    assert_eq!(error, SnapshotError::InvalidField("deadline"));
+    // 255 resends, 255 code attempts, a code deadline a day after the flow.
+    let mut step = verify(account(2, 0, 1, 5, 1), code(0, 0, [7; 32]), &f);
+    step.resends_left = 255;
+    assert_eq!(
+        resume_error(step),
+        SnapshotError::InvalidField("resends left")
+    );
+    let step = verify(account(2, 0, 1, 255, 1), code(0, 0, [7; 32]), &f);
+    assert_eq!(
+        resume_error(step),
+        SnapshotError::InvalidField("code attempts left")
+    );
+    let mut step = verify(account(2, 0, 1, 5, 1), code(0, 0, [7; 32]), &f);
+    step.code_deadline = f.deadline + Duration::hours(24);
+    assert_eq!(
+        resume_error(step),
+        SnapshotError::InvalidField("code deadline")
     );
 }
