@@ -412,6 +412,19 @@ async fn a_damaged_stored_flow_is_missing_not_a_panic() {
             "{bytes:?}"
         );
     }
+    // A value longer than any snapshot is dropped in Redis, never sent to the server
+    // (by take, or by the peek of a challenge request).
+    let huge = "x".repeat(100_000);
+    redis_cli(
+        &url,
+        &["HSET", &key, "b", &huge, "n", "1", "s", &deadline, "f", "0"],
+    );
+    assert!(matches!(store.peek(flow, now).await, Ok(None)));
+    assert!(matches!(
+        store.take(flow, None, now).await,
+        Ok(Taken::Missing)
+    ));
+    assert_eq!(redis_cli(&url, &["EXISTS", &key]), ["0"]);
     // Another flow's snapshot under this flow's key is not handed out either.
     let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
         .keys(&sspr::testing::keys())

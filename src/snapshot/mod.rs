@@ -141,8 +141,11 @@ impl FlowSnapshot {
         bytes.push(VERSION);
         bytes.extend_from_slice(wizard.flow.id.as_bytes());
         bytes.extend_from_slice(&nonce.to_le_bytes());
-        let mut body = Vec::with_capacity(192);
-        record::encode(&wizard.flow, &wizard.step, &mut body)?;
+        let mut encoded = Vec::with_capacity(BODY_BUCKET);
+        record::encode(&wizard.flow, &wizard.step, &mut encoded)?;
+        let body = pad(&encoded);
+        encoded.zeroize();
+        let mut body = body?;
         // The header is the associated data: a sealed body opens only under its own
         // version, flow ID and step nonce.
         let sealed = keys.seal(&bytes, &body);
@@ -221,7 +224,7 @@ impl FlowSnapshot {
             .split_at_checked(HEADER)
             .ok_or(SnapshotError::Truncated)?;
         let mut body = keys.open(header, sealed).ok_or(SnapshotError::NotSealed)?;
-        let step = record::decode(flow_id, &body);
+        let step = unpad(&body).and_then(|encoded| record::decode(flow_id, encoded));
         body.zeroize();
         step
     }
@@ -245,6 +248,35 @@ impl FlowSnapshot {
         let (header, sealed) = self.bytes.split_at_checked(HEADER)?;
         keys.open(header, sealed)
     }
+}
+
+/// Bodies are padded to a multiple of this many bytes before sealing (a 2-byte length,
+/// the encoding, zeros), so that a snapshot's size tells nothing of its step, its
+/// user ID's length or whether the account exists: every usual step seals to
+/// `25 + 4 + 24 + 160 + 16` = 229 bytes.
+const BODY_BUCKET: usize = 160;
+
+/// The padded body: the encoding's length (2 bytes, little-endian), the encoding, zeros
+/// up to the next multiple of [`BODY_BUCKET`].
+fn pad(encoded: &[u8]) -> Result<Vec<u8>, SnapshotError> {
+    let len = u16::try_from(encoded.len()).map_err(|_| SnapshotError::TooLarge("step"))?;
+    let padded = (encoded.len() + 2).div_ceil(BODY_BUCKET) * BODY_BUCKET;
+    let mut body = Vec::with_capacity(padded);
+    body.extend_from_slice(&len.to_le_bytes());
+    body.extend_from_slice(encoded);
+    body.resize(padded, 0);
+    Ok(body)
+}
+
+/// The encoding inside a padded body; the padding must be zeros.
+fn unpad(body: &[u8]) -> Result<&[u8], SnapshotError> {
+    let (len, rest) = body.split_at_checked(2).ok_or(SnapshotError::Truncated)?;
+    let len = usize::from(u16::from_le_bytes([len[0], len[1]]));
+    let (encoded, padding) = rest.split_at_checked(len).ok_or(SnapshotError::Truncated)?;
+    if padding.iter().any(|&b| b != 0) {
+        return Err(SnapshotError::TrailingBytes);
+    }
+    Ok(encoded)
 }
 
 /// The next step nonce: a process-wide counter that starts at a random point (drawn once

@@ -291,7 +291,11 @@ fn step_deadline(
     field: &'static str,
 ) -> Result<OffsetDateTime, SnapshotError> {
     let deadline = at(flow.started, nanos, field)?;
-    if deadline < flow.started || deadline > flow.deadline + longest {
+    let latest = flow
+        .deadline
+        .checked_add(longest)
+        .ok_or(SnapshotError::InvalidField(field))?;
+    if deadline < flow.started || deadline > latest {
         return Err(SnapshotError::InvalidField(field));
     }
     Ok(deadline)

@@ -554,3 +554,52 @@ fn values_beyond_what_any_policy_gives_are_refused() {
         SnapshotError::InvalidField("code deadline")
     );
 }
+
+#[test]
+fn sizes_tell_nothing_of_the_step_or_the_account() {
+    let f = usual_flow();
+    let sealed_len = |snapshot: FlowSnapshot| snapshot.len();
+    let real = sealed_len(
+        FlowSnapshot::with_nonce(
+            &Wizard {
+                flow: f.clone(),
+                step: verify(account(2, 0, 1, 5, 1), code(0, 0, [7; 32]), &f),
+            },
+            1,
+            &keys(),
+        )
+        .unwrap(),
+    );
+    let stand_in = sealed_len(
+        FlowSnapshot::with_nonce(
+            &Wizard {
+                flow: f.clone(),
+                step: verify(
+                    Account::stand_in(user(), &Policy::default()),
+                    Code::Concealed(Concealed::StandIn),
+                    &f,
+                ),
+            },
+            1,
+            &keys(),
+        )
+        .unwrap(),
+    );
+    let select = sealed_len(
+        FlowSnapshot::with_nonce(
+            &Wizard {
+                flow: f.clone(),
+                step: SelectAccount::new(),
+            },
+            1,
+            &keys(),
+        )
+        .unwrap(),
+    );
+    assert_eq!(
+        real, stand_in,
+        "a stand-in is as long as a real Verify step"
+    );
+    assert_eq!(real, select, "every usual step seals to one size");
+    assert_eq!(real, 229);
+}

@@ -168,6 +168,10 @@ impl<St: FlowStore> Flows<St> {
             Taken::Missing => return Err(FlowsError::Missing),
             Taken::Stale => return Err(FlowsError::Stale),
         };
+        // The store compared the nonce; so does the service (the header is sealed in).
+        if nonce.is_some_and(|n| n != snapshot.nonce()) {
+            return Err(FlowsError::Stale);
+        }
         let step = snapshot.into_step(flow, &self.keys)?;
         if now >= step.deadline() {
             return Err(FlowsError::Expired);

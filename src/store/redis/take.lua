@@ -6,6 +6,12 @@
 -- snapshot bytes (now deleted).
 -- Flags: none, so Redis refuses it (OOM) while memory is over `maxmemory`. It would only
 -- free memory, but a flow taken then could not be saved again: refused, it stays.
+-- A value longer than any snapshot (MAX_SNAPSHOT_BYTES, 2048) was not written by a
+-- store: it is dropped here, never sent to the app server.
+if redis.call('HSTRLEN', KEYS[1], 'b') > 2048 then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
 local v = redis.call('HMGET', KEYS[1], 'b', 'n', 's', 'f')
 if not v[1] then
   return 0
