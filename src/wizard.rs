@@ -66,7 +66,7 @@ pub(crate) struct Flow {
 ///
 /// ```compile_fail,E0451
 /// # fn f(step: sspr::step::NewPassword) {
-/// let forged = sspr::Wizard { flow: unimplemented!(), step };
+/// let forged = sspr::Wizard { flow: loop {}, step };
 /// # }
 /// ```
 ///
