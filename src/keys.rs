@@ -17,6 +17,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use rand::TryRng;
 use rand::rngs::SysRng;
 use sha2::Sha256;
+use time::OffsetDateTime;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::code::{CodeError, CodeKey};
@@ -79,13 +80,15 @@ fn derive(secret: &[u8; 32], label: &[u8]) -> [u8; 32] {
 /// let secret = [7u8; 32]; // from configuration, never from source code
 /// let keys = Keys::from_secret(secret);
 /// // Rotation: a new secret seals; the old one still opens flows in progress.
-/// let rotated = Keys::from_secret([8u8; 32]).retire(secret);
+/// let rotated_at = time::OffsetDateTime::now_utc();
+/// let rotated = Keys::from_secret([8u8; 32]).retire(secret, rotated_at);
 /// assert_ne!(keys.id(), rotated.id());
 /// ```
 #[derive(Clone)]
 pub struct Keys {
     current: Arc<Derived>,
-    retired: Vec<Arc<Derived>>,
+    /// Older secrets, each with when it was retired.
+    retired: Vec<(Arc<Derived>, OffsetDateTime)>,
     ephemeral: bool,
 }
 
@@ -115,11 +118,14 @@ impl Keys {
         Ok(keys)
     }
 
-    /// Keeps an older master secret that still opens flows sealed under it. Retire a
-    /// secret when its successor takes over; drop it after the longest flow lifetime.
+    /// Keeps an older master secret, retired at `retired_at`, that still opens the flows
+    /// it sealed before then. A flow that says it started later is refused: whoever
+    /// learns a retired secret cannot use it to make new flows. Drop it from the
+    /// configuration after the longest flow lifetime.
     #[must_use]
-    pub fn retire(mut self, mut older: [u8; 32]) -> Self {
-        self.retired.push(Arc::new(Derived::from_secret(&older)));
+    pub fn retire(mut self, mut older: [u8; 32], retired_at: OffsetDateTime) -> Self {
+        self.retired
+            .push((Arc::new(Derived::from_secret(&older)), retired_at));
         older.zeroize();
         self
     }
@@ -173,14 +179,16 @@ impl Keys {
 
     /// Opens what [`Keys::seal`] made, with the key its identifier names (current or
     /// retired). `None` for anything changed, sealed under another key, or cut short.
-    pub(crate) fn open(&self, associated: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
+    /// A retired key's plaintext comes with the time it was retired: the caller refuses
+    /// what started after it.
+    pub(crate) fn open(&self, associated: &[u8], sealed: &[u8]) -> Option<Opened> {
         let (id, rest) = sealed.split_at_checked(KEY_ID_BYTES)?;
         let (nonce, ciphertext) = rest.split_at_checked(SEAL_NONCE_BYTES)?;
-        let key = std::iter::once(&self.current)
-            .chain(&self.retired)
-            .find(|key| key.id[..] == *id)?;
+        let (key, retired_at) = std::iter::once((&self.current, None))
+            .chain(self.retired.iter().map(|(key, at)| (key, Some(*at))))
+            .find(|(key, _)| key.id[..] == *id)?;
         let nonce: [u8; SEAL_NONCE_BYTES] = nonce.try_into().ok()?;
-        XChaCha20Poly1305::new(&Key::from(key.seal))
+        let plaintext = XChaCha20Poly1305::new(&Key::from(key.seal))
             .decrypt(
                 &XNonce::from(nonce),
                 Payload {
@@ -188,7 +196,11 @@ impl Keys {
                     aad: associated,
                 },
             )
-            .ok()
+            .ok()?;
+        Some(Opened {
+            plaintext,
+            retired_at,
+        })
     }
 }
 
@@ -198,11 +210,19 @@ impl fmt::Debug for Keys {
             .field("id", &self.current.id)
             .field(
                 "retired",
-                &self.retired.iter().map(|k| k.id).collect::<Vec<_>>(),
+                &self.retired.iter().map(|(k, _)| k.id).collect::<Vec<_>>(),
             )
             .field("ephemeral", &self.ephemeral)
             .finish()
     }
+}
+
+/// What [`Keys::open`] gave.
+pub(crate) struct Opened {
+    /// The plaintext (the caller wipes it).
+    pub(crate) plaintext: Vec<u8>,
+    /// When the key that opened it was retired (`None`: the current key).
+    pub(crate) retired_at: Option<OffsetDateTime>,
 }
 
 /// Sealing failed.
@@ -222,27 +242,32 @@ mod tests {
     fn sealed_bytes_open_only_unchanged_with_their_data_and_key() {
         let keys = Keys::from_secret([1; 32]);
         let sealed = keys.seal(b"ad", b"plain").expect("seals");
-        assert_eq!(keys.open(b"ad", &sealed).as_deref(), Some(&b"plain"[..]));
-        assert_eq!(keys.open(b"other", &sealed), None);
+        let opened = keys.open(b"ad", &sealed).expect("opens");
+        assert_eq!(opened.plaintext, b"plain");
+        assert_eq!(opened.retired_at, None);
+        assert!(keys.open(b"other", &sealed).is_none());
         for i in 0..sealed.len() * 8 {
             let mut flipped = sealed.clone();
             flipped[i / 8] ^= 1 << (i % 8);
-            assert_eq!(keys.open(b"ad", &flipped), None, "bit {i}");
+            assert!(keys.open(b"ad", &flipped).is_none(), "bit {i}");
         }
         for len in 0..sealed.len() {
-            assert_eq!(keys.open(b"ad", &sealed[..len]), None, "cut at {len}");
+            assert!(keys.open(b"ad", &sealed[..len]).is_none(), "cut at {len}");
         }
-        assert_eq!(Keys::from_secret([2; 32]).open(b"ad", &sealed), None);
+        assert!(Keys::from_secret([2; 32]).open(b"ad", &sealed).is_none());
     }
 
     #[test]
     fn a_retired_secret_still_opens_and_never_seals() {
         let old = Keys::from_secret([1; 32]);
         let sealed = old.seal(b"ad", b"plain").expect("seals");
-        let new = Keys::from_secret([2; 32]).retire([1; 32]);
-        assert_eq!(new.open(b"ad", &sealed).as_deref(), Some(&b"plain"[..]));
+        let at = OffsetDateTime::UNIX_EPOCH;
+        let new = Keys::from_secret([2; 32]).retire([1; 32], at);
+        let opened = new.open(b"ad", &sealed).expect("opens");
+        assert_eq!(opened.plaintext, b"plain");
+        assert_eq!(opened.retired_at, Some(at));
         let resealed = new.seal(b"ad", b"plain").expect("seals");
-        assert_eq!(old.open(b"ad", &resealed), None);
+        assert!(old.open(b"ad", &resealed).is_none());
         assert_eq!(&resealed[..KEY_ID_BYTES], &new.id());
     }
 

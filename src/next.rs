@@ -50,6 +50,11 @@ impl AnyStep {
         each_step!(self, w => w.deadline())
     }
 
+    /// When the flow started.
+    pub fn started(&self) -> OffsetDateTime {
+        each_step!(self, w => w.started())
+    }
+
     /// The step's name ([`Step::NAME`]), for logs.
     pub fn name(&self) -> &'static str {
         fn name<S: Step>(_: &Wizard<S>) -> &'static str {

@@ -106,7 +106,7 @@ async fn no_text_holds_a_planted_secret() {
     // The keys themselves show only their public identifier.
     let keys = sspr::testing::keys();
     c.debug(&keys);
-    c.debug(&sspr::host::Keys::from_secret(SECRET).retire(CODE_KEY_BYTES));
+    c.debug(&sspr::host::Keys::from_secret(SECRET).retire(CODE_KEY_BYTES, h.now()));
 
     // Select account.
     let start = h.sspr.start().expect("starts");

@@ -359,3 +359,32 @@ async fn guessing_temporary_passwords_never_blocks_self_service() {
         Err(sspr::admin::ForcedChangeRefusal::WrongTemporaryPassword)
     ));
 }
+
+#[tokio::test]
+async fn a_retired_secret_opens_only_the_flows_it_sealed_before_it_was_retired() {
+    let (h, store, _) = host();
+    let old_secret = [3u8; 32];
+    let old = Flows::new(store.clone(), Keys::from_secret(old_secret))
+        .expect("an in-memory store")
+        .with_clock(h.clock.clone());
+    // A flow sealed under the old secret, then the rotation.
+    let before = stored_bytes(&h, &store, &old, h.identify().into()).await;
+    h.advance(Duration::minutes(1));
+    let rotated = Flows::new(
+        store.clone(),
+        Keys::from_secret([4u8; 32]).retire(old_secret, h.now()),
+    )
+    .expect("an in-memory store")
+    .with_clock(h.clock.clone());
+    assert!(matches!(
+        write_and_resume(&h, &store, &rotated, &before).await,
+        Ok(AnyStep::Identify(_))
+    ));
+    // A flow the old secret seals after its retirement (a leaked secret): refused.
+    h.advance(Duration::minutes(1));
+    let after = stored_bytes(&h, &store, &old, h.identify().into()).await;
+    assert!(matches!(
+        write_and_resume(&h, &store, &rotated, &after).await,
+        Err(FlowsError::Snapshot(SnapshotError::NotSealed))
+    ));
+}

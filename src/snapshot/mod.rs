@@ -29,7 +29,7 @@ use rand::rngs::SysRng;
 use zeroize::Zeroize;
 
 use crate::flow::FlowId;
-use crate::keys::{KEY_ID_BYTES, Keys, SEAL_NONCE_BYTES, SEAL_TAG_BYTES, SealError};
+use crate::keys::{KEY_ID_BYTES, Keys, Opened, SEAL_NONCE_BYTES, SEAL_TAG_BYTES, SealError};
 use crate::next::{AnyStep, each_step};
 use crate::state::{ChooseMethod, Identify, NewPassword, SelectAccount, Verify};
 use crate::wizard::{Step, Wizard};
@@ -223,10 +223,18 @@ impl FlowSnapshot {
         let (header, sealed) = bytes
             .split_at_checked(HEADER)
             .ok_or(SnapshotError::Truncated)?;
-        let mut body = keys.open(header, sealed).ok_or(SnapshotError::NotSealed)?;
+        let Opened {
+            plaintext: mut body,
+            retired_at,
+        } = keys.open(header, sealed).ok_or(SnapshotError::NotSealed)?;
         let step = unpad(&body).and_then(|encoded| record::decode(flow_id, encoded));
         body.zeroize();
-        step
+        let step = step?;
+        // A retired key opens only the flows it sealed before it was retired.
+        if retired_at.is_some_and(|at| step.started() > at) {
+            return Err(SnapshotError::NotSealed);
+        }
+        Ok(step)
     }
 
     /// A snapshot sealed around `body` as it is (tests write bodies no encoder makes).
@@ -246,7 +254,7 @@ impl FlowSnapshot {
     #[cfg(test)]
     pub(crate) fn open_body(&self, keys: &Keys) -> Option<Vec<u8>> {
         let (header, sealed) = self.bytes.split_at_checked(HEADER)?;
-        keys.open(header, sealed)
+        keys.open(header, sealed).map(|opened| opened.plaintext)
     }
 }
 
