@@ -280,8 +280,26 @@ fn flow_snapshot(now: OffsetDateTime) -> crate::snapshot::FlowSnapshot {
     .clock(crate::clock::ManualClock::new(now))
     .build()
     .expect("service");
+    flow_snapshot_and_id_of(&sspr).0
+}
+
+/// A fresh flow's snapshot and the flow's ID (the snapshot's header holds only the ID's
+/// store key).
+fn flow_snapshot_and_id(now: OffsetDateTime) -> (crate::snapshot::FlowSnapshot, FlowId) {
+    let sspr = crate::Sspr::builder(
+        crate::directory::InMemoryDirectory::new(),
+        crate::sender::Outbox::new(),
+    )
+    .clock(crate::clock::ManualClock::new(now))
+    .build()
+    .expect("service");
+    flow_snapshot_and_id_of(&sspr)
+}
+
+fn flow_snapshot_and_id_of(sspr: &crate::Sspr) -> (crate::snapshot::FlowSnapshot, FlowId) {
     let wizard = sspr.start().expect("a flow starts");
-    crate::snapshot::FlowSnapshot::of(&wizard, &suite_keys()).expect("suspends")
+    let snapshot = crate::snapshot::FlowSnapshot::of(&wizard, &suite_keys()).expect("suspends");
+    (snapshot, wizard.flow_id())
 }
 
 /// The keys the suites seal their flows under.
@@ -304,7 +322,7 @@ pub async fn flow_store<St: crate::store::FlowStore>(store: &St, now: OffsetDate
     let expires = now + Duration::minutes(15);
 
     // One use: a second take of the same snapshot finds nothing.
-    let a = flow_snapshot(now);
+    let (a, real_id) = flow_snapshot_and_id(now);
     let (flow, nonce, bytes) = (a.flow_id(), a.nonce(), a.as_bytes().to_vec());
     store.save(a, expires, now).await.expect("save works");
     // A peek reads it without using it up.
@@ -351,7 +369,7 @@ pub async fn flow_store<St: crate::store::FlowStore>(store: &St, now: OffsetDate
     // The flow moves on: the old step's nonce is stale, the new one is taken.
     let first = crate::snapshot::FlowSnapshot::from_bytes(&bytes).expect("header");
     store.save(first, expires, now).await.expect("save works");
-    let moved = crate::snapshot::FlowSnapshot::resume(&bytes, flow, &suite_keys())
+    let moved = crate::snapshot::FlowSnapshot::resume(&bytes, real_id, &suite_keys())
         .expect("resumes")
         .snapshot(&suite_keys())
         .expect("suspends");

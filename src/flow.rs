@@ -4,6 +4,7 @@ use std::fmt;
 
 use rand::TryRng;
 use rand::rngs::SysRng;
+use sha2::{Digest, Sha256};
 
 use crate::message::Message;
 
@@ -74,6 +75,19 @@ impl FlowId {
     /// Rebuilds an ID from its bytes.
     pub fn from_bytes(bytes: [u8; 16]) -> Self {
         FlowId(bytes)
+    }
+
+    /// The key a flow store files this flow under: a one-way digest of the ID
+    /// (SHA-256, 16 bytes). The flow ID is the person's bearer credential (in their
+    /// cookie); the store never holds it, so whoever reads the store cannot resume a flow.
+    pub fn store_key(&self) -> FlowId {
+        let digest = Sha256::new()
+            .chain_update(b"sspr flow store key v1")
+            .chain_update(self.0)
+            .finalize();
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        FlowId(key)
     }
 }
 

@@ -488,6 +488,11 @@ pub fn policy(builder: PolicyBuilder) -> Policy {
 ///
 /// [`Flows::save`]: crate::store::Flows::save
 pub async fn fresh_snapshot(sspr: &Sspr) -> crate::store::FlowSnapshot {
+    fresh_flow(sspr).await.1
+}
+
+/// [`fresh_snapshot`] with its flow's ID (the snapshot holds only the ID's store key).
+pub async fn fresh_flow(sspr: &Sspr) -> (crate::FlowId, crate::store::FlowSnapshot) {
     use crate::store::{Flows, MemoryFlowStore, Taken};
     let scratch = MemoryFlowStore::new();
     let saved = Flows::new(scratch.clone(), keys())
@@ -497,8 +502,8 @@ pub async fn fresh_snapshot(sspr: &Sspr) -> crate::store::FlowSnapshot {
         .await
         .expect("saves")
         .expect("a step is saved");
-    match scratch.take_blocking(saved.flow, Some(saved.nonce), sspr.now()) {
-        Taken::Snapshot(snapshot) => snapshot,
+    match scratch.take_blocking(saved.flow.store_key(), Some(saved.nonce), sspr.now()) {
+        Taken::Snapshot(snapshot) => (saved.flow, snapshot),
         other => panic!("the saved flow is in the store: {other:?}"),
     }
 }

@@ -443,8 +443,7 @@ async fn a_damaged_stored_flow_is_missing_not_a_panic() {
     ));
     // A snapshot with a sound header and a damaged body is handed out; resuming it is a
     // typed error.
-    let sound = snapshot(&sspr).await;
-    let damaged_flow = sound.flow_id();
+    let (damaged_flow, sound) = sspr::testing::fresh_flow(&sspr).await;
     let mut bytes = sound.as_bytes().to_vec();
     bytes[25..].fill(0xFF);
     store

@@ -33,6 +33,8 @@ struct Host {
     h: Harness,
     store: MemoryFlowStore,
     flows: Flows<MemoryFlowStore>,
+    /// The flows suspended here: store key → flow ID.
+    ids: Mutex<std::collections::HashMap<FlowId, FlowId>>,
 }
 
 fn host() -> Host {
@@ -44,7 +46,12 @@ fn host() -> Host {
     let flows = Flows::new(store.clone(), sspr::testing::keys())
         .expect("an in-memory store or real keys")
         .with_clock(h.clock.clone());
-    Host { h, store, flows }
+    Host {
+        h,
+        store,
+        flows,
+        ids: Mutex::default(),
+    }
 }
 
 impl Host {
@@ -59,21 +66,41 @@ impl Host {
             .expect("a step is saved");
         let stored = self
             .store
-            .peek(saved.flow, self.h.now())
+            .peek(saved.flow.store_key(), self.h.now())
             .await
             .expect("peeks")
             .expect("the flow is stored");
-        assert_eq!(stored.flow_id(), saved.flow);
+        // The store holds the flow's store key, never its ID (the person's cookie).
+        assert_eq!(stored.flow_id(), saved.flow.store_key());
+        assert!(
+            !stored
+                .as_bytes()
+                .windows(16)
+                .any(|w| w == saved.flow.as_bytes())
+        );
         assert_eq!(stored.nonce(), saved.nonce);
+        self.ids
+            .lock()
+            .expect("ids")
+            .insert(saved.flow.store_key(), saved.flow);
         (saved.flow, stored.as_bytes().to_vec())
     }
 
-    /// Writes `bytes` into the store as the current snapshot of the flow their header
-    /// names, as someone who can write the store could; nothing is written when the
-    /// header is refused.
+    /// Writes `bytes` into the store as the current snapshot under the store key their
+    /// header names, as someone who can write the store could; nothing is written when
+    /// the header is refused. Returns the flow ID a person's request would name: the ID
+    /// of a flow this host suspended under that key, or (for bytes of no such flow) the
+    /// key itself.
     async fn write(&self, bytes: &[u8]) -> Result<FlowId, FlowsError> {
         let snapshot = FlowSnapshot::from_bytes(bytes)?;
-        let flow = snapshot.flow_id();
+        let key = snapshot.flow_id();
+        let flow = self
+            .ids
+            .lock()
+            .expect("ids")
+            .get(&key)
+            .copied()
+            .unwrap_or(key);
         let now = self.h.now();
         self.store
             .save(snapshot, now + Duration::days(1), now)
@@ -329,7 +356,7 @@ async fn replayed_stale_and_foreign_snapshots_are_refused() {
     let key = FlowId::generate().expect("entropy");
     let foreign = Flows::new(
         WrittenByHand {
-            key,
+            key: key.store_key(),
             bytes: Mutex::new(Some(bytes)),
         },
         sspr::testing::keys(),

@@ -11,7 +11,7 @@ use sspr::store::{FlowSnapshot, FlowStore, Flows, FlowsError, MemoryFlowStore, S
 use sspr::testing::{
     Harness, JAN, STRONG, TestCounters, UNKNOWN, id, keys, mail, phone, policy, record, users,
 };
-use sspr::{AnyStep, LockReason, Next, Refusal};
+use sspr::{AnyStep, FlowId, LockReason, Next, Refusal};
 use time::Duration;
 
 /// The kit's service over a memory store that also keeps its counters, and the flows
@@ -28,36 +28,40 @@ fn host() -> (Harness, MemoryFlowStore, Flows<MemoryFlowStore>) {
     (h, store, flows)
 }
 
-/// Saves `next` as a host does and reads its stored bytes as whoever can read the store.
+/// Saves `next` as a host does and takes its stored bytes as whoever can use the store;
+/// also the flow's ID (the person's cookie, which the store does not hold).
 async fn stored_bytes(
     h: &Harness,
     store: &MemoryFlowStore,
     flows: &Flows<MemoryFlowStore>,
     next: Next,
-) -> Vec<u8> {
+) -> (FlowId, Vec<u8>) {
     let saved = flows
         .save(&next)
         .await
         .expect("saves")
         .expect("a step is saved");
-    store
-        .peek(saved.flow, h.now())
+    // Taken out, so that only what the test writes back is there to resume.
+    let sspr::store::Taken::Snapshot(snapshot) = store
+        .take(saved.flow.store_key(), None, h.now())
         .await
-        .expect("peeks")
-        .expect("stored")
-        .as_bytes()
-        .to_vec()
+        .expect("takes")
+    else {
+        panic!("stored")
+    };
+    (saved.flow, snapshot.as_bytes().to_vec())
 }
 
-/// Writes `bytes` into the store as whoever can write it, then resumes their flow.
+/// Writes `bytes` into the store as whoever can write it, then resumes flow `flow` (the
+/// ID a person's request names).
 async fn write_and_resume(
     h: &Harness,
     store: &MemoryFlowStore,
     flows: &Flows<MemoryFlowStore>,
     bytes: &[u8],
+    flow: FlowId,
 ) -> Result<AnyStep, FlowsError> {
     let snapshot = FlowSnapshot::from_bytes(bytes)?;
-    let flow = snapshot.flow_id();
     let now = h.now();
     store
         .save(snapshot, now + Duration::minutes(15), now)
@@ -76,11 +80,13 @@ async fn every_bit_flip_and_truncation_of_every_step_is_refused() {
         h.new_password().await.into(),
     ];
     for step in steps {
-        let bytes = stored_bytes(&h, &store, &flows, step).await;
+        let (flow, bytes) = stored_bytes(&h, &store, &flows, step).await;
+        // The store holds no flow ID: only its one-way store key.
+        assert!(!bytes.windows(16).any(|w| w == flow.as_bytes()));
         for bit in 0..bytes.len() * 8 {
             let mut flipped = bytes.clone();
             flipped[bit / 8] ^= 1 << (bit % 8);
-            let resumed = write_and_resume(&h, &store, &flows, &flipped).await;
+            let resumed = write_and_resume(&h, &store, &flows, &flipped, flow).await;
             assert!(
                 resumed.is_err(),
                 "bit {bit} of {} bytes: {resumed:?}",
@@ -88,24 +94,29 @@ async fn every_bit_flip_and_truncation_of_every_step_is_refused() {
             );
         }
         for len in 0..bytes.len() {
-            let resumed = write_and_resume(&h, &store, &flows, &bytes[..len]).await;
+            let resumed = write_and_resume(&h, &store, &flows, &bytes[..len], flow).await;
             assert!(resumed.is_err(), "cut at {len}");
         }
         // The untouched bytes still resume: the refusals above are the changes'.
-        assert!(write_and_resume(&h, &store, &flows, &bytes).await.is_ok());
+        assert!(
+            write_and_resume(&h, &store, &flows, &bytes, flow)
+                .await
+                .is_ok()
+        );
     }
 }
 
 #[tokio::test]
 async fn a_step_moved_to_another_flow_or_sealed_elsewhere_is_refused() {
     let (h, store, flows) = host();
-    let verify = stored_bytes(&h, &store, &flows, h.verify(JAN, 0).await.into()).await;
-    let other = stored_bytes(&h, &store, &flows, h.sspr.start().expect("starts").into()).await;
+    let (_, verify) = stored_bytes(&h, &store, &flows, h.verify(JAN, 0).await.into()).await;
+    let (other_flow, other) =
+        stored_bytes(&h, &store, &flows, h.sspr.start().expect("starts").into()).await;
     // The Verify body under the other flow's header (its ID and step nonce).
     let mut moved = other[..25].to_vec();
     moved.extend_from_slice(&verify[25..]);
     assert!(matches!(
-        write_and_resume(&h, &store, &flows, &moved).await,
+        write_and_resume(&h, &store, &flows, &moved, other_flow).await,
         Err(FlowsError::Snapshot(SnapshotError::NotSealed))
     ));
     // A flow sealed by another deployment (another secret) does not open here.
@@ -113,9 +124,10 @@ async fn a_step_moved_to_another_flow_or_sealed_elsewhere_is_refused() {
     let foreign = Flows::new(foreign_store.clone(), Keys::from_secret([9; 32]))
         .expect("an in-memory store")
         .with_clock(h.clock.clone());
-    let bytes = stored_bytes(&h, &foreign_store, &foreign, h.new_password().await.into()).await;
+    let (foreign_flow, bytes) =
+        stored_bytes(&h, &foreign_store, &foreign, h.new_password().await.into()).await;
     assert!(matches!(
-        write_and_resume(&h, &store, &flows, &bytes).await,
+        write_and_resume(&h, &store, &flows, &bytes, foreign_flow).await,
         Err(FlowsError::Snapshot(SnapshotError::NotSealed))
     ));
 }
@@ -368,7 +380,7 @@ async fn a_retired_secret_opens_only_the_flows_it_sealed_before_it_was_retired()
         .expect("an in-memory store")
         .with_clock(h.clock.clone());
     // A flow sealed under the old secret, then the rotation.
-    let before = stored_bytes(&h, &store, &old, h.identify().into()).await;
+    let (before_flow, before) = stored_bytes(&h, &store, &old, h.identify().into()).await;
     h.advance(Duration::minutes(1));
     let rotated = Flows::new(
         store.clone(),
@@ -377,14 +389,14 @@ async fn a_retired_secret_opens_only_the_flows_it_sealed_before_it_was_retired()
     .expect("an in-memory store")
     .with_clock(h.clock.clone());
     assert!(matches!(
-        write_and_resume(&h, &store, &rotated, &before).await,
+        write_and_resume(&h, &store, &rotated, &before, before_flow).await,
         Ok(AnyStep::Identify(_))
     ));
     // A flow the old secret seals after its retirement (a leaked secret): refused.
     h.advance(Duration::minutes(1));
-    let after = stored_bytes(&h, &store, &old, h.identify().into()).await;
+    let (after_flow, after) = stored_bytes(&h, &store, &old, h.identify().into()).await;
     assert!(matches!(
-        write_and_resume(&h, &store, &rotated, &after).await,
+        write_and_resume(&h, &store, &rotated, &after, after_flow).await,
         Err(FlowsError::Snapshot(SnapshotError::NotSealed))
     ));
 }

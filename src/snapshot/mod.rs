@@ -2,8 +2,9 @@
 //! ([`FlowSnapshot`]) that a web host stores between two requests, and resumes as a
 //! closed enum of steps ([`AnyStep`](crate::AnyStep)).
 //!
-//! The encoding is versioned and compact: a clear header (version byte, the 16 bytes of
-//! the flow ID, an 8-byte step nonce) and a sealed body: the key's 4-byte identifier, a
+//! The encoding is versioned and compact: a clear header (version byte, the flow's
+//! 16-byte store key, a one-way digest of its ID, and an 8-byte step nonce) and a sealed
+//! body: the key's 4-byte identifier, a
 //! random 24-byte nonce, and the [postcard](https://docs.rs/postcard) body encrypted and
 //! authenticated with XChaCha20-Poly1305 under the host's [`Keys`], with the header as
 //! associated data. So the store sees no answer, seed, user ID or contact address, and a
@@ -139,7 +140,7 @@ impl FlowSnapshot {
     ) -> Result<Self, SnapshotError> {
         let mut bytes = Vec::with_capacity(256);
         bytes.push(VERSION);
-        bytes.extend_from_slice(wizard.flow.id.as_bytes());
+        bytes.extend_from_slice(wizard.flow.id.store_key().as_bytes());
         bytes.extend_from_slice(&nonce.to_le_bytes());
         let mut encoded = Vec::with_capacity(BODY_BUCKET);
         record::encode(&wizard.flow, &wizard.step, &mut encoded)?;
@@ -177,7 +178,8 @@ impl FlowSnapshot {
         &self.bytes
     }
 
-    /// The flow this snapshot belongs to.
+    /// The key its flow is filed under in a store: [`FlowId::store_key`] of the flow's
+    /// ID, never the ID itself (the person's bearer credential).
     pub fn flow_id(&self) -> FlowId {
         header_flow(&self.bytes).unwrap_or(FlowId::from_bytes([0; 16]))
     }
@@ -216,10 +218,11 @@ impl FlowSnapshot {
         keys: &Keys,
     ) -> Result<AnyStep, SnapshotError> {
         check_header(bytes)?;
-        let flow_id = header_flow(bytes).ok_or(SnapshotError::Truncated)?;
-        if flow_id != expected_flow {
+        let store_key = header_flow(bytes).ok_or(SnapshotError::Truncated)?;
+        if store_key != expected_flow.store_key() {
             return Err(SnapshotError::OtherFlow);
         }
+        let flow_id = expected_flow;
         let (header, sealed) = bytes
             .split_at_checked(HEADER)
             .ok_or(SnapshotError::Truncated)?;
@@ -241,7 +244,7 @@ impl FlowSnapshot {
     #[cfg(test)]
     pub(crate) fn from_body(flow: FlowId, nonce: u64, body: &[u8], keys: &Keys) -> Self {
         let mut bytes = vec![VERSION];
-        bytes.extend_from_slice(flow.as_bytes());
+        bytes.extend_from_slice(flow.store_key().as_bytes());
         bytes.extend_from_slice(&nonce.to_le_bytes());
         let sealed = keys.seal(&bytes, body).expect("seals");
         bytes.extend_from_slice(&sealed);

@@ -440,9 +440,9 @@ fn a_snapshot_opens_only_unchanged_in_its_own_flow_under_its_keys() {
         );
     }
     // Another flow's ID in the header (moved to another key of the store): refused.
+    let other = FlowId::from_bytes([0xEE; 16]);
     let mut moved = bytes.to_vec();
-    moved[1] ^= 0xff;
-    let other = FlowId::from_bytes(moved[1..17].try_into().unwrap());
+    moved[1..17].copy_from_slice(other.store_key().as_bytes());
     assert_eq!(
         FlowSnapshot::resume(&moved, other, &keys()).unwrap_err(),
         SnapshotError::NotSealed
@@ -452,7 +452,9 @@ fn a_snapshot_opens_only_unchanged_in_its_own_flow_under_its_keys() {
         FlowSnapshot::resume(bytes, f.id, &Keys::from_secret([1; 32])).unwrap_err(),
         SnapshotError::NotSealed
     );
-    // The store sees no user ID, address or digest in clear.
+    // The store sees no flow ID (the person's bearer credential), user ID, address or
+    // digest in clear.
+    assert!(!bytes.windows(16).any(|w| w == f.id.as_bytes()));
     let shown = String::from_utf8_lossy(bytes);
     assert!(!shown.contains("Jan.Jansen") && !shown.contains("jan.jansen"));
     assert!(!shown.contains("example.org") && !shown.contains("+31"));

@@ -163,7 +163,7 @@ impl<St: FlowStore> Flows<St> {
     async fn resume_inner(&self, id_text: &str, nonce: Option<u64>) -> Result<AnyStep, FlowsError> {
         let flow = FlowId::parse(id_text)?;
         let now = self.clock.now();
-        let snapshot = match self.store.take(flow, nonce, now).await? {
+        let snapshot = match self.store.take(flow.store_key(), nonce, now).await? {
             Taken::Snapshot(snapshot) => snapshot,
             Taken::Missing => return Err(FlowsError::Missing),
             Taken::Stale => return Err(FlowsError::Stale),
@@ -192,7 +192,7 @@ impl<St: FlowStore> Flows<St> {
         let snapshot = step.snapshot(&self.keys)?;
         let expires_at = step.deadline();
         let saved = Saved {
-            flow: snapshot.flow_id(),
+            flow: step.flow_id(),
             nonce: snapshot.nonce(),
             expires_at,
         };
@@ -216,7 +216,7 @@ impl<St: FlowStore> Flows<St> {
         let flow = FlowId::parse(id_text)?;
         let snapshot = self
             .store
-            .peek(flow, self.clock.now())
+            .peek(flow.store_key(), self.clock.now())
             .await?
             .ok_or(FlowsError::Missing)?;
         match snapshot.into_step(flow, &self.keys)? {
@@ -227,7 +227,7 @@ impl<St: FlowStore> Flows<St> {
 
     /// Forgets a flow (the person cancelled).
     pub async fn discard(&self, flow: FlowId) -> Result<(), FlowsError> {
-        Ok(self.store.discard(flow).await?)
+        Ok(self.store.discard(flow.store_key()).await?)
     }
 }
 

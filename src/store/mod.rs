@@ -94,7 +94,10 @@ pub enum Taken {
 /// Keeps suspended flows: one current snapshot per flow.
 ///
 /// Implementations are `Send + Sync`, every operation is atomic, and the time comes from
-/// the caller (`now`), never from the system clock. The crate's stores also implement
+/// the caller (`now`), never from the system clock. A store files each flow under its
+/// store key ([`FlowSnapshot::flow_id`], [`FlowId::store_key`](crate::FlowId::store_key)
+/// of the flow's ID), never under the flow ID itself: the `flow` arguments below are
+/// store keys, and [`Flows`] passes them. The crate's stores also implement
 /// [`Counters`](crate::host::Counters), so one store can keep both; the two are separate
 /// traits, so a host may keep them apart.
 pub trait FlowStore: Send + Sync {
