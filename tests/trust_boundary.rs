@@ -400,3 +400,76 @@ async fn a_retired_secret_opens_only_the_flows_it_sealed_before_it_was_retired()
         Err(FlowsError::Snapshot(SnapshotError::NotSealed))
     ));
 }
+
+/// A directory that resolves an alias to the account, as AD and LDAP do.
+#[derive(Clone)]
+struct Aliasing(sspr::host::InMemoryDirectory);
+
+const ALIAS: &str = "jan@alias.contoso.nl";
+
+impl sspr::host::Directory for Aliasing {
+    async fn find_user(
+        &self,
+        id: &sspr::UserId,
+    ) -> Result<Option<sspr::host::UserRecord>, sspr::host::DirectoryError> {
+        let id = if id.as_str() == ALIAS {
+            sspr::testing::id(JAN)
+        } else {
+            id.clone()
+        };
+        self.0.find_user(&id).await
+    }
+    async fn password_state(
+        &self,
+        id: &sspr::UserId,
+    ) -> Result<Option<sspr::host::PasswordState>, sspr::host::DirectoryError> {
+        self.0.password_state(id).await
+    }
+    async fn set_password(
+        &self,
+        id: &sspr::UserId,
+        password: sspr::host::NewPasswordHash,
+    ) -> Result<(), sspr::host::DirectoryError> {
+        self.0.set_password(id, password).await
+    }
+}
+
+#[tokio::test]
+async fn an_alias_shares_the_accounts_limits_and_block() {
+    let counters = sspr::host::MemoryCounters::new();
+    let sspr = sspr::Sspr::builder(
+        Aliasing(sspr::testing::demo_directory()),
+        sspr::host::Outbox::new(),
+    )
+    .counters(counters.clone())
+    .build()
+    .expect("service");
+    let identify = |sspr: &sspr::Sspr| {
+        let start = sspr.start().expect("starts");
+        match start.choose(sspr, sspr::step::AccountType::WorkOrSchool) {
+            Ok(sspr::step::FromSelectAccount::Identify(identify)) => identify,
+            other => panic!("{other:?}"),
+        }
+    };
+    // Through the alias, the flow is the account's: its steps name the directory's ID.
+    let w = identify(&sspr);
+    let answer = sspr::testing::answer_of(&w);
+    let Ok(FromIdentify::ChooseMethod(choose)) = w.submit(&sspr, ALIAS, &answer).await else {
+        panic!("the alias resolves to Jan, who may reset")
+    };
+    assert_eq!(choose.step().user(), &id(JAN));
+    // A block of the account holds for the alias too.
+    let until = sspr.now() + Duration::hours(24);
+    counters.block(&id(JAN), until).await.expect("blocks");
+    let w = identify(&sspr);
+    let answer = sspr::testing::answer_of(&w);
+    let outcome = w.submit(&sspr, ALIAS, &answer).await;
+    assert!(
+        matches!(
+            outcome,
+            Ok(FromIdentify::Locked(ref locked))
+                if locked.reason == LockReason::UserBlocked && locked.until == Some(until)
+        ),
+        "{outcome:?}"
+    );
+}

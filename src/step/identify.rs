@@ -151,9 +151,10 @@ impl Wizard<Identify> {
         let required = sspr.policy.methods_required;
         let eligible = record.and_then(|record| {
             let methods = eligibility::eligible_methods(&record, required)?;
-            Some((eligibility::required_methods(&record, required), methods))
+            let required = eligibility::required_methods(&record, required);
+            Some((required, methods, record.id))
         });
-        let Some((required, methods)) = eligible else {
+        let Some((required, methods, canonical)) = eligible else {
             sspr.emit(
                 &self.flow,
                 Some(&user),
@@ -166,9 +167,11 @@ impl Wizard<Identify> {
             }
             return Ok(FromIdentify::AskAdmin(AskAdmin));
         };
+        // From here on the flow is the account's, by the directory's own ID: an alias or
+        // another spelling the directory resolves shares its limits, blocks and events.
         let account = Account {
             required,
-            user,
+            user: canonical,
             methods,
             used: Vec::new(),
             code_attempts_left: sspr.policy.code_attempts,
