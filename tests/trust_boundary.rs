@@ -177,15 +177,22 @@ async fn a_store_shared_between_processes_refuses_per_process_keys() {
     assert!(Flows::new(Shared(MemoryFlowStore::new()), keys()).is_ok());
 }
 
+/// Submits the kit's strong password, twice.
+async fn submit_strong(
+    h: &Harness,
+    w: sspr::Wizard<sspr::step::NewPassword>,
+) -> Result<FromNewPassword, sspr::Refused<sspr::step::NewPassword>> {
+    w.submit(&h.sspr, Password::new(STRONG), Password::new(STRONG))
+        .await
+}
+
 #[tokio::test]
 async fn the_account_is_checked_again_before_its_password_is_set() {
     // Self-service turned off meanwhile: ask your admin, nothing stored.
     let h = Harness::default_policy();
     let w = h.new_password().await;
     h.directory.inner.set_self_service_reset(&id(JAN), false);
-    let ended = w
-        .submit(&h.sspr, Password::new(STRONG), Password::new(STRONG))
-        .await;
+    let ended = submit_strong(&h, w).await;
     assert!(
         matches!(ended, Ok(FromNewPassword::AskAdmin(_))),
         "{ended:?}"
@@ -197,9 +204,7 @@ async fn the_account_is_checked_again_before_its_password_is_set() {
     let w = h.new_password().await;
     let other = ContactMethod::sms("+31 6 99999999");
     h.add(record(JAN, true, vec![Role::User], vec![other, mail()]));
-    let ended = w
-        .submit(&h.sspr, Password::new(STRONG), Password::new(STRONG))
-        .await;
+    let ended = submit_strong(&h, w).await;
     assert!(
         matches!(ended, Ok(FromNewPassword::AskAdmin(_))),
         "{ended:?}"
@@ -215,9 +220,7 @@ async fn the_account_is_checked_again_before_its_password_is_set() {
         vec![Role::GlobalAdmin],
         vec![phone(), mail()],
     ));
-    let ended = w
-        .submit(&h.sspr, Password::new(STRONG), Password::new(STRONG))
-        .await;
+    let ended = submit_strong(&h, w).await;
     assert!(
         matches!(ended, Ok(FromNewPassword::AskAdmin(_))),
         "{ended:?}"
@@ -228,9 +231,7 @@ async fn the_account_is_checked_again_before_its_password_is_set() {
     let w = h.new_password().await;
     let until = h.now() + Duration::hours(24);
     h.counters.block(&id(JAN), until).await.expect("blocks");
-    let ended = w
-        .submit(&h.sspr, Password::new(STRONG), Password::new(STRONG))
-        .await;
+    let ended = submit_strong(&h, w).await;
     assert!(
         matches!(
             ended,
