@@ -18,7 +18,7 @@ use crate::password::{
     HashError, HashParams, Password, PasswordHash, PasswordRefusal, hash_password_with_os_rng,
     verify_password,
 };
-use crate::service::Sspr;
+use crate::service::{Block, Sspr};
 use crate::user_id::{UserId, UserIdError};
 
 /// A temporary password set by an admin: show it to the admin once, then drop it. Secret:
@@ -216,7 +216,7 @@ impl Sspr {
         if !right {
             if counts {
                 let blocked = self
-                    .count_failure(&user, now)
+                    .count_failure(&user, now, Block::Renew)
                     .await
                     .map_err(|e| unavailable(e.into()))?;
                 if let Some(until) = blocked {

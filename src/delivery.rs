@@ -96,14 +96,12 @@ pub(crate) fn verify_after(
     concealed: bool,
 ) -> Verify {
     account.issued = issue.number;
-    let mut verify = Verify::new(
+    Verify {
         account,
-        Code::sent(index, issue.digest, concealed),
-        &sspr.policy,
-        sspr.now(),
-    );
-    verify.code_deadline = issue.deadline;
-    verify
+        code: Code::sent(index, issue.digest, concealed),
+        code_deadline: issue.deadline,
+        resends_left: sspr.policy.code_resends,
+    }
 }
 
 /// A concealed Verify step that accepts no code (an account that cannot reset, or a

@@ -287,6 +287,7 @@ impl Sspr {
         &self,
         user: &UserId,
         now: OffsetDateTime,
+        block: Block,
     ) -> Result<Option<OffsetDateTime>, CounterError> {
         let policy = &self.policy;
         let failures = self
@@ -297,9 +298,22 @@ impl Sspr {
             return Ok(None);
         }
         let until = now + policy.user_block;
-        self.counters.block(user, until).await?;
+        if block == Block::Renew {
+            self.counters.block(user, until).await?;
+        }
         Ok(Some(until))
     }
+}
+
+/// What [`Sspr::count_failure`] does at the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Block {
+    /// Blocks the user ID (or renews its block).
+    Renew,
+    /// Reports the limit but leaves the block the user ID already has (the conceal
+    /// policy, for a user ID blocked before the flow: renewing at every guess would
+    /// lengthen the block, and show it).
+    KeepExisting,
 }
 
 impl Sspr {

@@ -242,12 +242,7 @@ async fn counters_and_blocks_survive_memory_pressure() {
     if !redis_server_on_path() {
         return;
     }
-    let server = OwnServer::start_with(free_port(), &["--maxmemory-policy", "noeviction"]);
-    let url = server.url();
-    let store = connect(&url, "sspr").await;
-    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
-        .build()
-        .expect("service");
+    let (server, url, store, sspr) = own_server_with_eviction("noeviction").await;
     let now = sspr.now();
     let (window, until) = (Duration::hours(1), now + Duration::hours(24));
     let blocked: Vec<UserId> = (0..50).map(|i| user(&format!("blocked{i}"))).collect();
@@ -398,6 +393,18 @@ async fn counters_and_blocks_survive_memory_pressure() {
     server.stop();
 }
 
+/// A `redis-server` of this test with an eviction policy, its URL, a store on it and a
+/// service (whose snapshots the test writes).
+async fn own_server_with_eviction(policy: &str) -> (OwnServer, String, RedisFlowStore, Sspr) {
+    let server = OwnServer::start_with(free_port(), &["--maxmemory-policy", policy]);
+    let url = server.url();
+    let store = connect(&url, "sspr").await;
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .build()
+        .expect("service");
+    (server, url, store, sspr)
+}
+
 /// Why [`RedisFlowStore`] asks for `noeviction`: with `volatile-lru`, a flood of flows
 /// makes Redis delete blocks to make room (each block has a lifetime, so it may go), and
 /// their user IDs are no longer blocked.
@@ -406,12 +413,7 @@ async fn an_evicting_redis_loses_blocks() {
     if !redis_server_on_path() {
         return;
     }
-    let server = OwnServer::start_with(free_port(), &["--maxmemory-policy", "volatile-lru"]);
-    let url = server.url();
-    let store = connect(&url, "sspr").await;
-    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
-        .build()
-        .expect("service");
+    let (server, url, store, sspr) = own_server_with_eviction("volatile-lru").await;
     let now = sspr.now();
     let until = now + Duration::hours(24);
     let blocked: Vec<UserId> = (0..50).map(|i| user(&format!("blocked{i}"))).collect();

@@ -7,9 +7,8 @@ use crate::code::parse_typed_code;
 use crate::delivery;
 use crate::ending::{Expired, LockReason, Locked};
 use crate::event::{Activity, Detail};
-use crate::limits::Counter;
 use crate::next::Next;
-use crate::service::Sspr;
+use crate::service::{Block, Sspr};
 use crate::state::{ChooseMethod, Code, Concealed, NEW_PASSWORD_ATTEMPTS, NewPassword, Verify};
 use crate::wizard::{Refusal, Refused, Wizard};
 
@@ -136,19 +135,14 @@ impl Wizard<Verify> {
                 attempts_left: left,
             },
         );
-        let blocked = if already_blocked {
-            // Counted like any account, so that it ends like one at the limit, but the
-            // block it already has is not lengthened.
-            let policy = &sspr.policy;
-            sspr.counters
-                .add(&user, Counter::FailedVerifications, now, policy.user_window)
-                .await
-                .map(|failures| {
-                    (failures >= policy.user_failed_verifications).then(|| now + policy.user_block)
-                })
+        // Counted like any account, so that it ends like one at the limit; a block the
+        // user ID already has is not lengthened.
+        let block = if already_blocked {
+            Block::KeepExisting
         } else {
-            sspr.count_failure(&user, now).await
+            Block::Renew
         };
+        let blocked = sspr.count_failure(&user, now, block).await;
         if let Ok(Some(until)) = blocked {
             let locked = sspr.lock_user(Some(self.flow.id), &user, until);
             return Ok(FromVerify::Locked(locked));
