@@ -5,6 +5,8 @@
 use time::OffsetDateTime;
 
 use crate::code::{CodeDigest, OneTimeCode};
+use crate::contact::ContactMethod;
+use crate::dispatch::PendingDelivery;
 use crate::ending::Locked;
 use crate::error::Error;
 use crate::event::{Activity, Detail};
@@ -115,35 +117,131 @@ pub(crate) fn stand_in(sspr: &Sspr, user: UserId) -> Verify {
     )
 }
 
-/// Conceal policy: sends to the first method not yet used. A failed delivery does not
-/// show: the step accepts no code, and a resend tries the delivery again. A blocked user
-/// ID is returned (with the account's user ID) for the caller to show or to hide.
+/// What a concealed send did.
+pub(crate) enum HandedOff {
+    /// A code for method `index` was handed to the dispatch.
+    Sent { index: u8, issue: Issue },
+    /// The dispatch refused the code for method `index`, or a counter failed: nothing
+    /// went out, and a resend tries again.
+    Unsent { index: u8 },
+    /// A decoy was handed off: there was no method to send to.
+    Decoy,
+    /// The user ID is blocked (or was just blocked, over its limit); a decoy was handed
+    /// off.
+    Locked(Locked),
+}
+
+/// Conceal policy: makes a code for method `index` of `account` (when there is one) and
+/// hands it to the service's [`Dispatch`](crate::dispatch::Dispatch), without waiting for
+/// the delivery. Every account does the same work, whatever it is: it asks for the user
+/// ID's block, counts a send, makes a code and its digest, and hands off a delivery,
+/// which for an account with no method, or a blocked one, is a decoy that delivers
+/// nothing. So neither the work nor the time of a request tells a known account from an
+/// unknown one.
+pub(crate) async fn hand_off(
+    sspr: &Sspr,
+    flow: &Flow,
+    account: &Account,
+    index: Option<u8>,
+) -> HandedOff {
+    let user = &account.user;
+    let method = index.and_then(|i| Some((i, account.methods.get(usize::from(i))?)));
+    let now = sspr.now();
+    let policy = &sspr.policy;
+    let blocked = sspr.counters.blocked_until(user, now).await;
+    let sends = sspr
+        .counters
+        .add(user, Counter::CodeSends, now, policy.user_window)
+        .await;
+    let Ok(code) = OneTimeCode::generate(usize::from(policy.code_digits)) else {
+        return match method {
+            Some((index, _)) => HandedOff::Unsent { index },
+            None => HandedOff::Decoy,
+        };
+    };
+    let number = account.issued.wrapping_add(1);
+    let digest = sspr
+        .code_key
+        .digest(&flow.id, number, code.expose_secret().as_bytes());
+    let locked = match (blocked, sends) {
+        (Ok(Some(until)), _) => Some(Ok(until)),
+        (Ok(None), Ok(sends)) if sends > policy.user_code_sends => {
+            let until = now + policy.user_block;
+            Some(sspr.counters.block(user, until).await.map(|()| until))
+        }
+        (Ok(None), Ok(_)) => None,
+        (Err(error), _) | (_, Err(error)) => Some(Err(error)),
+    };
+    let to = match (&locked, method) {
+        (None, Some((_, method))) => Some(method.clone()),
+        _ => None,
+    };
+    let handed =
+        sspr.dispatch
+            .dispatch(PendingDelivery::new(sspr, flow.id, user.clone(), to, code));
+    match (locked, method) {
+        (Some(Ok(until)), _) => HandedOff::Locked(sspr.lock_user(Some(flow.id), user, until)),
+        (Some(Err(_)), Some((index, method))) => {
+            not_sent(sspr, flow, user, method);
+            HandedOff::Unsent { index }
+        }
+        (_, None) => HandedOff::Decoy,
+        (None, Some((index, method))) => match handed {
+            Ok(()) => {
+                sspr.emit(
+                    flow,
+                    Some(user),
+                    Activity::FlowActivityProgress,
+                    Detail::CodeSent { via: method.kind() },
+                );
+                HandedOff::Sent {
+                    index,
+                    issue: Issue {
+                        digest,
+                        number,
+                        deadline: now + policy.code_lifetime,
+                    },
+                }
+            }
+            Err(_) => {
+                // Nothing went out: give the send back. Failing to only makes the
+                // limit stricter.
+                let _ = sspr.counters.release(user, Counter::CodeSends).await;
+                not_sent(sspr, flow, user, method);
+                HandedOff::Unsent { index }
+            }
+        },
+    }
+}
+
+fn not_sent(sspr: &Sspr, flow: &Flow, user: &UserId, method: &ContactMethod) {
+    sspr.emit(
+        flow,
+        Some(user),
+        Activity::FlowActivityProgress,
+        Detail::DeliveryFailed { via: method.kind() },
+    );
+}
+
+/// Conceal policy: sends to the first method not yet used (see [`hand_off`]). A code
+/// that did not go out does not show: the step accepts no code, and a resend tries
+/// again. A blocked user ID is returned (with the account's user ID) for the caller to
+/// show or to hide.
 pub(crate) async fn send_concealed(
     sspr: &Sspr,
     flow: &Flow,
     account: Account,
 ) -> Result<Verify, (Locked, UserId)> {
-    let Some(index) = account.first_unused().and_then(|i| u8::try_from(i).ok()) else {
-        return Ok(stand_in(sspr, account.user));
-    };
-    match send_to(sspr, flow, &account, index).await {
-        Ok(Ok(issue)) => Ok(verify_after(sspr, account, index, issue, true)),
-        Ok(Err(locked)) => Err((locked, account.user)),
-        Err(_) => {
-            if let Some(method) = account.methods.get(usize::from(index)) {
-                sspr.emit(
-                    flow,
-                    Some(&account.user),
-                    Activity::FlowActivityProgress,
-                    Detail::DeliveryFailed { via: method.kind() },
-                );
-            }
-            Ok(Verify::new(
-                account,
-                Code::Concealed(Concealed::Unsent { method: index }),
-                &sspr.policy,
-                sspr.now(),
-            ))
-        }
+    let index = account.first_unused().and_then(|i| u8::try_from(i).ok());
+    match hand_off(sspr, flow, &account, index).await {
+        HandedOff::Sent { index, issue } => Ok(verify_after(sspr, account, index, issue, true)),
+        HandedOff::Unsent { index } => Ok(Verify::new(
+            account,
+            Code::Concealed(Concealed::Unsent { method: index }),
+            &sspr.policy,
+            sspr.now(),
+        )),
+        HandedOff::Decoy => Ok(stand_in(sspr, account.user)),
+        HandedOff::Locked(locked) => Err((locked, account.user)),
     }
 }

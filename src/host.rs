@@ -7,6 +7,7 @@
 //! | code delivery | [`CodeSender`] | [`Outbox`] | sends one-time codes and notices (email, SMS, voice) |
 //! | per-user limits | [`Counters`] | [`MemoryCounters`], [`MemoryFlowStore`](crate::store::MemoryFlowStore) | counts codes and failures per user ID across flows |
 //! | hashing pool | [`Offload`] | [`Inline`], `TokioBlocking` (feature `tokio`) | runs Argon2id off the async workers |
+//! | delivery hand-off | [`Dispatch`] | [`DeliveryThread`], `TokioSpawn` (feature `tokio`), [`DeliverAtOnce`] | runs code deliveries off the request path |
 //! | time | [`Clock`] | [`SystemClock`], [`ManualClock`] | the time of every deadline |
 //!
 //! Audit events go to an [`EventSink`](crate::event::EventSink); suspended flows to a
@@ -18,6 +19,11 @@ pub use crate::code::{CodeError, CodeKey, MAX_CODE_DIGITS, MIN_CODE_DIGITS, OneT
 pub use crate::contact::{ContactKind, ContactMethod, MaskedContact};
 pub use crate::directory::{
     Directory, DirectoryError, InMemoryDirectory, NewPasswordHash, PasswordState, Role, UserRecord,
+};
+#[cfg(feature = "tokio")]
+pub use crate::dispatch::TokioSpawn;
+pub use crate::dispatch::{
+    DeliverAtOnce, DeliveryThread, Dispatch, DispatchError, PendingDelivery,
 };
 pub use crate::keys::Keys;
 pub use crate::limits::{Counter, CounterError, Counters, MemoryCounters};

@@ -16,7 +16,9 @@
 #![cfg_attr(feature = "danger-reveal-secrets", doc = "```")]
 #![cfg_attr(not(feature = "danger-reveal-secrets"), doc = "```ignore")]
 //! use sspr::host::{ContactMethod, InMemoryDirectory, Outbox, Role, UserRecord};
-//! use sspr::step::{AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify};
+//! use std::time::Duration;
+//!
+//! use sspr::step::{AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify};
 //! use sspr::{Password, Sspr, UserId};
 //!
 //! #[tokio::main]
@@ -45,17 +47,17 @@
 //!     let picture = sspr.render(identify.step().challenge())?;
 //!     assert_eq!(picture.content_type(), "image/png");
 //!     let typed = identify.step().challenge().danger_reveal_answer();
-//!     let FromIdentify::ChooseMethod(choose) =
+//!     // Whatever the user ID, the next page says "if this account can reset, a code was
+//!     // sent": the page does not tell who has an account (the conceal policy).
+//!     let FromIdentify::Verify(verify) =
 //!         identify.submit(&sspr, "Jan.Jansen@contoso.nl", &typed).await?
-//!     else { return Err("expected the contact methods".into()) };
-//!
-//!     // The methods, masked ("+31 •• ••• ••78"): send the code to the first.
-//!     println!("send a code to {}", choose.step().methods()[0].contact);
-//!     let ToVerify::Verify(verify) = choose.choose(&sspr, 0).await?
 //!     else { return Err("expected the code page".into()) };
 //!
-//!     // The person reads the code on their phone.
-//!     let code = outbox.last_code_to(&phone).ok_or("no code was sent")?;
+//!     // The person reads the code on their phone. The delivery was handed off (to the
+//!     // service's delivery thread), so the code arrives a moment after the page.
+//!     let code = outbox
+//!         .wait_for_code_to(&phone, Duration::from_secs(5))
+//!         .ok_or("no code was sent")?;
 //!     let FromVerify::NewPassword(new_password) = verify.submit(&sspr, &code).await?
 //!     else { return Err("expected the new password page".into()) };
 //!
@@ -100,6 +102,7 @@ mod code;
 mod contact;
 mod delivery;
 mod directory;
+mod dispatch;
 mod eligibility;
 mod ending;
 mod error;

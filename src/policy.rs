@@ -55,7 +55,7 @@ impl Default for Policy {
             user_block: Duration::hours(24),
             flow_lifetime: Duration::minutes(15),
             methods_required: 1,
-            conceal: false,
+            conceal: true,
             password_rules: PasswordRules::default(),
             hash_params: HashParams::default(),
             temporary_password_lifetime: Duration::hours(24),
@@ -259,7 +259,7 @@ impl Policy {
         self.methods_required
     }
     /// Whether every solved challenge leads to "if this account can reset, a code was
-    /// sent", hiding which accounts exist (default off).
+    /// sent", hiding which accounts exist (default on).
     pub fn conceal(&self) -> bool {
         self.conceal
     }
@@ -400,7 +400,21 @@ impl PolicyBuilder {
         temporary_password_lifetime = TemporaryPasswordLifetime, Duration::hours(1), Duration::days(30)
     );
 
-    /// Hide which accounts exist: every solved challenge leads to a Verify step.
+    /// Whether to hide which accounts exist (the default: `true`).
+    ///
+    /// Concealed, every solved challenge leads to a Verify step ("if this account can
+    /// reset, a code was sent"): the code goes to the account's first method, an
+    /// account that cannot reset (unknown, disabled, not enabled, blocked) gets a step
+    /// that accepts no code, and both do the same work, with the delivery handed off
+    /// (see [`Dispatch`](crate::host::Dispatch)) so that no request waits for it.
+    ///
+    /// `conceal(false)` is an opt-in trade-off: the person chooses a masked method, and
+    /// an account that cannot reset ends at "ask your admin" at once, which is clearer
+    /// for the people the wizard serves, but tells anyone who solves one challenge
+    /// whether a user ID exists and may reset (and the delivery runs on the request
+    /// path, so its latency shows too). Choose it only where user IDs are not secret
+    /// (e.g. they are published e-mail addresses) or the CAPTCHA and the per-user limits
+    /// are enough.
     pub fn conceal(mut self, conceal: bool) -> Self {
         self.policy.conceal = conceal;
         self
@@ -446,7 +460,7 @@ mod tests {
         assert_eq!(p.user_failed_verifications(), 5);
         assert_eq!(p.user_block(), Duration::hours(24));
         assert_eq!(p.flow_lifetime(), Duration::minutes(15));
-        assert!(!p.conceal());
+        assert!(p.conceal());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Delivery of one-time codes and notices to a person's contact methods.
 
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use crate::code::OneTimeCode;
 use crate::contact::ContactMethod;
@@ -98,6 +99,8 @@ impl std::fmt::Debug for Delivery {
 #[derive(Debug, Default, Clone)]
 pub struct Outbox {
     deliveries: Arc<Mutex<Vec<Delivery>>>,
+    /// Woken at every delivery, for [`Outbox::wait_for_code_to`].
+    delivered: Arc<Condvar>,
     failing: Arc<Mutex<bool>>,
 }
 
@@ -127,6 +130,32 @@ impl Outbox {
         })
     }
 
+    /// Waits up to `timeout` for a code to `to` (deliveries are handed off, so a code
+    /// arrives a moment after the step that sent it), then gives the newest one, as
+    /// [`Outbox::last_code_to`]. Blocks the thread: for tests and demos.
+    pub fn wait_for_code_to(&self, to: &ContactMethod, timeout: Duration) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        let mut deliveries = self
+            .deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        loop {
+            let code = deliveries.iter().rev().find_map(|d| match &d.message {
+                Message::Code(code) if &d.to == to => Some(code.clone()),
+                _ => None,
+            });
+            let left = deadline.saturating_duration_since(Instant::now());
+            if code.is_some() || left.is_zero() {
+                return code;
+            }
+            deliveries = self
+                .delivered
+                .wait_timeout(deliveries, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
     /// Makes every later delivery fail (or succeed again): a delivery service outage.
     pub fn set_failing(&self, failing: bool) {
         *self.failing.lock().unwrap_or_else(PoisonError::into_inner) = failing;
@@ -144,6 +173,7 @@ impl Outbox {
                 to: to.clone(),
                 message,
             });
+        self.delivered.notify_all();
         Ok(())
     }
 }

@@ -10,6 +10,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::code::CodeKey;
 use crate::contact::ContactMethod;
 use crate::directory::Directory;
+use crate::dispatch::{DeliveryThread, Dispatch};
 use crate::ending::{LockReason, Locked};
 use crate::error::Error;
 use crate::event::{Activity, Detail, Event, EventSink, NoEvents};
@@ -41,6 +42,7 @@ pub struct Sspr {
     pub(crate) offload: Arc<dyn DynOffload>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) events: Arc<dyn EventSink>,
+    pub(crate) dispatch: Arc<dyn Dispatch>,
 }
 
 /// The service's clock, e.g. for [`Flows`](crate::store::Flows) beside it
@@ -73,6 +75,7 @@ pub struct SsprBuilder {
     offload: Arc<dyn DynOffload>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventSink>,
+    dispatch: Arc<dyn Dispatch>,
 }
 
 impl fmt::Debug for SsprBuilder {
@@ -98,6 +101,7 @@ impl Sspr {
             offload: Arc::new(Inline),
             clock: Arc::new(SystemClock),
             events: Arc::new(NoEvents),
+            dispatch: Arc::new(DeliveryThread::default()),
         }
     }
 }
@@ -144,6 +148,14 @@ impl SsprBuilder {
         self
     }
 
+    /// Where code deliveries are handed off under the conceal policy, so that no
+    /// request waits for the delivery service (default: a [`DeliveryThread`]; a tokio
+    /// host passes `TokioSpawn`).
+    pub fn dispatch(mut self, dispatch: impl Dispatch + 'static) -> Self {
+        self.dispatch = Arc::new(dispatch);
+        self
+    }
+
     /// Where hashing runs (an async host passes its blocking pool).
     pub fn offload(mut self, offload: impl Offload + 'static) -> Self {
         self.offload = Arc::new(offload);
@@ -169,6 +181,7 @@ impl SsprBuilder {
             offload: self.offload,
             clock: self.clock,
             events: self.events,
+            dispatch: self.dispatch,
         })
     }
 }

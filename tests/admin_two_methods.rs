@@ -79,20 +79,20 @@ async fn two_methods(h: &Harness, user: &str, methods: [ContactMethod; 2], start
 
 #[tokio::test]
 async fn a_global_admin_needs_two_methods() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     assert_eq!(h.sspr.policy().methods_required(), 1);
     two_methods(&h, ADMIN, [admin_phone(), admin_mail()], 0).await;
 }
 
 #[tokio::test]
 async fn the_order_of_the_two_methods_is_the_persons() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     two_methods(&h, ADMIN, [admin_phone(), admin_mail()], 1).await;
 }
 
 #[tokio::test]
 async fn any_admin_role_needs_two_methods() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     h.add(record(
         "helpdesk@contoso.nl",
         true,
@@ -104,7 +104,7 @@ async fn any_admin_role_needs_two_methods() {
 
 #[tokio::test]
 async fn a_policy_can_ask_two_methods_of_everyone() {
-    let h = Harness::new(policy(Policy::builder().methods_required(2)));
+    let h = Harness::new(policy(Policy::builder().conceal(false).methods_required(2)));
     two_methods(&h, JAN, [phone(), sspr::testing::mail()], 0).await;
 
     // An ordinary user with one method cannot reset under that policy.
@@ -120,7 +120,7 @@ async fn a_policy_can_ask_two_methods_of_everyone() {
 
 #[tokio::test]
 async fn an_admin_with_one_method_asks_the_admin() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     h.add(record(
         "lonely.admin@contoso.nl",
         true,
@@ -133,7 +133,7 @@ async fn an_admin_with_one_method_asks_the_admin() {
 
 #[tokio::test]
 async fn going_back_to_choose_another_method_forgets_the_unproved_code() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let verify = h.verify(JAN, 0).await;
     let phone_code = h.code_to(&phone());
     let choose = verify

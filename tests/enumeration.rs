@@ -1,18 +1,25 @@
 //! An unknown user ID and an account that may not reset look the same from outside: the
 //! same outcome, the same audit trail (flow, time and user aside) and the same directory
-//! work. Only a solved challenge asks the directory at all.
+//! work. Only a solved challenge asks the directory at all. By default (the conceal
+//! policy) an account that can reset does that same work too.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
-use sspr::AskAdmin;
-use sspr::event::{Activity, Detail};
-use sspr::host::Role;
-use sspr::step::FromIdentify;
-use sspr::testing::{DISABLED, Harness, JAN, UNKNOWN, record};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// What one flow for `user` (right answer first time) shows: the outcome's `Debug`, the
-/// event trail and the directory lookups, in a fresh service each time.
+use sspr::event::{Activity, Detail, EventRecorder};
+use sspr::host::{DeliverAtOnce, Dispatch, DispatchError, Outbox, PendingDelivery, Role};
+use sspr::step::{AccountType, FromIdentify, FromSelectAccount};
+use sspr::testing::{
+    DISABLED, Harness, JAN, TestCounters, UNKNOWN, answer_of, demo_directory, record,
+};
+use sspr::{AskAdmin, Sspr};
+
+/// What one flow for `user` (right answer first time) shows under `conceal(false)`: the
+/// outcome's `Debug`, the event trail and the directory lookups, in a fresh service each
+/// time.
 async fn observe(user: &str) -> (String, Vec<(Activity, Detail)>, usize) {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     h.add(record(
         "no.methods@contoso.nl",
         true,
@@ -110,4 +117,61 @@ async fn the_directory_is_asked_only_after_a_solved_challenge() {
     }
     assert_eq!(trails[0], trails[1]);
     assert_eq!(trails[0], trails[2]);
+}
+
+/// A dispatch that counts the deliveries handed to it, then runs them at once.
+#[derive(Clone, Default)]
+struct CountingDispatch(Arc<AtomicUsize>);
+
+impl Dispatch for CountingDispatch {
+    fn dispatch(&self, delivery: PendingDelivery) -> Result<(), DispatchError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        DeliverAtOnce.dispatch(delivery)
+    }
+}
+
+/// The work one flow for `user` asks of the host's parts under the default (conceal)
+/// policy: counter operations, deliveries handed off and events, and whether it went on
+/// to the code page.
+async fn concealed_work(user: &str) -> (bool, usize, usize, usize) {
+    let counters = TestCounters::default();
+    let dispatch = CountingDispatch::default();
+    let events = EventRecorder::new();
+    let sspr = Sspr::builder(demo_directory(), Outbox::new())
+        .counters(counters.clone())
+        .dispatch(dispatch.clone())
+        .events(events.clone())
+        .build()
+        .expect("service");
+    let Ok(FromSelectAccount::Identify(identify)) = sspr
+        .start()
+        .expect("starts")
+        .choose(&sspr, AccountType::WorkOrSchool)
+    else {
+        panic!("expected Identify")
+    };
+    let answer = answer_of(&identify);
+    let outcome = identify
+        .submit(&sspr, user, &answer)
+        .await
+        .expect("moves on");
+    (
+        matches!(outcome, FromIdentify::Verify(_)),
+        counters.calls(),
+        dispatch.0.load(Ordering::SeqCst),
+        events.events().len(),
+    )
+}
+
+#[tokio::test]
+async fn by_default_every_account_does_the_same_work_and_hands_off_one_delivery() {
+    let known = concealed_work(JAN).await;
+    assert_eq!(
+        known,
+        (true, 2, 1, known.3),
+        "a block check and a count, one hand-off"
+    );
+    for user in [UNKNOWN, DISABLED] {
+        assert_eq!(concealed_work(user).await, known, "{user}");
+    }
 }

@@ -28,7 +28,7 @@ fn expired_events(h: &Harness) -> usize {
 
 #[tokio::test]
 async fn the_flow_deadline_is_the_policy_lifetime_from_the_start() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let start = h.sspr.start().expect("starts");
     assert_eq!(start.started(), h.now());
     assert_eq!(start.deadline(), h.now() + Duration::minutes(15));
@@ -37,7 +37,7 @@ async fn the_flow_deadline_is_the_policy_lifetime_from_the_start() {
 #[tokio::test]
 async fn select_account_expires() {
     for account in [AccountType::WorkOrSchool, AccountType::Personal] {
-        let h = Harness::default_policy();
+        let h = Harness::revealing();
         let start = h.sspr.start().expect("starts");
         let before = reach(&h, start.deadline());
         let outcome = start.choose(&h.sspr, account).expect("an outcome");
@@ -51,7 +51,7 @@ async fn select_account_expires() {
 
 #[tokio::test]
 async fn identify_expires_on_submit_switch_and_new_challenge() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let identify = h.identify();
     let answer = answer_of(&identify);
     let before = reach(&h, identify.deadline());
@@ -81,7 +81,7 @@ async fn identify_expires_on_submit_switch_and_new_challenge() {
 
 #[tokio::test]
 async fn choose_method_expires_and_sends_nothing() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let choose = h.choose_method(JAN).await;
     let before = reach(&h, choose.deadline());
     let outcome = choose.choose(&h.sspr, 0).await.expect("an outcome");
@@ -98,7 +98,7 @@ async fn choose_method_expires_and_sends_nothing() {
 
 #[tokio::test]
 async fn verify_expires_on_submit_and_resend() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let verify = h.verify(JAN, 0).await;
     let code = h.code_to(&phone());
     let before = reach(&h, verify.deadline());
@@ -120,7 +120,7 @@ async fn verify_expires_on_submit_and_resend() {
 
 #[tokio::test]
 async fn new_password_expires_and_stores_nothing() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let new_password = h.new_password().await;
     let deliveries = h.outbox.deliveries().len();
     let before = reach(&h, new_password.deadline());
@@ -141,7 +141,7 @@ async fn new_password_expires_and_stores_nothing() {
 
 #[tokio::test]
 async fn an_expired_challenge_is_replaced_without_costing_an_attempt() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let identify = h.identify();
     let attempts = identify.step().attempts_left();
     let renewals = identify.step().renewals_left();

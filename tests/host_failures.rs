@@ -24,7 +24,7 @@ fn unavailable(reason: &Refusal) -> bool {
 
 #[tokio::test]
 async fn a_failing_delivery_gives_choose_method_back_unchanged() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let choose = h.choose_method(JAN).await;
     let before = format!("{:?}", choose.step());
     h.outbox.set_failing(true);
@@ -48,7 +48,7 @@ async fn a_failing_delivery_gives_choose_method_back_unchanged() {
 async fn failed_deliveries_do_not_use_up_the_user_ids_code_sends() {
     // "Nothing moved on: try the step again": a code that never left is not a code sent,
     // so a delivery outage must not block the person once it is over.
-    let h = Harness::new(policy(Policy::builder().user_code_sends(2)));
+    let h = Harness::new(policy(Policy::builder().conceal(false).user_code_sends(2)));
     let mut choose = h.choose_method(JAN).await;
     h.outbox.set_failing(true);
     for attempt in 1..=3 {
@@ -68,7 +68,7 @@ async fn failed_deliveries_do_not_use_up_the_user_ids_code_sends() {
 
 #[tokio::test]
 async fn a_failing_resend_keeps_the_old_code_working() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let verify = h.verify(JAN, 0).await;
     let code = h.code_to(&phone());
     let before = format!("{:?}", verify.step());
@@ -87,7 +87,7 @@ async fn a_failing_resend_keeps_the_old_code_working() {
 
 #[tokio::test]
 async fn a_failing_directory_gives_identify_back_unchanged() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let identify = h.identify();
     let answer = answer_of(&identify);
     let attempts = identify.step().attempts_left();
@@ -122,7 +122,7 @@ async fn a_failing_directory_gives_identify_back_unchanged() {
 
 #[tokio::test]
 async fn a_failing_directory_gives_new_password_back_unchanged() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let new_password = h.new_password().await;
     let before = format!("{:?}", new_password.step());
 
@@ -166,7 +166,7 @@ async fn a_failing_directory_gives_new_password_back_unchanged() {
 
 #[tokio::test]
 async fn failing_counters_give_choose_method_back_unchanged() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let choose = h.choose_method(JAN).await;
     let before = format!("{:?}", choose.step());
     h.counters.set_failing(true);
@@ -188,7 +188,7 @@ async fn failing_counters_give_choose_method_back_unchanged() {
 async fn failing_counters_buy_no_extra_code_guesses() {
     // Every wrong code is answered (so the guess is spent); while the counters are down a
     // flow must not answer more than its `code_attempts` guesses.
-    let h = Harness::new(policy(Policy::builder().code_attempts(3)));
+    let h = Harness::new(policy(Policy::builder().conceal(false).code_attempts(3)));
     let mut verify = h.verify(JAN, 0).await;
     let right = h.code_to(&phone());
     let wrong = wrong_code(&right);
@@ -245,6 +245,7 @@ async fn a_failing_notice_does_not_undo_the_change() {
     let outbox = Outbox::new();
     let events = EventRecorder::new();
     let sspr = Sspr::builder(directory.clone(), NoNotices(outbox.clone()))
+        .policy(sspr::testing::revealing_policy())
         .code_key(CodeKey::from_bytes(CODE_KEY_BYTES))
         .events(events.clone())
         .build()

@@ -67,7 +67,9 @@ impl Capture {
 #[tokio::test]
 async fn no_text_holds_a_planted_secret() {
     let h = Harness::new(sspr::testing::policy(
-        sspr::policy::Policy::builder().code_resends(5),
+        sspr::policy::Policy::builder()
+            .conceal(false)
+            .code_resends(5),
     ));
     let mut c = Capture::default();
 

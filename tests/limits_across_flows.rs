@@ -21,7 +21,7 @@ fn blocked_until(h: &Harness) -> Locked {
 
 #[tokio::test]
 async fn the_sixth_code_send_across_flows_blocks_the_user_id_for_a_day() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     h.add(record(
         "kees@contoso.nl",
         true,
@@ -85,7 +85,7 @@ async fn the_sixth_code_send_across_flows_blocks_the_user_id_for_a_day() {
 
 #[tokio::test]
 async fn code_sends_restart_after_the_window() {
-    let h = Harness::new(policy(Policy::builder().user_code_sends(2)));
+    let h = Harness::new(policy(Policy::builder().conceal(false).user_code_sends(2)));
     let _ = h.verify(JAN, 0).await;
     let _ = h.verify(JAN, 0).await;
     h.advance(h.sspr.policy().user_window());
@@ -104,6 +104,8 @@ async fn code_sends_restart_after_the_window() {
 async fn failed_verifications_across_flows_block_the_user_id() {
     let h = Harness::new(policy(
         Policy::builder()
+            .conceal(false)
+            .conceal(false)
             .code_attempts(2)
             .user_failed_verifications(5)
             .user_code_sends(20),
@@ -148,6 +150,8 @@ async fn the_user_id_is_blocked_by_its_limit_th_wrong_code() {
     // most five guesses are ever checked. Here a flow could take ten.
     let h = Harness::new(policy(
         Policy::builder()
+            .conceal(false)
+            .conceal(false)
             .code_attempts(10)
             .user_failed_verifications(5),
     ));
@@ -177,6 +181,8 @@ async fn the_user_id_is_blocked_by_its_limit_th_wrong_code() {
 async fn a_blocked_user_id_can_verify_in_no_open_flow() {
     let h = Harness::new(policy(
         Policy::builder()
+            .conceal(false)
+            .conceal(false)
             .code_attempts(10)
             .user_failed_verifications(3)
             .user_code_sends(20),
@@ -209,6 +215,8 @@ async fn a_blocked_user_id_can_verify_in_no_open_flow() {
 async fn a_successful_reset_clears_the_counters() {
     let h = Harness::new(policy(
         Policy::builder()
+            .conceal(false)
+            .conceal(false)
             .user_code_sends(5)
             .user_failed_verifications(5)
             .code_resends(3),

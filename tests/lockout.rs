@@ -16,7 +16,11 @@ use time::Duration;
 #[tokio::test]
 async fn wrong_answers_lock_after_exactly_the_policy_attempts() {
     for attempts in [1u8, 3, 5] {
-        let h = Harness::new(policy(Policy::builder().challenge_attempts(attempts)));
+        let h = Harness::new(policy(
+            Policy::builder()
+                .conceal(false)
+                .challenge_attempts(attempts),
+        ));
         let mut identify = h.identify();
         assert_eq!(identify.step().attempts_left(), attempts);
         for n in 1..=attempts {
@@ -74,7 +78,9 @@ type Case<'a> = (&'a str, String, fn(&Refusal) -> bool);
 
 #[tokio::test]
 async fn empty_input_and_invalid_user_ids_cost_no_attempt() {
-    let h = Harness::new(policy(Policy::builder().challenge_attempts(1)));
+    let h = Harness::new(policy(
+        Policy::builder().conceal(false).challenge_attempts(1),
+    ));
     let mut identify = h.identify();
     let answer = answer_of(&identify);
     let long_id = format!("{}@contoso.nl", "a".repeat(300));
@@ -128,7 +134,7 @@ async fn empty_input_and_invalid_user_ids_cost_no_attempt() {
 
 #[tokio::test]
 async fn new_challenges_are_bounded_then_refused_and_the_challenge_stays() {
-    let h = Harness::new(policy(Policy::builder().new_challenges(3)));
+    let h = Harness::new(policy(Policy::builder().conceal(false).new_challenges(3)));
     let mut identify = h.identify();
     assert_eq!(identify.step().renewals_left(), 3);
     // Asking for a new one and switching kind draw from the same budget.
@@ -173,7 +179,7 @@ async fn new_challenges_are_bounded_then_refused_and_the_challenge_stays() {
 
 #[tokio::test]
 async fn switching_gives_an_audio_challenge_and_back() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let identify = h.identify();
     assert_eq!(identify.step().challenge().kind(), ChallengeKind::Image);
     let Ok(Stay::Step(audio)) = identify.switch_kind(&h.sspr) else {
@@ -218,6 +224,8 @@ async fn switching_gives_an_audio_challenge_and_back() {
 fn code_policy(attempts: u8) -> Policy {
     policy(
         Policy::builder()
+            .conceal(false)
+            .conceal(false)
             .code_attempts(attempts)
             .user_failed_verifications(20),
     )
@@ -302,7 +310,7 @@ async fn mistyped_codes_cost_no_attempt_and_formatting_is_ignored() {
 
 #[tokio::test]
 async fn an_expired_code_is_refused_without_cost_and_a_resend_works() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let verify = h.verify(JAN, 0).await;
     let old = h.code_to(&phone());
     let attempts = verify.step().attempts_left();
@@ -357,7 +365,7 @@ async fn an_expired_code_is_refused_without_cost_and_a_resend_works() {
 
 #[tokio::test]
 async fn resends_are_bounded() {
-    let h = Harness::new(policy(Policy::builder().code_resends(2)));
+    let h = Harness::new(policy(Policy::builder().conceal(false).code_resends(2)));
     let mut verify = h.verify(JAN, 1).await;
     assert_eq!(verify.step().resends_left(), 2);
     for left in [1u8, 0] {

@@ -29,6 +29,7 @@ async fn server(
 ) -> Server {
     let store = connect(url, prefix).await;
     let sspr = Sspr::builder(directory, outbox)
+        .policy(sspr::testing::revealing_policy())
         .keys(&keys())
         .counters(store.clone())
         .build()

@@ -24,7 +24,9 @@ fn harness() -> (Harness, String) {
         .banned_terms(["fabrikam"])
         .build()
         .expect("valid rules");
-    let h = Harness::new(policy(Policy::builder().password_rules(rules)));
+    let h = Harness::new(policy(
+        Policy::builder().conceal(false).password_rules(rules),
+    ));
     let mut rng = ChaCha20Rng::seed_from_u64(7);
     let current =
         hash_password(&Password::new(CURRENT), &HashParams::default(), &mut rng).expect("hashes");

@@ -64,6 +64,7 @@ fn hashing_runs_off_the_single_worker_while_it_serves_other_tasks() {
         let watched = Watched::default();
         let sspr = Arc::new(
             Sspr::builder(directory.clone(), outbox.clone())
+                .policy(sspr::testing::revealing_policy())
                 .offload(watched.clone())
                 .build()
                 .unwrap(),

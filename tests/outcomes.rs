@@ -14,7 +14,7 @@ use sspr::{AskAdmin, Expired, LockReason, Locked, PersonalAccount};
 
 #[tokio::test]
 async fn completed_stores_an_argon2id_hash_that_the_argon2_crate_verifies() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let new_password = h.new_password().await;
     let before = h.outbox.deliveries().len();
 
@@ -72,7 +72,7 @@ async fn completed_stores_an_argon2id_hash_that_the_argon2_crate_verifies() {
 
 #[tokio::test]
 async fn personal_account_hands_the_person_back_without_asking_anyone() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let outcome = h
         .sspr
         .start()
@@ -93,7 +93,7 @@ async fn personal_account_hands_the_person_back_without_asking_anyone() {
 
 #[tokio::test]
 async fn ask_admin_for_unknown_disabled_and_ineligible_accounts() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     // Enabled, but no contact method to prove ownership with.
     h.add(record(
         "no.methods@contoso.nl",
@@ -125,7 +125,7 @@ async fn ask_admin_for_unknown_disabled_and_ineligible_accounts() {
 
 #[tokio::test]
 async fn locked_after_too_many_wrong_answers() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let mut identify = h.identify();
     let attempts = h.sspr.policy().challenge_attempts();
     for n in 1..=attempts {
@@ -154,7 +154,7 @@ async fn locked_after_too_many_wrong_answers() {
 
 #[tokio::test]
 async fn expired_when_the_flow_outlives_its_lifetime() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let identify = h.identify();
     let answer = sspr::testing::answer_of(&identify);
     h.advance(h.sspr.policy().flow_lifetime());

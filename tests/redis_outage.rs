@@ -40,6 +40,7 @@ async fn redis_stopped_mid_flow_then_restarted() {
         .await
         .expect("connects");
     let sspr = Sspr::builder(directory(), Outbox::new())
+        .policy(sspr::testing::revealing_policy())
         .keys(&sspr::testing::keys())
         .counters(store.clone())
         .build()

@@ -284,6 +284,7 @@ async fn a_whole_wizard_suspended_in_redis_between_steps() {
     let store = connect(&url, &prefix()).await;
     let outbox = Outbox::new();
     let sspr = Sspr::builder(directory(), outbox.clone())
+        .policy(sspr::testing::revealing_policy())
         .keys(&sspr::testing::keys())
         .counters(store.clone())
         .build()

@@ -11,7 +11,6 @@
 use std::sync::Mutex;
 
 use proptest::prelude::*;
-use sspr::policy::Policy;
 use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromVerify, Identify, NewPassword, SelectAccount,
     ToVerify, Verify,
@@ -39,7 +38,10 @@ struct Host {
 
 fn host() -> Host {
     let store = MemoryFlowStore::new();
-    let h = Harness::with_counters(Policy::default(), TestCounters::over(store.clone()));
+    let h = Harness::with_counters(
+        sspr::testing::revealing_policy(),
+        TestCounters::over(store.clone()),
+    );
     for user in users() {
         h.add(user);
     }

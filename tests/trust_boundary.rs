@@ -18,7 +18,10 @@ use time::Duration;
 /// of that store under the kit's keys.
 fn host() -> (Harness, MemoryFlowStore, Flows<MemoryFlowStore>) {
     let store = MemoryFlowStore::new();
-    let h = Harness::with_counters(Policy::default(), TestCounters::over(store.clone()));
+    let h = Harness::with_counters(
+        sspr::testing::revealing_policy(),
+        TestCounters::over(store.clone()),
+    );
     for user in users() {
         h.add(user);
     }
@@ -189,7 +192,7 @@ async fn submit_strong(
 #[tokio::test]
 async fn the_account_is_checked_again_before_its_password_is_set() {
     // Self-service turned off meanwhile: ask your admin, nothing stored.
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let w = h.new_password().await;
     h.directory.inner.set_self_service_reset(&id(JAN), false);
     let ended = submit_strong(&h, w).await;
@@ -200,7 +203,7 @@ async fn the_account_is_checked_again_before_its_password_is_set() {
     assert_eq!(h.directory.stores(), 0);
 
     // The phone that proved ownership is no longer registered: ask your admin.
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let w = h.new_password().await;
     let other = ContactMethod::sms("+31 6 99999999");
     h.add(record(JAN, true, vec![Role::User], vec![other, mail()]));
@@ -212,7 +215,7 @@ async fn the_account_is_checked_again_before_its_password_is_set() {
     assert_eq!(h.directory.stores(), 0);
 
     // Made an admin meanwhile (two methods needed, one proved): ask your admin.
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let w = h.new_password().await;
     h.add(record(
         JAN,
@@ -227,7 +230,7 @@ async fn the_account_is_checked_again_before_its_password_is_set() {
     );
 
     // Blocked meanwhile (by another flow): locked until the block ends.
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let w = h.new_password().await;
     let until = h.now() + Duration::hours(24);
     h.counters.block(&id(JAN), until).await.expect("blocks");
@@ -245,7 +248,7 @@ async fn the_account_is_checked_again_before_its_password_is_set() {
 
 #[tokio::test]
 async fn a_changed_password_is_told_once_per_registered_method() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     // The same phone registered twice, differently typed.
     h.add(record(
         JAN,
@@ -324,7 +327,7 @@ async fn under_the_conceal_policy_a_blocked_account_looks_like_an_unknown_one() 
 
 #[tokio::test]
 async fn guessing_temporary_passwords_never_blocks_self_service() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     // Jan has no outstanding temporary password: guesses are refused and not counted.
     for _ in 0..10 {
         let refused = h
@@ -442,6 +445,7 @@ async fn an_alias_shares_the_accounts_limits_and_block() {
         Aliasing(sspr::testing::demo_directory()),
         sspr::host::Outbox::new(),
     )
+    .policy(sspr::testing::revealing_policy())
     .counters(counters.clone())
     .build()
     .expect("service");

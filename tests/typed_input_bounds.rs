@@ -19,7 +19,7 @@ fn megabyte() -> String {
 
 #[tokio::test]
 async fn a_megabyte_user_id_or_answer_is_refused_at_identify() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let identify = h.identify();
     let answer = answer_of(&identify);
 
@@ -61,7 +61,7 @@ async fn a_megabyte_user_id_or_answer_is_refused_at_identify() {
 
 #[tokio::test]
 async fn a_megabyte_code_is_refused_as_mistyped() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let verify = h.verify(JAN, 0).await;
     for typed in [megabyte(), format!("123456{}", " ".repeat(1 << 20))] {
         let refused = h
@@ -89,7 +89,7 @@ async fn a_megabyte_code_is_refused_as_mistyped() {
 
 #[tokio::test]
 async fn a_megabyte_password_is_refused_as_too_long() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let new_password = h.new_password().await;
     let refused = new_password
         .submit(
@@ -127,7 +127,7 @@ async fn a_megabyte_password_is_refused_as_too_long() {
 
 #[tokio::test]
 async fn a_megabyte_user_id_is_refused_at_the_forced_change() {
-    let h = Harness::default_policy();
+    let h = Harness::revealing();
     let refused = h
         .sspr
         .change_temporary_password(

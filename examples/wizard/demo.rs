@@ -14,6 +14,7 @@ use sspr::host::ContactMethod;
 use sspr::host::DeliveryContent as Message;
 use sspr::host::ManualClock;
 use sspr::password::{Password, PasswordRefusal};
+use sspr::policy::Policy;
 use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
     Identify, NewPassword, ToVerify, Verify,
@@ -49,7 +50,11 @@ pub async fn run(files: &ChallengeFiles, print_audit: bool) -> Result<(), BoxErr
     expired(&new()?).await.map_err(|e| failed(6, e))?;
     title(7, "An admin proves two methods");
     admin_two_methods(&new()?).await.map_err(|e| failed(7, e))?;
-    println!("\nAll 7 paths ended as expected.");
+    title(8, "The default policy: nobody learns which accounts exist");
+    concealed(&Demo::with_policy(files, print_audit, Policy::default())?)
+        .await
+        .map_err(|e| failed(8, e))?;
+    println!("\nAll 8 paths ended as expected.");
     Ok(())
 }
 
@@ -87,9 +92,20 @@ struct Demo<'a> {
 }
 
 impl<'a> Demo<'a> {
+    /// On a policy that shows the methods (`conceal(false)`), so the demo walks every
+    /// page.
     fn new(files: &'a ChallengeFiles, print_audit: bool) -> Result<Self, BoxError> {
+        let policy = Policy::builder().conceal(false).build()?;
+        Self::with_policy(files, print_audit, policy)
+    }
+
+    fn with_policy(
+        files: &'a ChallengeFiles,
+        print_audit: bool,
+        policy: Policy,
+    ) -> Result<Self, BoxError> {
         let clock = ManualClock::default();
-        let world = World::new(clock.clone(), print_audit)?;
+        let world = World::new(clock.clone(), print_audit, policy)?;
         Ok(Demo {
             world,
             clock,
@@ -452,5 +468,38 @@ async fn admin_two_methods(demo: &Demo<'_>) -> Result<(), BoxError> {
         return Err(unexpected("two methods on the receipt", &receipt));
     }
     ok("completed after two methods");
+    Ok(())
+}
+
+/// Path 8, the default policy: Jan and an unknown user ID both get the page "if this
+/// account can reset, a code was sent"; only Jan's mailbox receives one, and only his
+/// code goes on.
+async fn concealed(demo: &Demo<'_>) -> Result<(), BoxError> {
+    let unknown = match demo.solve(UNKNOWN).await? {
+        FromIdentify::Verify(wizard) => wizard,
+        other => return Err(unexpected("the code page", &other)),
+    };
+    say("Sees: if this account can reset, a code was sent");
+    if !demo.world.outbox.deliveries().is_empty() {
+        return Err("a code went out for an unknown user ID".into());
+    }
+    let jan = match demo.solve(JAN).await? {
+        FromIdentify::Verify(wizard) => wizard,
+        other => return Err(unexpected("the code page", &other)),
+    };
+    say("Sees the same page: if this account can reset, a code was sent");
+    let first = world::jan_email();
+    match demo.verify(jan, &first).await? {
+        FromVerify::NewPassword(_) => {}
+        other => return Err(unexpected("the new password step", &other)),
+    }
+    say("Types a made-up code on the unknown user ID's page");
+    match unknown.submit(demo.sspr(), "123456").await {
+        Err(refusal) if matches!(refusal.reason, Refusal::WrongCode { .. }) => {
+            say(format!("✗ refused: {}", refusal.reason));
+        }
+        other => return Err(unexpected("a wrong code", &other)),
+    }
+    ok("both user IDs saw the same pages; only the account got a code");
     Ok(())
 }

@@ -13,12 +13,15 @@
 //! **Interactive** (the default): choose the account type, type one of the demo user IDs
 //! printed at the start, open the challenge picture (PNG) or audio clip (WAV) written to a
 //! temporary folder and type its characters (or `audio` / `image` to switch, `new` for
-//! another one), pick where the one-time code goes, type the code the demo inbox prints,
-//! and choose a new password. `quit`, or the end of input (Ctrl-D), leaves.
+//! another one), type the code the demo inbox prints (under the default policy it goes to
+//! the account's first method, and any user ID gets the same page), and choose a new
+//! password. `quit`, or the end of input (Ctrl-D), leaves.
 //!
 //! **Demo** (`--demo`): plays a completed reset, a personal account, "ask your admin" (for
 //! an account without self-service reset and for an unknown one), a flow locked by wrong
-//! answers, one locked by wrong codes, an expired flow and an admin who proves two methods.
+//! answers, one locked by wrong codes, an expired flow and an admin who proves two methods,
+//! on a policy that shows the methods (`conceal(false)`); then the default policy, which
+//! hides which accounts exist: a known and an unknown user ID both reach the code page.
 //! It exits non-zero when a path does not end as it should, so it doubles as a smoke test.
 //!
 //! The demo inbox prints every code it delivers, as a phone or mailbox would. The demo run
@@ -38,6 +41,7 @@ mod world;
 use std::process::ExitCode;
 
 use sspr::host::SystemClock;
+use sspr::policy::Policy;
 
 use world::{BoxError, ChallengeFiles, World};
 
@@ -87,7 +91,7 @@ async fn run(options: &Options) -> Result<(), BoxError> {
     if options.demo {
         return demo::run(&files, options.audit).await;
     }
-    let world = World::new(SystemClock, options.audit)?;
+    let world = World::new(SystemClock, options.audit, Policy::default())?;
     interactive::run(&world, &files).await
 }
 

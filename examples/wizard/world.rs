@@ -9,11 +9,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use sspr::challenge::ChallengeKind;
 use sspr::event::{Event, EventRecorder, EventSink};
 use sspr::host::Clock;
-use sspr::host::Inline;
 use sspr::host::OneTimeCode;
 use sspr::host::{CodeSender, Notice, Outbox, SendError};
 use sspr::host::{ContactKind, ContactMethod, MaskedContact};
+use sspr::host::{DeliverAtOnce, Inline};
 use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::policy::Policy;
 use sspr::step::Identify;
 use sspr::{Completed, LockReason, Locked};
 use sspr::{Sspr, Wizard};
@@ -78,8 +79,17 @@ pub struct World {
 }
 
 impl World {
-    /// A fresh world: the demo accounts, an empty inbox and audit trail, the given clock.
-    pub fn new(clock: impl Clock + 'static, print_audit: bool) -> Result<Self, BoxError> {
+    /// A fresh world: the demo accounts, an empty inbox and audit trail, the given clock
+    /// and policy.
+    ///
+    /// Deliveries run at once (`DeliverAtOnce`), so the inbox prints a code before the
+    /// next prompt: right for a terminal serving one person, whose waiting tells nobody
+    /// else anything. A server keeps the default, which hands deliveries off the request.
+    pub fn new(
+        clock: impl Clock + 'static,
+        print_audit: bool,
+        policy: Policy,
+    ) -> Result<Self, BoxError> {
         let directory = demo_directory()?;
         let outbox = Outbox::new();
         let audit = EventRecorder::new();
@@ -87,6 +97,8 @@ impl World {
             outbox: outbox.clone(),
         };
         let sspr = Sspr::builder(directory.clone(), inbox)
+            .policy(policy)
+            .dispatch(DeliverAtOnce)
             .offload(Inline)
             .clock(clock)
             .events(Audit {

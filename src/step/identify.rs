@@ -162,7 +162,13 @@ impl Wizard<Identify> {
                 Detail::NotEnabledForSelfService,
             );
             if sspr.policy.conceal {
-                let verify = delivery::stand_in(sspr, user);
+                // The same work as for an account that can reset: a decoy code is made
+                // and handed off, and the typed ID's limits count it.
+                let account = Account::stand_in(user, &sspr.policy);
+                let verify = match delivery::send_concealed(sspr, &self.flow, account).await {
+                    Ok(verify) => verify,
+                    Err((_locked, user)) => delivery::stand_in(sspr, user),
+                };
                 return Ok(FromIdentify::Verify(self.with(verify)));
             }
             return Ok(FromIdentify::AskAdmin(AskAdmin));

@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use super::ToVerify;
 use crate::code::parse_typed_code;
-use crate::delivery;
+use crate::delivery::{self, HandedOff};
 use crate::ending::{Expired, LockReason, Locked};
 use crate::event::{Activity, Detail};
 use crate::next::Next;
@@ -177,32 +177,51 @@ impl Wizard<Verify> {
         if self.step.resends_left == 0 {
             return Err(self.refuse(Refusal::NoMoreResends));
         }
-        let concealed = self.step.code.is_concealed();
+        if self.step.code.is_concealed() {
+            return Ok(ToVerify::Verify(self.resend_concealed(sspr).await));
+        }
         let Some(index) = self.step.code.method() else {
-            // Nothing is ever sent for an account that cannot reset; look the same.
-            self.step.resends_left -= 1;
-            self.step.code_deadline = sspr.now() + sspr.policy.code_lifetime;
-            return Ok(ToVerify::Verify(self));
+            // A shown code always has its method; nothing to send to is a stale step.
+            return Err(self.refuse(Refusal::UnknownMethod));
         };
         match delivery::send_to(sspr, &self.flow, &self.step.account, index).await {
             Ok(Ok(issue)) => {
                 self.step.account.issued = issue.number;
-                self.step.code = Code::sent(index, issue.digest, concealed);
+                self.step.code = Code::sent(index, issue.digest, false);
                 self.step.code_deadline = issue.deadline;
                 self.step.resends_left -= 1;
-                Ok(ToVerify::Verify(self))
-            }
-            // Under the conceal policy a blocked user ID or a failed delivery looks like
-            // a code that went out (as for an account that cannot reset): no code is right.
-            Ok(Err(_)) | Err(_) if concealed => {
-                self.step.code = Code::Concealed(Concealed::Unsent { method: index });
-                self.step.resends_left -= 1;
-                self.step.code_deadline = sspr.now() + sspr.policy.code_lifetime;
                 Ok(ToVerify::Verify(self))
             }
             Ok(Err(locked)) => Ok(ToVerify::Locked(locked)),
             Err(error) => Err(self.refuse(Refusal::Unavailable(error))),
         }
+    }
+
+    /// Under the conceal policy a resend does the same work for every account and looks
+    /// the same: a blocked user ID, a code that did not go out and an account that cannot
+    /// reset all stay in a step that accepts no code.
+    async fn resend_concealed(mut self, sspr: &Sspr) -> Self {
+        let index = self.step.code.method();
+        let handed = delivery::hand_off(sspr, &self.flow, &self.step.account, index).await;
+        self.step.resends_left -= 1;
+        match handed {
+            HandedOff::Sent { index, issue } => {
+                self.step.account.issued = issue.number;
+                self.step.code = Code::sent(index, issue.digest, true);
+                self.step.code_deadline = issue.deadline;
+            }
+            HandedOff::Unsent { index } => {
+                self.step.code = Code::Concealed(Concealed::Unsent { method: index });
+                self.step.code_deadline = sspr.now() + sspr.policy.code_lifetime;
+            }
+            HandedOff::Locked(_) | HandedOff::Decoy => {
+                if let Some(index) = index {
+                    self.step.code = Code::Concealed(Concealed::Unsent { method: index });
+                }
+                self.step.code_deadline = sspr.now() + sspr.policy.code_lifetime;
+            }
+        }
+        self
     }
 
     /// Goes back to choose another method (the code sent stops working). Refused under
