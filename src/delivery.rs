@@ -117,6 +117,15 @@ pub(crate) fn stand_in(sspr: &Sspr, user: UserId) -> Verify {
     )
 }
 
+/// Whether a concealed send delivers its code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SendKind {
+    /// To the account's method (unless the user ID is blocked).
+    Real,
+    /// Never: the account cannot reset, and does the work for show.
+    Decoy,
+}
+
 /// What a concealed send did.
 pub(crate) enum HandedOff {
     /// A code for method `index` was handed to the dispatch.
@@ -124,8 +133,9 @@ pub(crate) enum HandedOff {
     /// The dispatch refused the code for method `index`, or a counter failed: nothing
     /// went out, and a resend tries again.
     Unsent { index: u8 },
-    /// A decoy was handed off: there was no method to send to.
-    Decoy,
+    /// A decoy was handed off (with what a code to method `index` would have been, for
+    /// the caller to build the same step as for a real one).
+    Decoy(Option<(u8, Issue)>),
     /// The user ID is blocked (or was just blocked, over its limit); a decoy was handed
     /// off.
     Locked(Locked),
@@ -143,6 +153,7 @@ pub(crate) async fn hand_off(
     flow: &Flow,
     account: &Account,
     index: Option<u8>,
+    send: SendKind,
 ) -> HandedOff {
     let user = &account.user;
     let method = index.and_then(|i| Some((i, account.methods.get(usize::from(i))?)));
@@ -156,7 +167,7 @@ pub(crate) async fn hand_off(
     let Ok(code) = OneTimeCode::generate(usize::from(policy.code_digits)) else {
         return match method {
             Some((index, _)) => HandedOff::Unsent { index },
-            None => HandedOff::Decoy,
+            None => HandedOff::Decoy(None),
         };
     };
     let number = account.issued.wrapping_add(1);
@@ -172,20 +183,33 @@ pub(crate) async fn hand_off(
         (Ok(None), Ok(_)) => None,
         (Err(error), _) | (_, Err(error)) => Some(Err(error)),
     };
-    let to = match (&locked, method) {
-        (None, Some((_, method))) => Some(method.clone()),
-        _ => None,
-    };
-    let handed =
-        sspr.dispatch
-            .dispatch(PendingDelivery::new(sspr, flow.id, user.clone(), to, code));
+    let to = method.map(|(_, method)| method.clone());
+    let deliver = send == SendKind::Real && locked.is_none();
+    let handed = sspr.dispatch.dispatch(PendingDelivery::new(
+        sspr,
+        flow.id,
+        user.clone(),
+        to,
+        code,
+        deliver,
+    ));
+    if send == SendKind::Decoy {
+        return HandedOff::Decoy(method.map(|(index, _)| {
+            let issue = Issue {
+                digest,
+                number,
+                deadline: now + policy.code_lifetime,
+            };
+            (index, issue)
+        }));
+    }
     match (locked, method) {
         (Some(Ok(until)), _) => HandedOff::Locked(sspr.lock_user(Some(flow.id), user, until)),
         (Some(Err(_)), Some((index, method))) => {
             not_sent(sspr, flow, user, method);
             HandedOff::Unsent { index }
         }
-        (_, None) => HandedOff::Decoy,
+        (_, None) => HandedOff::Decoy(None),
         (None, Some((index, method))) => match handed {
             Ok(()) => {
                 sspr.emit(
@@ -233,7 +257,7 @@ pub(crate) async fn send_concealed(
     account: Account,
 ) -> Result<Verify, (Locked, UserId)> {
     let index = account.first_unused().and_then(|i| u8::try_from(i).ok());
-    match hand_off(sspr, flow, &account, index).await {
+    match hand_off(sspr, flow, &account, index, SendKind::Real).await {
         HandedOff::Sent { index, issue } => Ok(verify_after(sspr, account, index, issue, true)),
         HandedOff::Unsent { index } => Ok(Verify::new(
             account,
@@ -241,7 +265,22 @@ pub(crate) async fn send_concealed(
             &sspr.policy,
             sspr.now(),
         )),
-        HandedOff::Decoy => Ok(stand_in(sspr, account.user)),
+        HandedOff::Decoy(_) => Ok(stand_in(sspr, account.user)),
         HandedOff::Locked(locked) => Err((locked, account.user)),
+    }
+}
+
+/// Conceal policy, for an account that cannot reset (run on a stand-in record): the work
+/// of [`send_concealed`], a decoy handed off, and a step that accepts no code.
+pub(crate) async fn send_decoy(sspr: &Sspr, flow: &Flow, account: Account) -> Verify {
+    let index = account.first_unused().and_then(|i| u8::try_from(i).ok());
+    match hand_off(sspr, flow, &account, index, SendKind::Decoy).await {
+        // Built as for a real code (the same work), then made to accept none.
+        HandedOff::Decoy(Some((index, issue))) => {
+            let mut verify = verify_after(sspr, account, index, issue, true);
+            verify.code = Code::Concealed(Concealed::StandIn);
+            verify
+        }
+        _ => stand_in(sspr, account.user),
     }
 }

@@ -5,14 +5,15 @@
 //! nothing about whether a code went out; an account that cannot reset hands off a decoy
 //! of the same shape, which delivers nothing.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
+use std::time::Duration;
 
 use crate::code::OneTimeCode;
 use crate::contact::ContactMethod;
@@ -32,9 +33,10 @@ pub struct PendingDelivery {
     sspr: Sspr,
     flow: FlowId,
     user: UserId,
-    /// `None` for a decoy: the same work on the request path, nothing delivered.
     to: Option<ContactMethod>,
     code: OneTimeCode,
+    /// False for a decoy: the same work on the request path, nothing delivered.
+    deliver: bool,
 }
 
 impl fmt::Debug for PendingDelivery {
@@ -50,6 +52,7 @@ impl PendingDelivery {
         user: UserId,
         to: Option<ContactMethod>,
         code: OneTimeCode,
+        deliver: bool,
     ) -> Self {
         PendingDelivery {
             sspr: sspr.clone(),
@@ -57,6 +60,7 @@ impl PendingDelivery {
             user,
             to,
             code,
+            deliver,
         }
     }
 
@@ -69,8 +73,11 @@ impl PendingDelivery {
             user,
             to,
             code,
+            deliver,
         } = self;
-        let Some(to) = to else { return };
+        let Some(to) = to.filter(|_| deliver) else {
+            return;
+        };
         let delivered = sspr.sender.send_code(&user, &to, &code).await;
         drop(code);
         if delivered.is_err() {
@@ -110,29 +117,41 @@ pub trait Dispatch: Send + Sync {
     fn dispatch(&self, delivery: PendingDelivery) -> Result<(), DispatchError>;
 }
 
-/// The default [`Dispatch`]: one background thread per service that runs deliveries in
-/// order, from a bounded queue. It starts at the first delivery and stops when the
-/// service is dropped. Each delivery runs to its end on that thread (its future is
-/// polled there, with no async runtime): right for senders that need no runtime of their
-/// own (the in-memory [`Outbox`](crate::host::Outbox), a blocking SMTP client, a queue
-/// insert). A sender that needs tokio runs under `TokioSpawn` instead. A delivery that
-/// panics is dropped; the thread goes on.
+/// The default [`Dispatch`]: a bounded queue per service, drained by one background
+/// thread every [`DeliveryThread::DEFAULT_INTERVAL`].
+///
+/// A step only puts its delivery in the queue: it wakes no thread, so that neither a
+/// system call nor the delivery's own work lands on the request, and deliveries run at
+/// times that say nothing about the requests that made them (a real one and a decoy
+/// cost the request the same). The thread starts at the first delivery and ends once the
+/// service is dropped and the queue is empty. Each delivery runs to its end on that
+/// thread (its future is polled there, with no async runtime): right for senders that
+/// need no runtime of their own (the in-memory [`Outbox`](crate::host::Outbox), a
+/// blocking SMTP client, a queue insert). A sender that needs tokio runs under
+/// `TokioSpawn` instead. A delivery that panics is dropped; the thread goes on.
 pub struct DeliveryThread {
     capacity: usize,
-    queue: OnceLock<Mutex<SyncSender<PendingDelivery>>>,
+    interval: Duration,
+    queue: OnceLock<Arc<Queue>>,
+}
+
+/// Deliveries waiting for the thread.
+struct Queue {
+    waiting: Mutex<VecDeque<PendingDelivery>>,
 }
 
 impl fmt::Debug for DeliveryThread {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeliveryThread")
             .field("capacity", &self.capacity)
+            .field("interval", &self.interval)
             .finish_non_exhaustive()
     }
 }
 
 impl Default for DeliveryThread {
     fn default() -> Self {
-        Self::with_capacity(Self::DEFAULT_CAPACITY)
+        Self::new(Self::DEFAULT_CAPACITY, Self::DEFAULT_INTERVAL)
     }
 }
 
@@ -140,43 +159,68 @@ impl DeliveryThread {
     /// How many deliveries wait at most before more are dropped.
     pub const DEFAULT_CAPACITY: usize = 4096;
 
-    /// A thread whose queue holds at most `capacity` deliveries (at least 1).
-    pub fn with_capacity(capacity: usize) -> Self {
+    /// How often the thread takes what waits: a code arrives at most this much later.
+    pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(20);
+
+    /// A thread whose queue holds at most `capacity` deliveries (at least 1), drained
+    /// every `interval` (at least 1 ms).
+    pub fn new(capacity: usize, interval: Duration) -> Self {
         DeliveryThread {
             capacity: capacity.max(1),
+            interval: interval.max(Duration::from_millis(1)),
             queue: OnceLock::new(),
         }
     }
 
-    fn queue(&self) -> Result<&Mutex<SyncSender<PendingDelivery>>, DispatchError> {
+    /// A thread whose queue holds at most `capacity` deliveries (at least 1).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::new(capacity, Self::DEFAULT_INTERVAL)
+    }
+
+    fn queue(&self) -> Result<&Arc<Queue>, DispatchError> {
         if let Some(queue) = self.queue.get() {
             return Ok(queue);
         }
-        let (sender, receiver) = sync_channel(self.capacity);
+        let queue = Arc::new(Queue {
+            waiting: Mutex::new(VecDeque::with_capacity(self.capacity.min(256))),
+        });
+        let drained = Arc::downgrade(&queue);
+        let interval = self.interval;
         thread::Builder::new()
             .name("sspr-delivery".into())
-            .spawn(move || run_deliveries(&receiver))
+            .spawn(move || run_deliveries(&drained, interval))
             .map_err(|_| DispatchError::Stopped)?;
-        // Two first deliveries at once may each start a thread: the one not kept sees
-        // its queue closed and ends.
-        Ok(self.queue.get_or_init(|| Mutex::new(sender)))
+        // Two first deliveries at once may each start a thread: the one not kept finds
+        // its queue gone at its first look, and ends.
+        Ok(self.queue.get_or_init(|| queue))
     }
 }
 
 impl Dispatch for DeliveryThread {
     fn dispatch(&self, delivery: PendingDelivery) -> Result<(), DispatchError> {
-        let queue = self.queue()?.lock().unwrap_or_else(PoisonError::into_inner);
-        match queue.try_send(delivery) {
-            Ok(()) => Ok(()),
-            Err(TrySendError::Full(_)) => Err(DispatchError::Full),
-            Err(TrySendError::Disconnected(_)) => Err(DispatchError::Stopped),
+        let queue = self.queue()?;
+        let mut waiting = queue.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+        if waiting.len() >= self.capacity {
+            return Err(DispatchError::Full);
         }
+        waiting.push_back(delivery);
+        Ok(())
     }
 }
 
-fn run_deliveries(queue: &Receiver<PendingDelivery>) {
-    while let Ok(delivery) = queue.recv() {
-        let _ = catch_unwind(AssertUnwindSafe(|| block_on(delivery.deliver())));
+/// Every `interval`, runs what waits in the queue, until the queue is gone. (A waiting
+/// delivery holds the service, and so the queue: the queue goes once it is empty and the
+/// service is dropped.)
+fn run_deliveries(queue: &Weak<Queue>, interval: Duration) {
+    loop {
+        thread::sleep(interval);
+        let Some(queue) = queue.upgrade() else { return };
+        let batch =
+            std::mem::take(&mut *queue.waiting.lock().unwrap_or_else(PoisonError::into_inner));
+        drop(queue);
+        for delivery in batch {
+            let _ = catch_unwind(AssertUnwindSafe(|| block_on(delivery.deliver())));
+        }
     }
 }
 

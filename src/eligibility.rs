@@ -4,7 +4,10 @@
 //! in between).
 
 use crate::contact::ContactMethod;
-use crate::directory::UserRecord;
+use crate::directory::{Role, UserRecord};
+use crate::policy::Policy;
+use crate::state::Account;
+use crate::user_id::UserId;
 
 /// Methods an account must prove: two for any admin role, else the policy's number.
 pub(crate) fn required_methods(record: &UserRecord, policy_required: u8) -> u8 {
@@ -25,4 +28,32 @@ pub(crate) fn eligible_methods(
     }
     let methods = ContactMethod::distinct(record.methods.clone());
     (methods.len() >= usize::from(required_methods(record, policy_required))).then_some(methods)
+}
+
+/// The account to prove, with its distinct methods, if `record` may reset by itself.
+pub(crate) fn account(record: UserRecord, policy: &Policy) -> Option<Account> {
+    let methods = eligible_methods(&record, policy.methods_required)?;
+    Some(Account {
+        required: required_methods(&record, policy.methods_required),
+        user: record.id,
+        methods,
+        used: Vec::new(),
+        code_attempts_left: policy.code_attempts,
+        issued: 0,
+    })
+}
+
+/// A record of the usual shape (enabled, one role, one method) under `user`: the
+/// conceal policy runs an account that cannot reset through the same work as one that
+/// can, on this record, so that the work takes the same time. Nothing is ever sent to
+/// its method.
+pub(crate) fn stand_in_record(user: UserId) -> UserRecord {
+    UserRecord {
+        id: user,
+        tenant: String::from("stand-in"),
+        roles: vec![Role::User],
+        self_service_reset: true,
+        methods: vec![ContactMethod::email("nobody@stand-in.invalid")],
+        password_hash: None,
+    }
 }

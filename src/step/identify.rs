@@ -148,40 +148,27 @@ impl Wizard<Identify> {
             Activity::FlowActivityProgress,
             Detail::ChallengePassed,
         );
-        let required = sspr.policy.methods_required;
-        let eligible = record.and_then(|record| {
-            let methods = eligibility::eligible_methods(&record, required)?;
-            let required = eligibility::required_methods(&record, required);
-            Some((required, methods, record.id))
-        });
-        let Some((required, methods, canonical)) = eligible else {
+        // From here on the flow is the account's, by the directory's own ID: an alias or
+        // another spelling the directory resolves shares its limits, blocks and events.
+        let Some(account) = record.and_then(|record| eligibility::account(record, &sspr.policy))
+        else {
             sspr.emit(
                 &self.flow,
                 Some(&user),
                 Activity::BlockedFromSelfServiceReset,
                 Detail::NotEnabledForSelfService,
             );
-            if sspr.policy.conceal {
-                // The same work as for an account that can reset: a decoy code is made
-                // and handed off, and the typed ID's limits count it.
-                let account = Account::stand_in(user, &sspr.policy);
-                let verify = match delivery::send_concealed(sspr, &self.flow, account).await {
-                    Ok(verify) => verify,
-                    Err((_locked, user)) => delivery::stand_in(sspr, user),
-                };
-                return Ok(FromIdentify::Verify(self.with(verify)));
+            if !sspr.policy.conceal {
+                return Ok(FromIdentify::AskAdmin(AskAdmin));
             }
-            return Ok(FromIdentify::AskAdmin(AskAdmin));
-        };
-        // From here on the flow is the account's, by the directory's own ID: an alias or
-        // another spelling the directory resolves shares its limits, blocks and events.
-        let account = Account {
-            required,
-            user: canonical,
-            methods,
-            used: Vec::new(),
-            code_attempts_left: sspr.policy.code_attempts,
-            issued: 0,
+            // The same work as for an account that can reset, on a stand-in record of
+            // the same shape under the typed ID: its limits count a code, which is made
+            // and handed off as a decoy.
+            let stand_in = eligibility::stand_in_record(user.clone());
+            let account = eligibility::account(stand_in, &sspr.policy)
+                .unwrap_or_else(|| Account::stand_in(user, &sspr.policy));
+            let verify = delivery::send_decoy(sspr, &self.flow, account).await;
+            return Ok(FromIdentify::Verify(self.with(verify)));
         };
         if !sspr.policy.conceal {
             return match delivery::check_blocked(sspr, &self.flow, &account.user).await {

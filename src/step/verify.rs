@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use super::ToVerify;
 use crate::code::parse_typed_code;
-use crate::delivery::{self, HandedOff};
+use crate::delivery::{self, HandedOff, SendKind};
 use crate::ending::{Expired, LockReason, Locked};
 use crate::event::{Activity, Detail};
 use crate::next::Next;
@@ -202,7 +202,12 @@ impl Wizard<Verify> {
     /// reset all stay in a step that accepts no code.
     async fn resend_concealed(mut self, sspr: &Sspr) -> Self {
         let index = self.step.code.method();
-        let handed = delivery::hand_off(sspr, &self.flow, &self.step.account, index).await;
+        let send = if index.is_some() {
+            SendKind::Real
+        } else {
+            SendKind::Decoy
+        };
+        let handed = delivery::hand_off(sspr, &self.flow, &self.step.account, index, send).await;
         self.step.resends_left -= 1;
         match handed {
             HandedOff::Sent { index, issue } => {
@@ -214,7 +219,7 @@ impl Wizard<Verify> {
                 self.step.code = Code::Concealed(Concealed::Unsent { method: index });
                 self.step.code_deadline = sspr.now() + sspr.policy.code_lifetime;
             }
-            HandedOff::Locked(_) | HandedOff::Decoy => {
+            HandedOff::Locked(_) | HandedOff::Decoy(_) => {
                 if let Some(index) = index {
                     self.step.code = Code::Concealed(Concealed::Unsent { method: index });
                 }
