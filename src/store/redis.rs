@@ -1,7 +1,8 @@
 //! The Redis flow store (feature `redis`): suspended flows and per-user-ID counters in
 //! Redis, shared by every app server of a host, and the [`StoreKey`] that names a user
-//! ID's keys. The key layout, the memory policy and the behaviour while Redis is away are
-//! on [`RedisFlowStore`]; the Lua scripts are in `redis/*.lua`.
+//! ID's keys. The key layout, the memory policy, the use of a Redis Cluster and the
+//! behaviour while Redis (or a node) is away are on [`RedisFlowStore`]; the Lua scripts
+//! are in `redis/*.lua`, the connection (one endpoint or a cluster) in `redis/connection.rs`.
 
 mod connection;
 
