@@ -1,57 +1,16 @@
 //! Two app servers, one Redis: each server has its own service, connection and `Flows`,
 //! with the deployment's keys. A flow moves to the other server at every step, the
 //! challenge's picture and clip are the same bytes on both, and the code sent by one
-//! server is right on the other.
+//! server is right on the other (the walk is in `redis_support::two_servers`, which
+//! `tests/redis_cluster.rs` runs on a Redis Cluster).
 
 mod redis_support;
 
+use redis_support::two_servers::{Server, a_concealed_flow_moves_between, a_flow_moves_between};
 use redis_support::{connect, prefix, redis_url};
 use sspr::host::Outbox;
-use sspr::step::{
-    AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
-};
-use sspr::store::{Flows, RedisFlowStore};
-use sspr::testing::{JAN, STRONG, demo_directory, keys, phone};
-use sspr::{AnyStep, Next, Sspr};
-
-/// One app server: its service and its flows, over its own connection to the shared
-/// Redis, with the shared directory and delivery service.
-struct Server {
-    sspr: Sspr,
-    flows: Flows<RedisFlowStore>,
-}
-
-async fn server(
-    url: &str,
-    prefix: &str,
-    directory: sspr::host::InMemoryDirectory,
-    outbox: Outbox,
-) -> Server {
-    let store = connect(url, prefix).await;
-    let sspr = Sspr::builder(directory, outbox)
-        .policy(sspr::testing::revealing_policy())
-        .keys(&keys())
-        .counters(store.clone())
-        .build()
-        .expect("service");
-    let flows = Flows::new(store, keys()).expect("the deployment's keys");
-    Server { sspr, flows }
-}
-
-/// Saves `next` on `from` and resumes it on `to`, as the next request of the person
-/// lands on the other server.
-async fn hand_over(from: &Server, to: &Server, next: Next) -> AnyStep {
-    let saved = from
-        .flows
-        .save(&next)
-        .await
-        .expect("saves")
-        .expect("a step is saved");
-    to.flows
-        .resume_step(&saved.flow.to_string(), saved.nonce)
-        .await
-        .expect("the other server resumes it")
-}
+use sspr::policy::Policy;
+use sspr::testing::{demo_directory, revealing_policy};
 
 #[tokio::test]
 async fn a_flow_moves_between_two_servers_at_every_step() {
@@ -59,87 +18,26 @@ async fn a_flow_moves_between_two_servers_at_every_step() {
     let prefix = prefix();
     let directory = demo_directory();
     let outbox = Outbox::new();
-    let a = server(&url, &prefix, directory.clone(), outbox.clone()).await;
-    let b = server(&url, &prefix, directory, outbox.clone()).await;
-
-    // Started on A, account type on B.
-    let AnyStep::SelectAccount(select) =
-        hand_over(&a, &b, a.sspr.start().expect("starts").into()).await
-    else {
-        panic!("select account")
-    };
-    let Ok(FromSelectAccount::Identify(identify)) =
-        select.choose(&b.sspr, AccountType::WorkOrSchool)
-    else {
-        panic!("identify")
-    };
-    // The picture and the clip, as either server renders them: the same bytes.
-    let saved = b
-        .flows
-        .save(&identify.into())
-        .await
-        .expect("saves")
-        .expect("a step is saved");
-    let id = saved.flow.to_string();
-    let on_a = a
-        .sspr
-        .render(&a.flows.challenge(&id).await.expect("peeks"))
-        .expect("renders");
-    let on_b = b
-        .sspr
-        .render(&b.flows.challenge(&id).await.expect("peeks"))
-        .expect("renders");
-    assert_eq!(
-        on_a.as_bytes(),
-        on_b.as_bytes(),
-        "the same picture on both servers"
-    );
-    let AnyStep::Identify(identify) = a
-        .flows
-        .resume_step(&id, saved.nonce)
-        .await
-        .expect("resumes")
-    else {
-        panic!("identify")
-    };
-    let clip_a = identify.step().challenge().render().expect("renders");
-
-    // Answered on A, method chosen on B: B sends the code.
-    let answer = sspr::testing::answer_of(&identify);
-    let Ok(FromIdentify::ChooseMethod(choose)) = identify.submit(&a.sspr, JAN, &answer).await
-    else {
-        panic!("choose method")
-    };
-    let AnyStep::ChooseMethod(choose) = hand_over(&a, &b, choose.into()).await else {
-        panic!("choose method")
-    };
-    let Ok(ToVerify::Verify(verify)) = choose.choose(&b.sspr, 0).await else {
-        panic!("verify")
-    };
-
-    // The code B sent is typed on A.
-    let AnyStep::Verify(verify) = hand_over(&b, &a, verify.into()).await else {
-        panic!("verify")
-    };
-    let code = outbox.last_code_to(&phone()).expect("a code was sent");
-    let Ok(FromVerify::NewPassword(new_password)) = verify.submit(&a.sspr, &code).await else {
-        panic!("the code sent by B is right on A")
-    };
-
-    // The new password on B.
-    let AnyStep::NewPassword(new_password) = hand_over(&a, &b, new_password.into()).await else {
-        panic!("new password")
-    };
-    let done = new_password
-        .submit(
-            &b.sspr,
-            sspr::password::Password::new(STRONG),
-            sspr::password::Password::new(STRONG),
-        )
-        .await;
-    assert!(
-        matches!(done, Ok(FromNewPassword::Completed(_))),
-        "{done:?}"
-    );
-    assert!(!clip_a.as_bytes().is_empty());
+    // Two app servers, each with its own connection (the same place and prefix), first
+    // with every step shown, then with the default policy.
+    for policy in [revealing_policy(), Policy::default()] {
+        let concealed = policy.conceal();
+        let a = Server::new(
+            connect(&url, &prefix).await,
+            directory.clone(),
+            outbox.clone(),
+            policy.clone(),
+        );
+        let b = Server::new(
+            connect(&url, &prefix).await,
+            directory.clone(),
+            outbox.clone(),
+            policy,
+        );
+        if concealed {
+            a_concealed_flow_moves_between(&a, &b, &outbox, "orbit plum kettle 72").await;
+        } else {
+            a_flow_moves_between(&a, &b, &outbox).await;
+        }
+    }
 }

@@ -1,17 +1,19 @@
 //! The Redis flow store (feature `redis`): suspended flows and per-user-ID counters in
 //! Redis, shared by every app server of a host, and the [`StoreKey`] that names a user
-//! ID's keys. The key layout, the memory policy and the behaviour while Redis is away are
-//! on [`RedisFlowStore`]; the Lua scripts are in `redis/*.lua`.
+//! ID's keys. The key layout, the memory policy, the use of a Redis Cluster and the
+//! behaviour while Redis (or a node) is away are on [`RedisFlowStore`]; the Lua scripts
+//! are in `redis/*.lua`, the connection (one endpoint or a cluster) in `redis/connection.rs`.
+
+mod connection;
 
 use std::fmt;
-use std::future::Future;
 use std::sync::{Arc, LazyLock};
 
+use connection::{Connection, Lua};
 use hmac::{Hmac, KeyInit, Mac};
 use rand::TryRng;
 use rand::rngs::SysRng;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Client, RedisError, RedisResult, Script, Value};
+use redis::Value;
 use sha2::Sha256;
 use time::{Duration, OffsetDateTime};
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -26,14 +28,14 @@ use crate::user_id::UserId;
 /// short enough that Redis never refuses it as out of range.
 const MAX_TTL_MS: i64 = 10 * 366 * 24 * 60 * 60 * 1000;
 
-static SAVE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/save.lua")));
-static TAKE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/take.lua")));
-static PEEK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/peek.lua")));
-static ADD: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/add.lua")));
-static RELEASE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/release.lua")));
-static BLOCK: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/block.lua")));
-static BLOCKED_UNTIL: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("redis/blocked_until.lua")));
+static SAVE: LazyLock<Lua> = LazyLock::new(|| Lua::new(include_str!("redis/save.lua")));
+static TAKE: LazyLock<Lua> = LazyLock::new(|| Lua::new(include_str!("redis/take.lua")));
+static PEEK: LazyLock<Lua> = LazyLock::new(|| Lua::new(include_str!("redis/peek.lua")));
+static ADD: LazyLock<Lua> = LazyLock::new(|| Lua::new(include_str!("redis/add.lua")));
+static RELEASE: LazyLock<Lua> = LazyLock::new(|| Lua::new(include_str!("redis/release.lua")));
+static BLOCK: LazyLock<Lua> = LazyLock::new(|| Lua::new(include_str!("redis/block.lua")));
+static BLOCKED_UNTIL: LazyLock<Lua> =
+    LazyLock::new(|| Lua::new(include_str!("redis/blocked_until.lua")));
 
 /// The host's secret key for the names of a [`RedisFlowStore`]'s per-user-ID keys: a
 /// user ID appears in Redis key names only as an HMAC-SHA-256 under this key, so a list
@@ -100,9 +102,10 @@ impl fmt::Debug for StoreKey {
 const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 
 /// A [`FlowStore`] (with its per-user-ID [`Counters`]) in Redis, shared by every app
-/// server that connects with the same URL, prefix and [`StoreKey`]. Clones share one
-/// connection. Needs Redis 7.0 or later (or a server that speaks the same scripting,
-/// such as Valkey): every script declares its flags.
+/// server that connects to the same Redis (one server, [`Self::connect`], or a Redis
+/// Cluster, [`Self::connect_cluster`]) with the same prefix and [`StoreKey`]. Clones
+/// share one connection. Needs Redis 7.0 or later (or a server that speaks the same
+/// scripting, such as Valkey): every script declares its flags.
 ///
 /// Every operation is one Lua script or one command, so it is atomic on the server:
 /// exactly one of many requests that take a flow at once gets it, and counts add up
@@ -118,7 +121,49 @@ const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 /// changes nothing the caller holds: a host keeps its [`Wizard`](crate::Wizard), saves
 /// it again when Redis is back, and the flow continues. A Redis without persistence
 /// forgets its flows when it restarts (their people start again); a `take` whose answer
-/// is lost on the way may have removed the flow.
+/// is lost on the way may have removed the flow. On a cluster, this holds for each
+/// primary and the flows and user IDs of its slots (below).
+///
+/// # Redis Cluster
+///
+/// [`Self::connect_cluster`] goes through the `redis` crate's cluster client: it learns
+/// which primary serves which slot from the nodes it is given, sends each operation to
+/// the primary of its keys' slot (never to a replica), follows `MOVED` and `ASK`
+/// redirections, and learns the slots again when they move or a replica takes over. The
+/// keys of one flow, and of one user ID, share a slot (the hash tag, under "Keys"), so
+/// every script runs on one node and stays atomic, while flows and user IDs spread over
+/// all primaries. A script is called by its SHA-1 and, where a node does not know it
+/// yet (a new or restarted node), sent to that node with the call: no operation needs
+/// any node but the one of its keys.
+///
+/// Each primary holds only its slots, so a node failure touches only the flows and user
+/// IDs whose keys are there:
+///
+/// - While a primary is down or hung, the calls on its slots fail within the timeout
+///   with a typed `Unavailable` error, as above, and the calls on the other primaries'
+///   slots go on. A primary that starts again refuses calls (`CLUSTERDOWN`, a typed
+///   `Unavailable` error too) for about two seconds while it rejoins (Redis's own
+///   delay), then serves over the same store handle.
+/// - A restarted primary has what it persisted. With an append-only file and
+///   `appendfsync always`, every write was on disk before Redis answered it, so no flow,
+///   count or block is lost. With `appendfsync everysec`, the writes of the last second
+///   or so may be lost. Without persistence (and without a replica that takes over) it
+///   comes back empty: the flows of its slots are gone (their people start again), and
+///   so are the counts and blocks of its user IDs, which start afresh.
+/// - A replica that takes over (a failover) has what it had received: replication is
+///   asynchronous, so the last writes the old primary acknowledged may be lost (a taken
+///   flow is back, a count or a block is missing). Until the failover, the slots are
+///   away as above.
+/// - With `cluster-require-full-coverage yes` (Redis's default), once a primary is
+///   marked failed (after `cluster-node-timeout`) and no replica takes over, every node
+///   refuses every call until it is back; with `no`, the other primaries go on.
+///
+/// Tested (`tests/redis_cluster.rs`) on three primaries without replicas: a hung
+/// primary, one killed and restarted with `appendonly yes` and `appendfsync always`
+/// (nothing lost, the flow on it goes on to the end), and one restarted without
+/// persistence (its slots' flows and blocks gone, the other primaries' kept). Failovers
+/// to replicas and `cluster-require-full-coverage` are as Redis documents them, not
+/// tested here.
 ///
 /// # Memory: run Redis with `noeviction`
 ///
@@ -141,11 +186,12 @@ const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 /// [`FlowStore::discard`]. So no block is lost and no count is lost in silence; memory
 /// comes back as flows expire.
 ///
-/// The policy belongs to the whole Redis server, all its numbered databases included. To
-/// keep flows in a Redis that evicts, keep the counters in another one (an instance, or
-/// a managed database, of its own) with `noeviction`: connect one store to each, and give
-/// the counters' store to [`SsprBuilder::counters`](crate::SsprBuilder::counters) and the
-/// other to [`Flows::new`](super::Flows::new).
+/// The policy belongs to the whole Redis server, all its numbered databases included (on
+/// a cluster, set it on every node). To keep flows in a Redis that evicts, keep the
+/// counters in another one (an instance, or a managed database, of its own) with
+/// `noeviction`: connect one store to each, and give the counters' store to
+/// [`SsprBuilder::counters`](crate::SsprBuilder::counters) and the other to
+/// [`Flows::new`](super::Flows::new).
 ///
 /// # Keys
 ///
@@ -170,9 +216,9 @@ const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 /// `printf 'sspr redis user key v1:%s' "$id" | openssl dgst -sha256 -mac HMAC -macopt hexkey:$KEY_HEX`.
 ///
 /// The part in braces is a Redis Cluster hash tag: the keys of one flow, and of one user
-/// ID, share a slot, so no script crosses slots. The connection itself goes to one
-/// endpoint (a server, a primary, or a proxy in front of a cluster); it does not follow
-/// cluster redirections.
+/// ID, share a slot, so no script crosses slots. [`Self::connect`] goes to one endpoint
+/// (a server, a primary, or a proxy in front of a cluster) and does not follow cluster
+/// redirections; [`Self::connect_cluster`] does (above).
 ///
 /// ```no_run
 /// use sspr::host::{InMemoryDirectory, Keys, Outbox};
@@ -197,7 +243,7 @@ const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 /// ```
 #[derive(Clone)]
 pub struct RedisFlowStore {
-    connection: ConnectionManager,
+    connection: Connection,
     keys: Keys,
     timeout: std::time::Duration,
     /// Where Redis is, without credentials (for `Debug`).
@@ -225,6 +271,10 @@ impl RedisFlowStore {
     /// The longest key prefix, in bytes.
     pub const MAX_PREFIX_BYTES: usize = 64;
 
+    /// The most node URLs [`Self::connect_cluster`] takes (a few are enough: the client
+    /// finds the other nodes itself).
+    pub const MAX_CLUSTER_NODES: usize = 16;
+
     /// Connects to the Redis server at `url` (`redis://[user:password@]host:port/db`,
     /// `rediss://` with TLS where the `redis` crate is built with it, or
     /// `redis+unix:///path`), with every key under `prefix` (for example
@@ -246,37 +296,75 @@ impl RedisFlowStore {
         key: StoreKey,
         timeout: std::time::Duration,
     ) -> Result<Self, StoreError> {
-        let keys = Keys::new(prefix, key)?;
-        let timeout = timeout.clamp(
-            std::time::Duration::from_millis(10),
-            std::time::Duration::from_secs(60),
-        );
-        // The `redis` crate's error may quote the URL, password included: keep it out.
-        let client = Client::open(url).map_err(|_| {
-            StoreError::unavailable(
-                "the Redis URL is not valid (redis://host:port/db, rediss://, redis+unix://)",
-            )
-        })?;
-        let info = client.get_connection_info();
-        let server: Arc<str> = format!("{}/{}", info.addr(), info.redis_settings().db()).into();
-        // Each attempt is bounded by the timeout; the few retries with short pauses end
-        // before the next request would wait on them for long. A request that finds the
-        // reconnection failed starts another one.
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(timeout))
-            .set_response_timeout(Some(timeout))
-            .set_number_of_retries(2)
-            .set_min_delay(std::time::Duration::from_millis(50))
-            .set_max_delay(std::time::Duration::from_millis(500));
-        let connection = bounded(timeout, ConnectionManager::new_with_config(client, config))
-            .await
-            .map_err(StoreError::unavailable)?;
+        let (keys, timeout) = Self::settings(prefix, key, timeout)?;
+        let (connection, server) = Connection::single(url, timeout).await?;
         Ok(RedisFlowStore {
             connection,
             keys,
             timeout,
             server,
         })
+    }
+
+    /// Connects to the Redis Cluster that `nodes` belong to: URLs
+    /// `redis://[user:password@]host:port/` (or `rediss://`, as for [`Self::connect`]) of
+    /// some of its nodes, with one user and password; the client learns the other nodes
+    /// from those that answer. Keys, `prefix`, `key` and the [`Self::DEFAULT_TIMEOUT`]
+    /// are as with [`Self::connect`]; each operation goes to the primary of its keys'
+    /// slot. What a node failure means is under "Redis Cluster" above.
+    ///
+    /// No node URL (or more than [`Self::MAX_CLUSTER_NODES`]), a URL that is not one, URLs
+    /// with different users, passwords or databases, a prefix that is not one, or no node
+    /// answering within the timeout is [`StoreError::Unavailable`]. Needs a tokio runtime.
+    ///
+    /// ```no_run
+    /// use sspr::store::{RedisFlowStore, StoreError, StoreKey};
+    ///
+    /// # async fn run(key: StoreKey) -> Result<(), StoreError> {
+    /// // Some of the cluster's nodes: the client learns the others from them.
+    /// let nodes = ["redis://10.0.0.11:6379/", "redis://10.0.0.12:6379/"];
+    /// let store = RedisFlowStore::connect_cluster(&nodes, "sspr", key).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn connect_cluster(
+        nodes: &[&str],
+        prefix: &str,
+        key: StoreKey,
+    ) -> Result<Self, StoreError> {
+        Self::connect_cluster_with_timeout(nodes, prefix, key, Self::DEFAULT_TIMEOUT).await
+    }
+
+    /// Like [`RedisFlowStore::connect_cluster`], with at most `timeout` (10 ms to 60 s) for
+    /// each operation, connecting, reconnecting, retries and redirections included.
+    pub async fn connect_cluster_with_timeout(
+        nodes: &[&str],
+        prefix: &str,
+        key: StoreKey,
+        timeout: std::time::Duration,
+    ) -> Result<Self, StoreError> {
+        let (keys, timeout) = Self::settings(prefix, key, timeout)?;
+        let (connection, server) = Connection::cluster(nodes, timeout).await?;
+        Ok(RedisFlowStore {
+            connection,
+            keys,
+            timeout,
+            server,
+        })
+    }
+
+    /// The key names and the timeout (within its bounds) of a new store.
+    fn settings(
+        prefix: &str,
+        key: StoreKey,
+        timeout: std::time::Duration,
+    ) -> Result<(Keys, std::time::Duration), StoreError> {
+        let keys = Keys::new(prefix, key)?;
+        let timeout = timeout.clamp(
+            std::time::Duration::from_millis(10),
+            std::time::Duration::from_secs(60),
+        );
+        Ok((keys, timeout))
     }
 
     /// The key prefix.
@@ -304,67 +392,18 @@ impl RedisFlowStore {
     /// `Unavailable`.
     async fn run<T: redis::FromRedisValue>(
         &self,
-        script: &Script,
+        script: &Lua,
         keys: &[&str],
         args: &[&[u8]],
     ) -> Result<T, String> {
-        let mut invocation = script.prepare_invoke();
-        for key in keys {
-            invocation.key(*key);
-        }
-        for arg in args {
-            invocation.arg(*arg);
-        }
-        let mut connection = self.connection.clone();
-        bounded(self.timeout, async move {
-            invocation.invoke_async(&mut connection).await
-        })
-        .await
+        self.connection
+            .script(self.timeout, script, keys, args)
+            .await
     }
 
     /// Runs one command within the timeout.
     async fn command(&self, cmd: &redis::Cmd) -> Result<(), String> {
-        let mut connection = self.connection.clone();
-        bounded(self.timeout, async move {
-            cmd.query_async::<()>(&mut connection).await
-        })
-        .await
-    }
-}
-
-/// Awaits `operation` for at most `timeout`; any failure becomes a short message that
-/// holds no URL, key or value.
-async fn bounded<T>(
-    timeout: std::time::Duration,
-    operation: impl Future<Output = RedisResult<T>>,
-) -> Result<T, String> {
-    match tokio::time::timeout(timeout, operation).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(error)) => Err(describe(&error)),
-        Err(_) => Err(format!(
-            "Redis did not answer within {} ms; try again",
-            timeout.as_millis()
-        )),
-    }
-}
-
-fn describe(error: &RedisError) -> String {
-    if error.is_timeout() {
-        "Redis did not answer in time; try again".into()
-    } else if error.is_connection_refusal() {
-        "Redis refused the connection; try again".into()
-    } else if error.is_io_error() || error.is_connection_dropped() {
-        "the connection to Redis failed; try again".into()
-    } else if let Some(code) = error.code() {
-        // A server error code such as READONLY, OOM or LOADING, never the message.
-        let code: String = code
-            .chars()
-            .take(32)
-            .filter(char::is_ascii_alphanumeric)
-            .collect();
-        format!("Redis refused the operation ({code}); try again")
-    } else {
-        format!("Redis failed ({:?}); try again", error.kind())
+        self.connection.command(self.timeout, cmd).await
     }
 }
 

@@ -4,6 +4,9 @@
 #![allow(dead_code)] // each test file uses part of this
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a failed expectation is a failed test
 
+pub mod cluster;
+pub mod two_servers;
+
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
