@@ -426,9 +426,9 @@ pub async fn flow_store<St: crate::store::FlowStore>(store: &St, now: OffsetDate
     );
 }
 
-/// A store that holds at most `capacity` live flows: it refuses the next with
-/// [`StoreError::Full`](crate::store::StoreError::Full) without dropping a live one, and
-/// takes new flows again once old ones expire.
+/// A store that holds at most `capacity` live flows past their challenge: it refuses the
+/// next with [`StoreError::Full`](crate::store::StoreError::Full) without dropping a live
+/// one, and takes new flows again once old ones expire.
 pub async fn flow_store_capacity<St: crate::store::FlowStore>(
     store: &St,
     capacity: usize,
@@ -439,7 +439,7 @@ pub async fn flow_store_capacity<St: crate::store::FlowStore>(
     let mut kept = Vec::new();
     let mut refused = false;
     for _ in 0..=capacity {
-        let s = flow_snapshot(now);
+        let s = identified_snapshot(now);
         let flow = s.flow_id();
         match store.save(s, short, now).await {
             Ok(()) => kept.push(flow),
@@ -458,22 +458,112 @@ pub async fn flow_store_capacity<St: crate::store::FlowStore>(
             "no live flow was dropped"
         );
         store
-            .save(flow_snapshot_of(*flow, now), short, now)
+            .save(identified_snapshot_of(*flow, now), short, now)
             .await
             .expect("a taken flow can be saved again");
     }
+    // Anonymous flows do not take the room of flows past their challenge.
+    store
+        .save(flow_snapshot(now), short, now)
+        .await
+        .expect("an anonymous flow is kept apart");
     let later = short + Duration::seconds(1);
     store
-        .save(flow_snapshot(later), later + Duration::minutes(15), later)
+        .save(
+            identified_snapshot(later),
+            later + Duration::minutes(15),
+            later,
+        )
         .await
         .expect("expired flows make room");
 }
 
-/// A snapshot of an existing flow ID (a new step of the same flow).
-fn flow_snapshot_of(flow: FlowId, now: OffsetDateTime) -> crate::snapshot::FlowSnapshot {
-    let fresh = flow_snapshot(now);
+/// A store whose anonymous flows (before their challenge) are bounded by
+/// `anonymous_capacity`, evicting the oldest: a flood of `flood` new flows (more than
+/// the pool holds) never refuses one, keeps only the newest, and leaves every flow past
+/// its challenge alone; a flow started after the flood is kept.
+pub async fn anonymous_flows_evict_the_oldest<St: crate::store::FlowStore>(
+    store: &St,
+    anonymous_capacity: usize,
+    flood: usize,
+    now: OffsetDateTime,
+) {
+    use crate::store::Taken;
+    assert!(flood > anonymous_capacity, "a flood larger than the pool");
+    let later = now + Duration::minutes(15);
+    let identified = identified_snapshot(now);
+    let (identified_flow, identified_nonce) = (identified.flow_id(), identified.nonce());
+    store
+        .save(identified, later, now)
+        .await
+        .expect("a flow past its challenge");
+    let mut started = Vec::with_capacity(flood);
+    for _ in 0..flood {
+        let s = flow_snapshot(now);
+        started.push(s.flow_id());
+        store
+            .save(s, later, now)
+            .await
+            .expect("a new anonymous flow is never refused");
+    }
+    let (evicted, kept) = started.split_at(flood - anonymous_capacity);
+    for flow in kept {
+        assert!(
+            store.peek(*flow, now).await.expect("peeks").is_some(),
+            "the newest anonymous flows are kept"
+        );
+    }
+    for flow in evicted {
+        assert!(
+            store.peek(*flow, now).await.expect("peeks").is_none(),
+            "the oldest anonymous flows are evicted"
+        );
+    }
+    assert!(
+        matches!(
+            store
+                .take(identified_flow, Some(identified_nonce), now)
+                .await,
+            Ok(Taken::Snapshot(_))
+        ),
+        "the flood left the flow past its challenge alone"
+    );
+    let after = flow_snapshot(now);
+    let after_flow = after.flow_id();
+    store.save(after, later, now).await.expect("saves");
+    assert!(
+        matches!(
+            store.take(after_flow, None, now).await,
+            Ok(Taken::Snapshot(_))
+        ),
+        "a flow started after the flood is kept"
+    );
+}
+
+/// A flow past its challenge (at NewPassword), suspended, until `now + 15 min`.
+fn identified_snapshot(now: OffsetDateTime) -> crate::snapshot::FlowSnapshot {
+    let id = FlowId::generate().expect("entropy");
+    identified_snapshot_of(id.store_key(), now)
+}
+
+/// A snapshot past its challenge filed under `key` (a store key): a new step of the flow
+/// filed there. (The body is sealed for another flow ID; stores do not open bodies.)
+fn identified_snapshot_of(key: FlowId, now: OffsetDateTime) -> crate::snapshot::FlowSnapshot {
+    let wizard = crate::wizard::Wizard {
+        flow: crate::wizard::Flow {
+            id: FlowId::generate().expect("entropy"),
+            started: now,
+            deadline: now + Duration::minutes(15),
+        },
+        step: crate::state::NewPassword {
+            user: crate::user_id::UserId::parse("conformance@example.org").expect("valid"),
+            proved_by: vec![crate::contact::ContactMethod::sms("+31 6 00000000")],
+            attempts_left: 3,
+        },
+    };
+    let fresh = crate::snapshot::FlowSnapshot::of(&wizard, &suite_keys()).expect("suspends");
     let mut bytes = fresh.as_bytes().to_vec();
-    bytes[1..17].copy_from_slice(flow.as_bytes());
+    bytes[2..18].copy_from_slice(key.as_bytes());
     crate::snapshot::FlowSnapshot::from_bytes(&bytes).expect("header")
 }
 

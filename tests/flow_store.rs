@@ -1,6 +1,7 @@
 //! The memory flow store passes the flow store conformance suite, holds no more than its
-//! capacity without dropping a live flow, purges expired flows, and hands a flow to
-//! exactly one of many tasks that take it at once.
+//! capacity of flows past their challenge without dropping a live one, keeps anonymous
+//! flows in a pool of their own that evicts the oldest, purges expired flows, and hands
+//! a flow to exactly one of many tasks that take it at once.
 
 use sspr::Sspr;
 use sspr::conformance;
@@ -24,13 +25,23 @@ async fn memory_store_capacity_conforms() {
 }
 
 #[tokio::test]
-async fn a_full_store_refuses_exactly_at_capacity_and_purges_expired_flows() {
+async fn anonymous_flows_are_a_pool_of_their_own_that_evicts_the_oldest() {
+    let now = ManualClock::default().now();
+    let store = MemoryFlowStore::with_limits(5, 20, 1);
+    conformance::anonymous_flows_evict_the_oldest(&store, 20, 100, now).await;
+    let store = MemoryFlowStore::with_limits(50, 64, 8);
+    conformance::anonymous_flows_evict_the_oldest(&store, 64, 1_000, now).await;
+    assert!(store.anonymous_len() <= 64);
+}
+
+#[tokio::test]
+async fn expired_anonymous_flows_are_purged() {
     let clock = ManualClock::default();
     let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
         .clock(clock.clone())
         .build()
         .expect("service");
-    let store = MemoryFlowStore::with_shards(5, 1);
+    let store = MemoryFlowStore::with_limits(5, 5, 1);
     let now = clock.now();
     for _ in 0..5 {
         store
@@ -38,24 +49,14 @@ async fn a_full_store_refuses_exactly_at_capacity_and_purges_expired_flows() {
             .await
             .expect("room");
     }
-    assert_eq!(store.len(), 5);
-    let full = store
-        .save(snapshot(&sspr).await, now + Duration::minutes(15), now)
-        .await;
-    assert!(
-        matches!(full, Err(StoreError::Full { capacity: 5 })),
-        "{full:?}"
-    );
-    assert_eq!(store.len(), 5, "no live flow was dropped");
-    let later = now + Duration::minutes(16);
+    assert_eq!((store.len(), store.anonymous_len()), (0, 5));
     assert_eq!(store.purge_expired(now), 0);
-    store
-        .save(snapshot(&sspr).await, later + Duration::minutes(15), later)
-        .await
-        .expect("a full store of expired flows makes room");
-    assert_eq!(store.len(), 1, "the expired flows were purged");
-    assert_eq!(store.purge_expired(later + Duration::hours(1)), 1);
+    assert_eq!(store.purge_expired(now + Duration::minutes(16)), 5);
     assert!(store.is_empty());
+    let refused = store
+        .save(snapshot(&sspr).await, now, now + Duration::minutes(16))
+        .await;
+    assert!(matches!(refused, Err(StoreError::Expired)), "{refused:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     // fuzzer's bytes are made to carry, so that they reach the sealed decoder.
     let flow = sspr::FlowId::from_bytes([0x42; 16]);
     let mut data = data.to_vec();
-    if let Some(key) = data.get_mut(1..17) {
+    if let Some(key) = data.get_mut(2..18) {
         key.copy_from_slice(flow.store_key().as_bytes());
     }
     let Ok(snapshot) = FlowSnapshot::from_bytes(&data) else {

@@ -36,9 +36,10 @@ use crate::state::{ChooseMethod, Identify, NewPassword, SelectAccount, Verify};
 use crate::wizard::{Step, Wizard};
 
 /// The encoding version written first in every snapshot. Older versions (1: before the
-/// step states became enums; 2: before snapshots were sealed) are refused as
-/// [`SnapshotError::UnknownVersion`]: a flow in progress across the upgrade starts again.
-pub const VERSION: u8 = 3;
+/// step states became enums; 2: before snapshots were sealed; 3: before the header told
+/// anonymous flows apart) are refused as [`SnapshotError::UnknownVersion`]: a flow in
+/// progress across the upgrade starts again.
+pub const VERSION: u8 = 4;
 
 /// The longest snapshot the decoder reads; longer input is refused before decoding.
 pub const MAX_SNAPSHOT_BYTES: usize = 2048;
@@ -49,8 +50,14 @@ pub const MAX_METHODS: usize = 8;
 /// The longest contact address (email address or phone number) a snapshot holds, in bytes.
 pub const MAX_ADDRESS_BYTES: usize = 254;
 
-/// Bytes of the fixed header: version, flow ID, step nonce.
-const HEADER: usize = 1 + 16 + 8;
+/// Bytes of the fixed header: version, stage, flow store key, step nonce.
+const HEADER: usize = 1 + 1 + 16 + 8;
+
+/// The header's stage of a flow before its challenge is solved (SelectAccount, Identify).
+const ANONYMOUS: u8 = 0;
+
+/// The header's stage of a flow whose challenge was solved (it names an account).
+const IDENTIFIED: u8 = 1;
 
 /// Why a snapshot could not be made or resumed. Never holds the snapshot's contents.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -117,13 +124,27 @@ impl fmt::Debug for FlowSnapshot {
 }
 
 /// A wizard step that can be suspended: every step.
-pub(crate) trait Suspend: Step + record::Encode {}
+pub(crate) trait Suspend: Step + record::Encode {
+    /// Whether the flow is still before its solved challenge (see
+    /// [`FlowSnapshot::is_anonymous`]).
+    const ANONYMOUS: bool;
+}
 
-impl Suspend for SelectAccount {}
-impl Suspend for Identify {}
-impl Suspend for ChooseMethod {}
-impl Suspend for Verify {}
-impl Suspend for NewPassword {}
+impl Suspend for SelectAccount {
+    const ANONYMOUS: bool = true;
+}
+impl Suspend for Identify {
+    const ANONYMOUS: bool = true;
+}
+impl Suspend for ChooseMethod {
+    const ANONYMOUS: bool = false;
+}
+impl Suspend for Verify {
+    const ANONYMOUS: bool = false;
+}
+impl Suspend for NewPassword {
+    const ANONYMOUS: bool = false;
+}
 
 impl FlowSnapshot {
     /// Suspends a wizard at any step, sealed under `keys`, with a fresh step nonce. The
@@ -140,6 +161,7 @@ impl FlowSnapshot {
     ) -> Result<Self, SnapshotError> {
         let mut bytes = Vec::with_capacity(256);
         bytes.push(VERSION);
+        bytes.push(if S::ANONYMOUS { ANONYMOUS } else { IDENTIFIED });
         bytes.extend_from_slice(wizard.flow.id.store_key().as_bytes());
         bytes.extend_from_slice(&nonce.to_le_bytes());
         let mut encoded = Vec::with_capacity(BODY_BUCKET);
@@ -148,7 +170,7 @@ impl FlowSnapshot {
         encoded.zeroize();
         let mut body = body?;
         // The header is the associated data: a sealed body opens only under its own
-        // version, flow ID and step nonce.
+        // version, stage, flow ID and step nonce.
         let sealed = keys.seal(&bytes, &body);
         body.zeroize();
         let sealed = sealed.map_err(|error| match error {
@@ -182,6 +204,16 @@ impl FlowSnapshot {
     /// ID, never the ID itself (the person's bearer credential).
     pub fn flow_id(&self) -> FlowId {
         header_flow(&self.bytes).unwrap_or(FlowId::from_bytes([0; 16]))
+    }
+
+    /// Whether the flow has not solved its challenge yet (it is at SelectAccount or
+    /// Identify): such a flow names no account, and anyone can start one without limit,
+    /// so a store keeps these apart in a bounded pool that evicts the oldest first (as
+    /// the crate's stores do), and never lets them crowd out flows past the challenge.
+    /// The stage is in the clear header, sealed with the body as its associated data: a
+    /// changed stage does not open.
+    pub fn is_anonymous(&self) -> bool {
+        self.bytes.get(1) == Some(&ANONYMOUS)
     }
 
     /// The step nonce: different for every snapshot, even of the same step.
@@ -233,6 +265,10 @@ impl FlowSnapshot {
         let step = unpad(&body).and_then(|encoded| record::decode(flow_id, encoded));
         body.zeroize();
         let step = step?;
+        let anonymous = matches!(step, AnyStep::SelectAccount(_) | AnyStep::Identify(_));
+        if header.get(1) != Some(if anonymous { &ANONYMOUS } else { &IDENTIFIED }) {
+            return Err(SnapshotError::InvalidField("stage"));
+        }
         // A retired key opens only the flows it sealed before it was retired.
         if retired_at.is_some_and(|at| step.started() > at) {
             return Err(SnapshotError::NotSealed);
@@ -240,12 +276,11 @@ impl FlowSnapshot {
         Ok(step)
     }
 
-    /// A snapshot sealed around `body` as it is (tests write bodies no encoder makes).
+    /// This snapshot's header with `body` sealed as it is (tests write bodies no encoder
+    /// makes).
     #[cfg(test)]
-    pub(crate) fn from_body(flow: FlowId, nonce: u64, body: &[u8], keys: &Keys) -> Self {
-        let mut bytes = vec![VERSION];
-        bytes.extend_from_slice(flow.store_key().as_bytes());
-        bytes.extend_from_slice(&nonce.to_le_bytes());
+    pub(crate) fn resealed(&self, body: &[u8], keys: &Keys) -> Self {
+        let mut bytes = self.bytes.get(..HEADER).expect("a header").to_vec();
         let sealed = keys.seal(&bytes, body).expect("seals");
         bytes.extend_from_slice(&sealed);
         FlowSnapshot {
@@ -264,7 +299,7 @@ impl FlowSnapshot {
 /// Bodies are padded to a multiple of this many bytes before sealing (a 2-byte length,
 /// the encoding, zeros), so that a snapshot's size tells nothing of its step, its
 /// user ID's length or whether the account exists: every usual step seals to
-/// `25 + 4 + 24 + 160 + 16` = 229 bytes.
+/// `26 + 4 + 24 + 160 + 16` = 230 bytes.
 const BODY_BUCKET: usize = 160;
 
 /// The padded body: the encoding's length (2 bytes, little-endian), the encoding, zeros
@@ -321,16 +356,19 @@ fn check_header(bytes: &[u8]) -> Result<(), SnapshotError> {
     if bytes.len() < HEADER + KEY_ID_BYTES + SEAL_NONCE_BYTES + SEAL_TAG_BYTES {
         return Err(SnapshotError::Truncated);
     }
+    if !matches!(bytes.get(1), Some(&(ANONYMOUS | IDENTIFIED))) {
+        return Err(SnapshotError::InvalidField("stage"));
+    }
     Ok(())
 }
 
 fn header_flow(bytes: &[u8]) -> Option<FlowId> {
-    let id: [u8; 16] = bytes.get(1..17)?.try_into().ok()?;
+    let id: [u8; 16] = bytes.get(2..18)?.try_into().ok()?;
     Some(FlowId::from_bytes(id))
 }
 
 fn header_nonce(bytes: &[u8]) -> Option<u64> {
-    let nonce: [u8; 8] = bytes.get(17..HEADER)?.try_into().ok()?;
+    let nonce: [u8; 8] = bytes.get(18..HEADER)?.try_into().ok()?;
     Some(u64::from_le_bytes(nonce))
 }
 

@@ -236,8 +236,8 @@ fn a_stand_in_round_trips() {
 }
 
 #[test]
-fn the_version_is_3_and_older_versions_are_refused() {
-    assert_eq!(VERSION, 3);
+fn the_version_is_4_and_older_versions_are_refused() {
+    assert_eq!(VERSION, 4);
     let f = usual_flow();
     let id = f.id;
     let snapshot = FlowSnapshot::with_nonce(
@@ -442,7 +442,7 @@ fn a_snapshot_opens_only_unchanged_in_its_own_flow_under_its_keys() {
     // Another flow's ID in the header (moved to another key of the store): refused.
     let other = FlowId::from_bytes([0xEE; 16]);
     let mut moved = bytes.to_vec();
-    moved[1..17].copy_from_slice(other.store_key().as_bytes());
+    moved[2..18].copy_from_slice(other.store_key().as_bytes());
     assert_eq!(
         FlowSnapshot::resume(&moved, other, &keys()).unwrap_err(),
         SnapshotError::NotSealed
@@ -509,7 +509,7 @@ fn an_answer_outside_the_alphabet_is_refused() {
         .position(|w| w[0] == 6 && w[1].is_ascii_digit())
         .unwrap();
     body[at + 1] = b'A';
-    let resealed = FlowSnapshot::from_body(f.id, 1, &body, &keys());
+    let resealed = snapshot.resealed(&body, &keys());
     assert_eq!(
         FlowSnapshot::resume(resealed.as_bytes(), f.id, &keys()).unwrap_err(),
         SnapshotError::InvalidField("challenge answer")
@@ -603,5 +603,48 @@ fn sizes_tell_nothing_of_the_step_or_the_account() {
         "a stand-in is as long as a real Verify step"
     );
     assert_eq!(real, select, "every usual step seals to one size");
-    assert_eq!(real, 229);
+    assert_eq!(real, 230);
+}
+
+#[test]
+fn the_header_tells_a_flow_before_its_challenge_and_the_stage_is_sealed() {
+    let f = usual_flow();
+    let seal = |anonymous: bool| {
+        let snapshot = if anonymous {
+            FlowSnapshot::with_nonce(
+                &Wizard {
+                    flow: f.clone(),
+                    step: SelectAccount::new(),
+                },
+                1,
+                &keys(),
+            )
+        } else {
+            FlowSnapshot::with_nonce(
+                &Wizard {
+                    flow: f.clone(),
+                    step: choose(2, 0, 1, 5, 1),
+                },
+                1,
+                &keys(),
+            )
+        };
+        snapshot.unwrap()
+    };
+    assert!(seal(true).is_anonymous());
+    assert!(!seal(false).is_anonymous());
+    // A stage changed in the store: the body does not open under it.
+    for anonymous in [true, false] {
+        let mut bytes = seal(anonymous).as_bytes().to_vec();
+        bytes[1] ^= 1;
+        assert_eq!(
+            FlowSnapshot::resume(&bytes, f.id, &keys()).unwrap_err(),
+            SnapshotError::NotSealed
+        );
+        bytes[1] = 7;
+        assert_eq!(
+            FlowSnapshot::from_bytes(&bytes).unwrap_err(),
+            SnapshotError::InvalidField("stage")
+        );
+    }
 }

@@ -1,7 +1,8 @@
-//! The bounded in-memory flow store: shards of `Mutex<HashMap>`, expired flows purged,
-//! new flows refused (never live ones dropped) when full.
+//! The bounded in-memory flow store: shards of `Mutex<HashMap>`, expired flows purged;
+//! flows past their challenge refused (never live ones dropped) when full, anonymous
+//! flows (before their challenge) in a pool of their own that evicts the oldest.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -14,8 +15,13 @@ use crate::limits::{Counter, CounterError, Counters, MemoryCounters};
 use crate::snapshot::FlowSnapshot;
 use crate::user_id::UserId;
 
-/// The number of flows a [`MemoryFlowStore::new`] store holds.
+/// The number of flows past their challenge a [`MemoryFlowStore::new`] store holds.
 pub const DEFAULT_CAPACITY: usize = 1_000_000;
+
+/// The number of anonymous flows (before their challenge is solved) a
+/// [`MemoryFlowStore::new`] store holds before it evicts the oldest: at most a few tens
+/// of megabytes, however many flows anyone starts.
+pub const DEFAULT_ANONYMOUS_CAPACITY: usize = 100_000;
 
 /// The number of shards (independent locks) of a [`MemoryFlowStore`].
 pub const DEFAULT_SHARDS: usize = 64;
@@ -24,6 +30,12 @@ struct Entry {
     /// Unix time in nanoseconds.
     expires: i64,
     snapshot: FlowSnapshot,
+}
+
+impl Entry {
+    fn anonymous(&self) -> bool {
+        self.snapshot.is_anonymous()
+    }
 }
 
 #[derive(Default)]
@@ -35,36 +47,60 @@ struct Shard {
 }
 
 impl Shard {
-    /// Removes the flows expired at `now`; returns how many.
-    fn purge(&mut self, now: i64) -> usize {
+    /// Removes the flows expired at `now`; returns how many, past their challenge and
+    /// anonymous.
+    fn purge(&mut self, now: i64) -> (usize, usize) {
         if now < self.earliest {
-            return 0;
+            return (0, 0);
         }
-        let before = self.flows.len();
-        self.flows.retain(|_, entry| entry.expires > now);
+        let (mut identified, mut anonymous) = (0, 0);
+        self.flows.retain(|_, entry| {
+            let live = entry.expires > now;
+            if !live && entry.anonymous() {
+                anonymous += 1;
+            } else if !live {
+                identified += 1;
+            }
+            live
+        });
         self.earliest = self
             .flows
             .values()
             .map(|e| e.expires)
             .min()
             .unwrap_or(i64::MAX);
-        before - self.flows.len()
+        (identified, anonymous)
     }
 }
 
 struct Inner {
     shards: Box<[Mutex<Shard>]>,
-    /// Flows held, over all shards.
+    /// Flows past their challenge held, over all shards.
     len: AtomicUsize,
     capacity: usize,
+    /// Anonymous flows held, over all shards.
+    anonymous: AtomicUsize,
+    anonymous_capacity: usize,
+    /// Anonymous saves, oldest first: (flow, step nonce). An entry whose flow has moved
+    /// on (another nonce, past its challenge, gone) is stale and skipped. Locked before
+    /// a shard, never while one is held.
+    arrivals: Mutex<VecDeque<(FlowId, u64)>>,
 }
 
 /// A bounded, sharded in-memory [`FlowStore`] with its own per-user-ID counters. One per
 /// process; clones share the flows and counters.
 ///
-/// Flow IDs are random, so flows spread evenly over the shards (each its own lock). A
-/// save into a full store first purges the expired flows, then refuses with
-/// [`StoreError::Full`].
+/// Flow IDs are random, so flows spread evenly over the shards (each its own lock).
+///
+/// Two bounds, so that nobody can fill the store by starting flows, which costs them
+/// nothing: flows past their challenge ([`DEFAULT_CAPACITY`]; a save into a full store
+/// first purges the expired flows, then refuses with [`StoreError::Full`], never
+/// dropping a live one), and anonymous flows, before their challenge is solved
+/// ([`FlowSnapshot::is_anonymous`], [`DEFAULT_ANONYMOUS_CAPACITY`]), which are evicted
+/// oldest first when more arrive. A flood of starts evicts only other anonymous flows:
+/// it never blocks a new start, and never touches a flow whose challenge was solved.
+/// (A person still solving a challenge during a flood large enough to cycle the whole
+/// pool must start again; the web host's per-client rate limits keep floods smaller.)
 #[derive(Clone)]
 pub struct MemoryFlowStore {
     inner: Arc<Inner>,
@@ -108,30 +144,49 @@ impl MemoryFlowStore {
     /// A store of at most `capacity` flows in `shards` shards (1..=1024; more shards,
     /// less waiting under concurrent use, coarser capacity per shard).
     pub fn with_shards(capacity: usize, shards: usize) -> Self {
+        Self::with_limits(capacity, DEFAULT_ANONYMOUS_CAPACITY, shards)
+    }
+
+    /// A store of at most `capacity` flows past their challenge and `anonymous_capacity`
+    /// anonymous flows (each at least 1), in `shards` shards (1..=1024).
+    pub fn with_limits(capacity: usize, anonymous_capacity: usize, shards: usize) -> Self {
         let shards = shards.clamp(1, 1024);
         MemoryFlowStore {
             inner: Arc::new(Inner {
                 shards: (0..shards).map(|_| Mutex::new(Shard::default())).collect(),
                 len: AtomicUsize::new(0),
                 capacity: capacity.max(1),
+                anonymous: AtomicUsize::new(0),
+                anonymous_capacity: anonymous_capacity.max(1),
+                arrivals: Mutex::new(VecDeque::new()),
             }),
             counters: MemoryCounters::new(),
         }
     }
 
-    /// The most flows the store holds.
+    /// The most flows past their challenge the store holds.
     pub fn capacity(&self) -> usize {
         self.inner.capacity
     }
 
-    /// Flows held now (expired ones not purged yet included).
+    /// The most anonymous flows the store holds before it evicts the oldest.
+    pub fn anonymous_capacity(&self) -> usize {
+        self.inner.anonymous_capacity
+    }
+
+    /// Flows past their challenge held now (expired ones not purged yet included).
     pub fn len(&self) -> usize {
         self.inner.len.load(Ordering::Acquire)
     }
 
+    /// Anonymous flows held now (expired ones not purged yet included).
+    pub fn anonymous_len(&self) -> usize {
+        self.inner.anonymous.load(Ordering::Acquire)
+    }
+
     /// Whether no flow is held.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len() == 0 && self.anonymous_len() == 0
     }
 
     /// Removes every flow expired at `now` (and forgets per-user counters whose windows
@@ -147,9 +202,10 @@ impl MemoryFlowStore {
             .shards
             .iter()
             .map(|s| {
-                let purged = lock(s).purge(now);
-                self.inner.len.fetch_sub(purged, Ordering::AcqRel);
-                purged
+                let (identified, anonymous) = lock(s).purge(now);
+                self.inner.len.fetch_sub(identified, Ordering::AcqRel);
+                self.inner.anonymous.fetch_sub(anonymous, Ordering::AcqRel);
+                identified + anonymous
             })
             .sum()
     }
@@ -167,8 +223,51 @@ impl MemoryFlowStore {
 
     fn remove(&self, shard: &mut Shard, flow: &FlowId) -> Option<Entry> {
         let entry = shard.flows.remove(flow)?;
-        self.inner.len.fetch_sub(1, Ordering::AcqRel);
+        self.count(&entry).fetch_sub(1, Ordering::AcqRel);
         Some(entry)
+    }
+
+    /// The count an entry is held in.
+    fn count(&self, entry: &Entry) -> &AtomicUsize {
+        if entry.anonymous() {
+            &self.inner.anonymous
+        } else {
+            &self.inner.len
+        }
+    }
+
+    /// Notes an anonymous save, then evicts the oldest anonymous flows while there are
+    /// more than the pool holds. The arrivals keep at most about twice the pool: stale
+    /// ones are dropped when they pile up.
+    fn arrived(&self, flow: FlowId, nonce: u64) {
+        let mut arrivals = self
+            .inner
+            .arrivals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        arrivals.push_back((flow, nonce));
+        let capacity = self.inner.anonymous_capacity;
+        while self.anonymous_len() > capacity {
+            let Some((oldest, nonce)) = arrivals.pop_front() else {
+                break;
+            };
+            let mut shard = self.shard(&oldest);
+            let current = shard
+                .flows
+                .get(&oldest)
+                .is_some_and(|e| e.anonymous() && e.snapshot.nonce() == nonce);
+            if current {
+                self.remove(&mut shard, &oldest);
+            }
+        }
+        if arrivals.len() > 2 * capacity + 64 {
+            arrivals.retain(|(flow, nonce)| {
+                self.shard(flow)
+                    .flows
+                    .get(flow)
+                    .is_some_and(|e| e.anonymous() && e.snapshot.nonce() == *nonce)
+            });
+        }
     }
 
     fn shard(&self, flow: &FlowId) -> MutexGuard<'_, Shard> {
@@ -189,14 +288,31 @@ impl MemoryFlowStore {
             return Err(StoreError::Expired);
         }
         let flow = snapshot.flow_id();
+        if snapshot.is_anonymous() {
+            let nonce = snapshot.nonce();
+            let mut shard = self.shard(&flow);
+            let entry = Entry { expires, snapshot };
+            self.inner.anonymous.fetch_add(1, Ordering::AcqRel);
+            if shard.flows.is_empty() {
+                shard.earliest = expires;
+            }
+            if let Some(old) = shard.flows.insert(flow, entry) {
+                self.count(&old).fetch_sub(1, Ordering::AcqRel);
+            }
+            shard.earliest = shard.earliest.min(expires);
+            drop(shard);
+            self.arrived(flow, nonce);
+            return Ok(());
+        }
         let mut shard = self.shard(&flow);
-        if !shard.flows.contains_key(&flow) && !self.reserve() {
+        let replaces = |shard: &Shard| shard.flows.get(&flow).is_some_and(|e| !e.anonymous());
+        if !replaces(&shard) && !self.reserve() {
             // Full: purge the expired flows of every shard (without holding this one),
             // then try once more.
             drop(shard);
             self.purge_expired_nanos(now);
             shard = self.shard(&flow);
-            if !shard.flows.contains_key(&flow) && !self.reserve() {
+            if !replaces(&shard) && !self.reserve() {
                 return Err(StoreError::Full {
                     capacity: self.inner.capacity,
                 });
@@ -206,7 +322,13 @@ impl MemoryFlowStore {
             shard.earliest = expires;
         }
         shard.earliest = shard.earliest.min(expires);
-        shard.flows.insert(flow, Entry { expires, snapshot });
+        // Past its challenge now: an anonymous snapshot it replaces leaves the pool (the
+        // reservation above counted this one; replacing one past its challenge needed
+        // none).
+        let old = shard.flows.insert(flow, Entry { expires, snapshot });
+        if old.is_some_and(|old| old.anonymous()) {
+            self.inner.anonymous.fetch_sub(1, Ordering::AcqRel);
+        }
         Ok(())
     }
 
