@@ -125,6 +125,9 @@ impl Sspr {
         };
         let admin_record = find(admin).await?.ok_or(AdminResetError::NotAllowed)?;
         let record = find(user).await?.ok_or(AdminResetError::NoSuchUser)?;
+        // From here on the account is named by the directory's own ID (an alias the
+        // directory resolves shares its password, counters and events).
+        let user = &record.id;
         if !may_reset(&admin_record, &record) {
             return Err(AdminResetError::NotAllowed);
         }
@@ -178,9 +181,17 @@ impl Sspr {
         new: Password,
         confirm: Password,
     ) -> Result<ForcedChange, ForcedChangeRefusal> {
-        let user = UserId::parse(user_id).map_err(ForcedChangeRefusal::UserId)?;
+        let typed = UserId::parse(user_id).map_err(ForcedChangeRefusal::UserId)?;
         let now = self.now();
         let unavailable = |e: Error| ForcedChangeRefusal::Unavailable(e);
+        let record = self
+            .directory
+            .find_user(&typed)
+            .await
+            .map_err(|e| unavailable(e.into()))?;
+        // The account by the directory's own ID (an alias shares its block, counters and
+        // events); an unknown ID as typed.
+        let user = record.as_ref().map_or(typed, |record| record.id.clone());
         if let Some(until) = self
             .counters
             .blocked_until(&user, now)
@@ -189,11 +200,6 @@ impl Sspr {
         {
             return Ok(ForcedChange::Locked(self.lock_user(None, &user, until)));
         }
-        let record = self
-            .directory
-            .find_user(&user)
-            .await
-            .map_err(|e| unavailable(e.into()))?;
         let state = self
             .directory
             .password_state(&user)

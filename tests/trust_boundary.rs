@@ -441,12 +441,14 @@ impl sspr::host::Directory for Aliasing {
 #[tokio::test]
 async fn an_alias_shares_the_accounts_limits_and_block() {
     let counters = sspr::host::MemoryCounters::new();
+    let events = sspr::event::EventRecorder::new();
     let sspr = sspr::Sspr::builder(
         Aliasing(sspr::testing::demo_directory()),
         sspr::host::Outbox::new(),
     )
     .policy(sspr::testing::revealing_policy())
     .counters(counters.clone())
+    .events(events.clone())
     .build()
     .expect("service");
     let identify = |sspr: &sspr::Sspr| {
@@ -463,6 +465,13 @@ async fn an_alias_shares_the_accounts_limits_and_block() {
         panic!("the alias resolves to Jan, who may reset")
     };
     assert_eq!(choose.step().user(), &id(JAN));
+    assert!(
+        events
+            .events()
+            .iter()
+            .all(|e| e.user.as_ref() != Some(&id(ALIAS))),
+        "every event names the account by the directory's ID"
+    );
     // A block of the account holds for the alias too.
     let until = sspr.now() + Duration::hours(24);
     counters.block(&id(JAN), until).await.expect("blocks");
@@ -477,4 +486,79 @@ async fn an_alias_shares_the_accounts_limits_and_block() {
         ),
         "{outcome:?}"
     );
+}
+
+#[tokio::test]
+async fn an_admin_reset_and_the_forced_change_through_an_alias_are_the_accounts() {
+    let counters = sspr::host::MemoryCounters::new();
+    let directory = sspr::testing::demo_directory();
+    let sspr = sspr::Sspr::builder(Aliasing(directory.clone()), sspr::host::Outbox::new())
+        .counters(counters.clone())
+        .build()
+        .expect("service");
+    // The admin names Jan by his alias: the account's password is reset.
+    let admin = id(sspr::testing::ADMIN);
+    let temporary = sspr
+        .reset_by_admin(&admin, &id(ALIAS))
+        .await
+        .expect("the admin may reset Jan");
+    assert_eq!(directory.must_change(&id(JAN)).map(|m| m.0), Some(true));
+    // Wrong temporary passwords typed with the alias count against the account.
+    let mut locked = false;
+    for _ in 0..5 {
+        let outcome = sspr
+            .change_temporary_password(
+                ALIAS,
+                Password::new("not the temporary one"),
+                Password::new(STRONG),
+                Password::new(STRONG),
+            )
+            .await;
+        if matches!(outcome, Ok(sspr::admin::ForcedChange::Locked(_))) {
+            locked = true;
+            break;
+        }
+        assert!(
+            matches!(
+                outcome,
+                Err(sspr::admin::ForcedChangeRefusal::WrongTemporaryPassword)
+            ),
+            "{outcome:?}"
+        );
+    }
+    assert!(locked, "five wrong guesses block the account");
+    assert!(
+        counters
+            .blocked_until(&id(JAN), sspr.now())
+            .await
+            .expect("reads")
+            .is_some(),
+        "the block is the account's, not the alias's"
+    );
+    let _ = temporary;
+}
+
+#[tokio::test]
+async fn the_forced_change_through_an_alias_sets_the_accounts_password() {
+    let directory = sspr::testing::demo_directory();
+    let sspr = sspr::Sspr::builder(Aliasing(directory.clone()), sspr::host::Outbox::new())
+        .build()
+        .expect("service");
+    let temporary = sspr
+        .reset_by_admin(&id(sspr::testing::ADMIN), &id(JAN))
+        .await
+        .expect("resets");
+    let outcome = sspr
+        .change_temporary_password(
+            ALIAS,
+            Password::new(temporary.expose_secret()),
+            Password::new(STRONG),
+            Password::new(STRONG),
+        )
+        .await;
+    assert!(
+        matches!(outcome, Ok(sspr::admin::ForcedChange::Completed(ref done)) if done.user == id(JAN)),
+        "{outcome:?}"
+    );
+    assert_eq!(directory.must_change(&id(JAN)).map(|m| m.0), Some(false));
 }

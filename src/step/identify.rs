@@ -142,9 +142,10 @@ impl Wizard<Identify> {
             Ok(record) => record,
             Err(error) => return Err(self.refuse(Refusal::Unavailable(error.into()))),
         };
+        // The event names the account by the directory's own ID; an unknown one as typed.
         sspr.emit(
             &self.flow,
-            Some(&user),
+            Some(record.as_ref().map_or(&user, |record| &record.id)),
             Activity::FlowActivityProgress,
             Detail::ChallengePassed,
         );
