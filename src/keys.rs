@@ -119,7 +119,8 @@ impl Keys {
     }
 
     /// Keeps an older master secret, retired at `retired_at`, that still opens the flows
-    /// it sealed before then. A flow that says it started later is refused: whoever
+    /// it sealed before then (and checks the one-time codes it keyed, so a code sent
+    /// before the rotation is still right after it). A flow that says it started later is refused: whoever
     /// learns a retired secret cannot use it to make new flows. Drop it from the
     /// configuration after the longest flow lifetime.
     #[must_use]
@@ -144,6 +145,15 @@ impl Keys {
     /// The key of one-time code digests (current secret).
     pub(crate) fn code_key(&self) -> CodeKey {
         CodeKey::from_bytes(self.current.code)
+    }
+
+    /// The code sub-keys of the retired secrets: a code sent before a rotation is still
+    /// right after it (its flow opens under the retired key that sealed it).
+    pub(crate) fn retired_code_keys(&self) -> Vec<CodeKey> {
+        self.retired
+            .iter()
+            .map(|(key, _)| CodeKey::from_bytes(key.code))
+            .collect()
     }
 
     /// The sub-key of store key names (current secret), for a store that names keys

@@ -36,6 +36,8 @@ use crate::wizard::{Flow, Wizard};
 pub struct Sspr {
     pub(crate) policy: Arc<Policy>,
     pub(crate) code_key: Arc<CodeKey>,
+    /// Code keys of retired secrets: they still check codes sent before a rotation.
+    pub(crate) retired_code_keys: Arc<[CodeKey]>,
     pub(crate) directory: Arc<dyn DynDirectory>,
     pub(crate) sender: Arc<dyn DynSender>,
     pub(crate) counters: Arc<dyn DynCounters>,
@@ -69,6 +71,7 @@ impl fmt::Debug for Sspr {
 pub struct SsprBuilder {
     policy: Policy,
     code_key: Option<CodeKey>,
+    retired_code_keys: Vec<CodeKey>,
     directory: Arc<dyn DynDirectory>,
     sender: Arc<dyn DynSender>,
     counters: Arc<dyn DynCounters>,
@@ -95,6 +98,7 @@ impl Sspr {
         SsprBuilder {
             policy: Policy::default(),
             code_key: None,
+            retired_code_keys: Vec::new(),
             directory: Arc::new(directory),
             sender: Arc::new(sender),
             counters: Arc::new(MemoryCounters::default()),
@@ -118,6 +122,7 @@ impl SsprBuilder {
     /// [`Flows::new`](crate::store::Flows::new).
     pub fn keys(mut self, keys: &Keys) -> Self {
         self.code_key = Some(keys.code_key());
+        self.retired_code_keys = keys.retired_code_keys();
         self
     }
 
@@ -125,6 +130,7 @@ impl SsprBuilder {
     /// [`SsprBuilder::keys`] derives it from the deployment's master secret instead).
     pub fn code_key(mut self, key: CodeKey) -> Self {
         self.code_key = Some(key);
+        self.retired_code_keys = Vec::new();
         self
     }
 
@@ -175,6 +181,7 @@ impl SsprBuilder {
         Ok(Sspr {
             policy: Arc::new(self.policy),
             code_key: Arc::new(code_key),
+            retired_code_keys: self.retired_code_keys.into(),
             directory: self.directory,
             sender: self.sender,
             counters: self.counters,

@@ -562,3 +562,59 @@ async fn the_forced_change_through_an_alias_sets_the_accounts_password() {
     );
     assert_eq!(directory.must_change(&id(JAN)).map(|m| m.0), Some(false));
 }
+
+#[tokio::test]
+async fn a_code_sent_before_a_key_rotation_is_right_after_it() {
+    let old = [0x11; 32];
+    let directory = sspr::testing::demo_directory();
+    let outbox = sspr::host::Outbox::new();
+    let counters = sspr::host::MemoryCounters::new();
+    let service = |keys: &Keys| {
+        sspr::Sspr::builder(directory.clone(), outbox.clone())
+            .policy(sspr::testing::revealing_policy())
+            .keys(keys)
+            .counters(counters.clone())
+            .build()
+            .expect("service")
+    };
+    let store = MemoryFlowStore::new();
+    let before = Keys::from_secret(old);
+    let sspr = service(&before);
+    let identify = {
+        let start = sspr.start().expect("starts");
+        match start.choose(&sspr, sspr::step::AccountType::WorkOrSchool) {
+            Ok(sspr::step::FromSelectAccount::Identify(identify)) => identify,
+            other => panic!("{other:?}"),
+        }
+    };
+    let answer = sspr::testing::answer_of(&identify);
+    let Ok(FromIdentify::ChooseMethod(choose)) = identify.submit(&sspr, JAN, &answer).await else {
+        panic!("choose method")
+    };
+    let Ok(sspr::step::ToVerify::Verify(verify)) = choose.choose(&sspr, 0).await else {
+        panic!("verify")
+    };
+    let flows = Flows::new(store.clone(), before).expect("keys");
+    let saved = flows
+        .save(&verify.into())
+        .await
+        .expect("saves")
+        .expect("a step");
+    // The deployment rotates its secret: the old one is retired.
+    let rotated = Keys::from_secret([0x22; 32]).retire(old, sspr.now());
+    let sspr = service(&rotated);
+    let flows = Flows::new(store, rotated).expect("keys");
+    let AnyStep::Verify(verify) = flows
+        .resume_step(&saved.flow.to_string(), saved.nonce)
+        .await
+        .expect("the retired key opens it")
+    else {
+        panic!("verify")
+    };
+    let code = outbox.last_code_to(&phone()).expect("a code");
+    let outcome = verify.submit(&sspr, &code).await;
+    assert!(
+        matches!(outcome, Ok(FromVerify::NewPassword(_))),
+        "{outcome:?}"
+    );
+}

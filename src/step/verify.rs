@@ -56,11 +56,12 @@ impl Wizard<Verify> {
         if now >= self.step.code_deadline {
             return Err(self.refuse(Refusal::CodeExpired));
         }
-        let typed_digest = sspr.code_key.digest(
-            &self.flow.id,
-            self.step.account.issued,
-            &typed[..usize::from(digits)],
-        );
+        let typed = &typed[..usize::from(digits)];
+        let issued = self.step.account.issued;
+        let typed_digests: Vec<_> = std::iter::once(sspr.code_key.as_ref())
+            .chain(sspr.retired_code_keys.iter())
+            .map(|key| key.digest(&self.flow.id, issued, typed))
+            .collect();
         // A user ID blocked by another flow gets no more guesses here either.
         let blocked = match sspr.counters.blocked_until(&user, now).await {
             Ok(blocked) => blocked,
@@ -79,7 +80,12 @@ impl Wizard<Verify> {
                 .step
                 .code
                 .digest()
-                .is_some_and(|digest| digest.matches(&typed_digest));
+                // Every key is tried, without stopping at a match.
+                .is_some_and(|digest| {
+                    typed_digests
+                        .iter()
+                        .fold(false, |right, typed| digest.matches(typed) | right)
+                });
         let method = self.step.code.method();
         let (Some(method), true) = (method, right) else {
             return self.wrong_code(sspr, now, blocked.is_some()).await;
