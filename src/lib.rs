@@ -125,6 +125,7 @@ pub mod challenge;
 pub mod conformance;
 pub mod event;
 pub mod host;
+pub mod locale;
 pub mod message;
 pub mod password;
 pub mod policy;

@@ -101,7 +101,7 @@ pub(crate) fn is_kebab_case(id: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::HashSet;
 
     use super::*;
@@ -121,7 +121,7 @@ mod tests {
     /// One value of every variant of every enum that implements [`Message`]. A new
     /// variant belongs here (the `match` in its `message_id` is exhaustive, this list is
     /// not: keep them together).
-    fn every_message() -> Vec<Box<dyn Message>> {
+    pub(crate) fn every_message() -> Vec<Box<dyn Message>> {
         let mut all: Vec<Box<dyn Message>> = Vec::new();
         let hints = [
             StrengthHint::CommonPassword,

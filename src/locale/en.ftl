@@ -1,0 +1,120 @@
+# English messages of sspr: one per `Message::message_id`, in sentence case, as a person
+# reads them. Arguments are named like the fields of the Rust variants; `$until` and
+# `$hint` are "none" when the value is not there.
+
+## What makes a password easy to guess (inside password-too-weak)
+password-hint-common = it is a very common password
+password-hint-similar-to-common = it is close to a common password
+password-hint-keyboard-pattern = rows and patterns of keys are easy to guess
+password-hint-repeats = repeated characters or groups are easy to guess
+password-hint-sequence = sequences like abc or 6543 are easy to guess
+password-hint-dates-or-years = dates and years are easy to guess
+password-hint-single-word = a word by itself is easy to guess
+password-hint-names = names and surnames are easy to guess
+
+## The new password
+password-too-short = { $min ->
+    [one] The password is too short: use at least 1 character.
+   *[other] The password is too short: use at least { $min } characters.
+}
+password-too-long = The password is too long: use at most { $max } characters.
+password-control-character = The password contains a control character such as a tab or a line break: use only characters you can type.
+password-mismatch = The two passwords are not the same: type the same new password in both boxes.
+password-contains-user-id = The password contains your user ID or user name: choose a password without it.
+password-banned = The password contains a word or name your organisation does not allow: choose a different password.
+password-too-weak = { $hint ->
+    [none] The password is too easy to guess: add another word or two; uncommon words are better.
+   *[other] The password is too easy to guess ({ $hint }): add another word or two; uncommon words are better.
+}
+password-same-as-current = The new password is the same as your current one: choose a different password.
+
+## The user ID
+user-id-empty = Enter your user ID, for example name@organisation.example.
+user-id-too-long = A user ID has at most { $max_bytes } bytes.
+user-id-invalid-character = A user ID cannot contain spaces or control characters.
+user-id-invisible-character = A user ID cannot contain invisible characters such as soft hyphens or zero-width spaces: type it instead of pasting it.
+user-id-bidi-control = A user ID cannot contain text-direction marks: type it instead of pasting it.
+
+## The characters of the picture or audio clip
+answer-empty = No characters were entered: type the characters of the picture or audio clip.
+answer-too-long = The input is longer than { $max } characters: type only the characters shown.
+
+## The support request for a new global admin
+support-field-name = name
+support-field-email-address = email address
+support-field-phone-number = phone number
+support-field-company-name = company name
+support-field-organisation-domain = organisation domain
+support-field-explanation = explanation
+support-request-missing = Fill in the { $field }.
+support-request-too-long = The { $field } has at most { $max } characters.
+support-request-control-character = The { $field } contains characters that cannot be typed.
+support-request-email = Enter an email address where support can reach you.
+support-desk-unavailable = The support desk is unavailable; try again.
+
+## The flow's ID (the link or cookie of a reset)
+flow-id-length = A flow ID has 32 characters.
+flow-id-character = A flow ID has only the characters 0-9 and a-f.
+flow-id-entropy = The operating system's random number generator failed; try again.
+
+## Why a reset locked
+lock-challenge-attempts = too many wrong answers to the challenge
+lock-code-attempts = too many wrong codes
+lock-user-blocked = too many codes or wrong codes for this account
+lock-password-attempts = too many new passwords refused
+
+## How a reset ends
+ending-personal-account = This is a personal account: recover it with your account provider.
+ending-ask-admin = You cannot reset this password yourself: ask your admin to reset it.
+ending-locked = { $until ->
+    [none] This password reset is locked ({ $reason }). Start again later.
+   *[other] This password reset is locked ({ $reason }) until { $until }.
+}
+ending-expired = This password reset expired: start again.
+ending-completed = Your password was changed.
+
+## Refusals a person can fix
+refusal-wrong-answer = { $attempts_left ->
+    [one] Those are not the characters shown; try the new challenge (1 attempt left).
+   *[other] Those are not the characters shown; try the new challenge ({ $attempts_left } attempts left).
+}
+refusal-challenge-expired = The challenge expired; try the new one.
+refusal-no-more-challenges = No more new challenges in this reset; answer this one or start again.
+refusal-unknown-method = Choose one of the contact methods shown.
+refusal-code-format = Enter the { $digits }-digit code.
+refusal-wrong-code = { $attempts_left ->
+    [one] That code is not right (1 attempt left).
+   *[other] That code is not right ({ $attempts_left } attempts left).
+}
+refusal-code-expired = The code expired; ask for a new one.
+refusal-no-more-resends = No more codes can be sent; use the last one or start again.
+service-unavailable = The service is unavailable; try again.
+
+## A stored reset
+flow-missing = This password reset is no longer open; start again.
+flow-stale = This page is out of date; continue from the latest page.
+flow-expired = This password reset expired; start again.
+flow-damaged = The stored reset is damaged; start again.
+flow-no-challenge = This page has no challenge to show.
+
+## Changing an admin's temporary password
+forced-change-wrong-temporary-password = The user ID or the temporary password is not right.
+forced-change-temporary-password-expired = The temporary password has expired; ask your admin for a new one.
+
+## An admin's reset
+admin-reset-not-allowed = You cannot reset the password of this account.
+admin-reset-no-such-user = There is no such account.
+
+## The flow store
+store-full = { $capacity ->
+    [one] Too many password resets are in progress (1); try again in a few minutes.
+   *[other] Too many password resets are in progress ({ $capacity }); try again in a few minutes.
+}
+store-expired = The reset expired before it could be saved; start again.
+store-unavailable = The reset store is unavailable.
+
+## What the delivery service sends
+notice-password-changed = The password of your account { $user } was changed. If you did not do this, contact your admin at once.
+code-message = { $digits ->
+   *[other] Your { $digits }-digit code to reset your password is { $code }. It works for { $minutes } minutes. Do not give it to anyone.
+}
