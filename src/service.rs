@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::challenge::{Challenge, ChallengeKind, Media};
+use crate::challenge::{Challenge, ChallengeKind, Language, Media};
 use crate::clock::{Clock, SystemClock};
 use crate::code::CodeKey;
 use crate::contact::ContactMethod;
@@ -233,8 +233,16 @@ impl Sspr {
         Ok(challenge.render_with(self.policy.image_size, self.policy.difficulty)?)
     }
 
-    pub(crate) fn new_challenge(&self, kind: ChallengeKind) -> Result<Challenge, Error> {
-        Ok(Challenge::new(kind, self.policy.challenge_length)?)
+    pub(crate) fn new_challenge(
+        &self,
+        kind: ChallengeKind,
+        language: Language,
+    ) -> Result<Challenge, Error> {
+        Ok(Challenge::new_in(
+            kind,
+            self.policy.challenge_length,
+            language,
+        )?)
     }
 
     /// Records an audit event of a step of `flow`.

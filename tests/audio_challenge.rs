@@ -182,3 +182,38 @@ proptest! {
         prop_assert!(clip.samples.iter().any(|&s| s != 0));
     }
 }
+
+#[test]
+fn a_dutch_challenge_speaks_its_own_recordings_the_same_way_every_time() {
+    let english = challenge(6, 11);
+    let dutch = challenge(6, 11).in_language(sspr::challenge::Language::Dutch);
+    assert_eq!(dutch.language(), sspr::challenge::Language::Dutch);
+    let (en, nl) = (
+        english.render().expect("renders"),
+        dutch.render().expect("renders"),
+    );
+    assert_ne!(
+        en.as_bytes(),
+        nl.as_bytes(),
+        "other recordings, other bytes"
+    );
+    assert_eq!(
+        nl.as_bytes(),
+        dutch.render().expect("renders").as_bytes(),
+        "the same Dutch challenge renders the same bytes"
+    );
+    let reader = hound::WavReader::new(nl.as_bytes()).expect("a WAV");
+    let seconds = f64::from(reader.duration()) / f64::from(reader.spec().sample_rate);
+    let (low, high) = duration_bounds(6);
+    assert!((low..=high).contains(&seconds), "{seconds} s");
+}
+
+#[test]
+fn language_tags_name_the_languages_spoken() {
+    use sspr::challenge::Language;
+    assert_eq!(Language::from_tag("nl-BE"), Some(Language::Dutch));
+    assert_eq!(Language::from_tag("EN_us.UTF-8"), Some(Language::English));
+    assert_eq!(Language::from_tag("fr"), None);
+    assert_eq!(Language::from_tag(""), None);
+    assert_eq!(Language::default(), Language::English);
+}

@@ -387,3 +387,37 @@ async fn resends_are_bounded() {
     let outcome = h.submit_code(refused.wizard, &sspr::testing::mail()).await;
     assert!(matches!(outcome, FromVerify::NewPassword(_)), "{outcome:?}");
 }
+
+#[tokio::test]
+async fn speaking_another_language_is_a_new_challenge_kept_across_a_save() {
+    use sspr::challenge::Language;
+    use sspr::store::{Flows, MemoryFlowStore};
+    let h = Harness::default_policy();
+    let identify = h.identify();
+    assert_eq!(identify.step().challenge().language(), Language::English);
+    let Ok(sspr::Stay::Step(dutch)) = identify.speak(&h.sspr, Language::Dutch) else {
+        panic!("a new challenge in Dutch")
+    };
+    assert_eq!(dutch.step().challenge().language(), Language::Dutch);
+    let flows = Flows::new(MemoryFlowStore::new(), sspr::testing::keys())
+        .expect("keys")
+        .with_clock(h.sspr.clone());
+    let saved = flows
+        .save(&dutch.into())
+        .await
+        .expect("saves")
+        .expect("a step");
+    let sspr::AnyStep::Identify(resumed) = flows
+        .resume_step(&saved.flow.to_string(), saved.nonce)
+        .await
+        .expect("resumes")
+    else {
+        panic!("identify")
+    };
+    assert_eq!(resumed.step().challenge().language(), Language::Dutch);
+    // A switch to audio keeps the language.
+    let Ok(sspr::Stay::Step(audio)) = resumed.switch_kind(&h.sspr) else {
+        panic!("audio")
+    };
+    assert_eq!(audio.step().challenge().language(), Language::Dutch);
+}

@@ -24,7 +24,7 @@ use sspr::{AnyStep, FlowId, Next, Wizard};
 use time::{Duration, OffsetDateTime};
 
 /// The snapshot encoding version this crate writes (the first byte of every snapshot).
-const VERSION: u8 = 4;
+const VERSION: u8 = 5;
 
 /// The test kit's service (Jan and the other demo users), with the flows of a memory
 /// store (which also keeps the per-user counters) read and written through the store.

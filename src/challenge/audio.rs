@@ -40,7 +40,7 @@ use std::ops::RangeInclusive;
 use rand::RngExt;
 use rand::rngs::ChaCha20Rng;
 
-use super::recording::{self, RATE, Recordings, WORD_RMS};
+use super::recording::{self, Language, RATE, Recordings, WORD_RMS};
 use super::{AUDIO_STREAM, Answer, ChallengeError, ChallengeKind, Seed};
 
 /// Samples in `ms` milliseconds.
@@ -129,9 +129,14 @@ const FRACTION_BITS: u32 = 16;
 /// Length of a canonical 44-byte WAV header, as hound writes for 8-bit mono.
 const WAV_HEADER: usize = 44;
 
-/// Renders the audio clip of `answer`, with every random choice drawn from `seed`.
-pub(crate) fn render(answer: &Answer, seed: &Seed) -> Result<Vec<u8>, ChallengeError> {
-    let recordings = recording::recordings()?;
+/// Renders the audio clip of `answer` in `language`, with every random choice drawn from
+/// `seed`.
+pub(crate) fn render(
+    answer: &Answer,
+    seed: &Seed,
+    language: Language,
+) -> Result<Vec<u8>, ChallengeError> {
+    let recordings = recording::recordings_of(language)?;
     let mut rng = seed.stream(AUDIO_STREAM);
     let layers = Layers::draw(answer.expose_secret(), recordings, &mut rng)?;
     let mut mix = layers.mixed();
@@ -904,7 +909,7 @@ mod tests {
 
     #[test]
     fn clip_is_mono_8_bit_and_peaks_without_clipping() {
-        let wav = render(&answer(b"123456"), &seed(7)).expect("renders");
+        let wav = render(&answer(b"123456"), &seed(7), Language::English).expect("renders");
         let (spec, samples) = samples(&wav);
         assert_eq!(spec.channels, 1);
         assert_eq!(spec.sample_rate, RATE);
@@ -1045,8 +1050,14 @@ mod tests {
 
     #[test]
     fn same_seed_same_bytes_other_seed_other_bytes() {
-        let a = render(&answer(b"987654"), &seed(3)).expect("renders");
-        assert_eq!(a, render(&answer(b"987654"), &seed(3)).expect("renders"));
-        assert_ne!(a, render(&answer(b"987654"), &seed(4)).expect("renders"));
+        let a = render(&answer(b"987654"), &seed(3), Language::English).expect("renders");
+        assert_eq!(
+            a,
+            render(&answer(b"987654"), &seed(3), Language::English).expect("renders")
+        );
+        assert_ne!(
+            a,
+            render(&answer(b"987654"), &seed(4), Language::English).expect("renders")
+        );
     }
 }

@@ -22,6 +22,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 pub(crate) use answer::Answer;
 pub use answer::{AUDIO_ALPHABET, IMAGE_ALPHABET, InputRejected, MAX_INPUT_CHARS, NormalizedInput};
 pub use difficulty::Difficulty;
+pub use recording::Language;
 
 /// Whether a challenge is a picture to read or an audio clip to listen to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -239,6 +240,8 @@ impl Seed {
 pub struct Challenge {
     #[zeroize(skip)]
     kind: ChallengeKind,
+    #[zeroize(skip)]
+    language: Language,
     answer: Answer,
     seed: Seed,
 }
@@ -247,6 +250,7 @@ impl fmt::Debug for Challenge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Challenge")
             .field("kind", &self.kind)
+            .field("language", &self.language)
             .field("length", &self.len())
             .field("answer", &format_args!("[REDACTED]"))
             .field("seed", &format_args!("[REDACTED]"))
@@ -259,11 +263,33 @@ pub(crate) const IMAGE_STREAM: u64 = 1;
 pub(crate) const AUDIO_STREAM: u64 = 2;
 
 impl Challenge {
-    /// A new challenge from the operating system's CSPRNG.
+    /// A new challenge from the operating system's CSPRNG, in English.
     pub fn new(kind: ChallengeKind, length: ChallengeLength) -> Result<Self, ChallengeError> {
+        Self::new_in(kind, length, Language::English)
+    }
+
+    /// A new challenge from the operating system's CSPRNG whose audio clip speaks
+    /// `language`.
+    pub fn new_in(
+        kind: ChallengeKind,
+        length: ChallengeLength,
+        language: Language,
+    ) -> Result<Self, ChallengeError> {
         let mut rng =
             ChaCha20Rng::try_from_rng(&mut SysRng).map_err(|_| ChallengeError::Entropy)?;
-        Ok(Self::generate(kind, length, &mut rng))
+        Ok(Self::generate(kind, length, &mut rng).in_language(language))
+    }
+
+    /// The same challenge, its audio clip spoken in `language`.
+    #[must_use]
+    pub fn in_language(mut self, language: Language) -> Self {
+        self.language = language;
+        self
+    }
+
+    /// The language the audio clip speaks.
+    pub fn language(&self) -> Language {
+        self.language
     }
 
     /// A new challenge from the given cryptographically secure RNG (inject a seeded one in
@@ -275,14 +301,25 @@ impl Challenge {
     ) -> Self {
         let answer = Answer::generate(kind, length, rng);
         let seed = Seed(rng.random());
-        Challenge { kind, answer, seed }
+        Challenge {
+            kind,
+            language: Language::English,
+            answer,
+            seed,
+        }
     }
 
     /// Rebuilds a stored challenge; `None` when the stored answer does not fit the kind.
-    pub(crate) fn from_parts(kind: ChallengeKind, answer: &[u8], seed: [u8; 32]) -> Option<Self> {
+    pub(crate) fn from_parts(
+        kind: ChallengeKind,
+        language: Language,
+        answer: &[u8],
+        seed: [u8; 32],
+    ) -> Option<Self> {
         let answer = Answer::from_stored(kind, answer)?;
         Some(Challenge {
             kind,
+            language,
             answer,
             seed: Seed(seed),
         })
@@ -359,7 +396,7 @@ impl Challenge {
     ) -> Result<Media, ChallengeError> {
         let bytes = match self.kind {
             ChallengeKind::Image => image::render(&self.answer, &self.seed, size, difficulty)?,
-            ChallengeKind::Audio => audio::render(&self.answer, &self.seed)?,
+            ChallengeKind::Audio => audio::render(&self.answer, &self.seed, self.language)?,
         };
         Ok(Media {
             kind: self.kind,
@@ -372,7 +409,9 @@ impl Challenge {
 /// once per process). Hosts may call it at start-up to keep the first request fast.
 pub fn warm_up() -> Result<(), ChallengeError> {
     glyph::atlas()?;
-    recording::recordings()?;
+    for language in Language::ALL {
+        recording::recordings_of(language)?;
+    }
     Ok(())
 }
 
@@ -464,9 +503,13 @@ mod tests {
     fn parts_round_trip() {
         let c = Challenge::generate(ChallengeKind::Audio, ChallengeLength::DEFAULT, &mut rng());
         let (answer, seed) = c.expose_parts();
-        let back = Challenge::from_parts(ChallengeKind::Audio, answer, *seed).expect("valid");
+        let back = Challenge::from_parts(ChallengeKind::Audio, Language::English, answer, *seed)
+            .expect("valid");
         assert_eq!(back.expose_parts(), c.expose_parts());
-        assert!(Challenge::from_parts(ChallengeKind::Audio, b"ABCDEF", *seed).is_none());
+        assert!(
+            Challenge::from_parts(ChallengeKind::Audio, Language::English, b"ABCDEF", *seed)
+                .is_none()
+        );
     }
 
     #[test]

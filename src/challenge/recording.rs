@@ -31,27 +31,57 @@ const FADE: usize = 55;
 /// Samples in the broadband noise table: 1.5 s.
 const NOISE_SAMPLES: usize = 1 << 14;
 
-/// A language the challenges can speak. Each has its own `.vox` file; a new one is a
-/// variant here, a case in `scripts/make-recordings`, and the file it writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Language {
-    /// English: `voices/en.vox`.
+/// The language an audio challenge speaks its digits in (and whose number words the
+/// answer check accepts, beside English). Each has its own recordings
+/// (`src/challenge/voices/<tag>.vox`, made by `scripts/make-recordings`), decoded once
+/// per process. A challenge records its language, so a flow resumed on another server
+/// speaks the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Language {
+    /// English digits (the default).
+    #[default]
     English,
+    /// Dutch digits ("een, twee, drie").
+    Dutch,
 }
 
 impl Language {
+    /// Every language the challenges speak.
+    pub const ALL: [Language; 2] = [Language::English, Language::Dutch];
+
+    /// The language's tag: `en`, `nl`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::Dutch => "nl",
+        }
+    }
+
+    /// The language of a tag (`nl`, `nl-BE`, `EN`): the primary subtag decides; `None`
+    /// for a language the challenges do not speak.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag.split(['-', '_', '.']).next()?;
+        Language::ALL
+            .into_iter()
+            .find(|l| l.tag().eq_ignore_ascii_case(primary))
+    }
+
     /// The language's recordings as the script wrote them.
     fn asset(self) -> &'static [u8] {
         match self {
             Language::English => include_bytes!("voices/en.vox"),
+            Language::Dutch => include_bytes!("voices/nl.vox"),
         }
     }
 
     /// The slot where the language's decoded recordings are kept for the process.
     fn decoded(self) -> &'static OnceLock<Option<Recordings>> {
         static ENGLISH: OnceLock<Option<Recordings>> = OnceLock::new();
+        static DUTCH: OnceLock<Option<Recordings>> = OnceLock::new();
         match self {
             Language::English => &ENGLISH,
+            Language::Dutch => &DUTCH,
         }
     }
 }
@@ -104,6 +134,7 @@ impl Recordings {
 }
 
 /// The English recordings, decoded on the first call and shared by every later one.
+#[cfg(test)]
 pub(crate) fn recordings() -> Result<&'static Recordings, ChallengeError> {
     recordings_of(Language::English)
 }

@@ -37,9 +37,9 @@ use crate::wizard::{Step, Wizard};
 
 /// The encoding version written first in every snapshot. Older versions (1: before the
 /// step states became enums; 2: before snapshots were sealed; 3: before the header told
-/// anonymous flows apart) are refused as [`SnapshotError::UnknownVersion`]: a flow in
-/// progress across the upgrade starts again.
-pub const VERSION: u8 = 4;
+/// anonymous flows apart; 4: before challenges recorded their language) are refused as
+/// [`SnapshotError::UnknownVersion`]: a flow in progress across the upgrade starts again.
+pub const VERSION: u8 = 5;
 
 /// The longest snapshot the decoder reads; longer input is refused before decoding.
 pub const MAX_SNAPSHOT_BYTES: usize = 2048;

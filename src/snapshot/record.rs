@@ -6,7 +6,7 @@ use time::{Duration, OffsetDateTime};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::{MAX_ADDRESS_BYTES, MAX_METHODS, SnapshotError};
-use crate::challenge::{Challenge, ChallengeKind};
+use crate::challenge::{Challenge, ChallengeKind, Language};
 use crate::code::CodeDigest;
 use crate::contact::{ContactKind, ContactMethod};
 use crate::flow::FlowId;
@@ -47,6 +47,8 @@ pub(crate) enum StepRecord {
 #[derive(Serialize, Deserialize, Zeroize)]
 pub(crate) struct IdentifyRecord {
     kind: u8,
+    /// The language of the audio clip: 0 English, 1 Dutch.
+    language: u8,
     answer: Vec<u8>,
     seed: [u8; 32],
     challenge_deadline: i64,
@@ -120,6 +122,10 @@ impl Encode for Identify {
             kind: match self.challenge.kind() {
                 ChallengeKind::Image => 0,
                 ChallengeKind::Audio => 1,
+            },
+            language: match self.challenge.language() {
+                Language::English => 0,
+                Language::Dutch => 1,
             },
             answer: answer.to_vec(),
             seed: *seed,
@@ -307,7 +313,12 @@ fn identify(record: &IdentifyRecord, flow: &Flow) -> Result<Identify, SnapshotEr
         1 => ChallengeKind::Audio,
         _ => return Err(SnapshotError::InvalidField("challenge kind")),
     };
-    let challenge = Challenge::from_parts(kind, &record.answer, record.seed)
+    let language = match record.language {
+        0 => Language::English,
+        1 => Language::Dutch,
+        _ => return Err(SnapshotError::InvalidField("challenge language")),
+    };
+    let challenge = Challenge::from_parts(kind, language, &record.answer, record.seed)
         .ok_or(SnapshotError::InvalidField("challenge answer"))?;
     if record.attempts_left == 0 || record.attempts_left > Policy::MAX_CHALLENGE_ATTEMPTS {
         return Err(SnapshotError::InvalidField("attempts left"));

@@ -236,8 +236,8 @@ fn a_stand_in_round_trips() {
 }
 
 #[test]
-fn the_version_is_4_and_older_versions_are_refused() {
-    assert_eq!(VERSION, 4);
+fn the_version_is_5_and_older_versions_are_refused() {
+    assert_eq!(VERSION, 5);
     let f = usual_flow();
     let id = f.id;
     let snapshot = FlowSnapshot::with_nonce(

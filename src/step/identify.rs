@@ -1,6 +1,6 @@
 //! The user ID and the characters of a picture or an audio clip.
 
-use crate::challenge::ChallengeKind;
+use crate::challenge::{ChallengeKind, Language};
 use crate::delivery;
 use crate::eligibility;
 use crate::ending::{AskAdmin, Expired, LockReason, Locked};
@@ -43,20 +43,35 @@ impl Wizard<Identify> {
     /// Refused when the flow's new-challenge budget is spent.
     pub fn switch_kind(self, sspr: &Sspr) -> Result<Stay<Identify>, Refused<Identify>> {
         let kind = self.step.challenge.kind().other();
-        self.renew(sspr, kind)
+        let language = self.step.challenge.language();
+        self.renew(sspr, kind, language)
+    }
+
+    /// A new challenge of the same kind whose audio clip speaks `language` (the person
+    /// switched the page's language): it counts against the flow's new-challenge budget
+    /// like any new challenge, and is refused when that is spent.
+    pub fn speak(
+        self,
+        sspr: &Sspr,
+        language: Language,
+    ) -> Result<Stay<Identify>, Refused<Identify>> {
+        let kind = self.step.challenge.kind();
+        self.renew(sspr, kind, language)
     }
 
     /// A new challenge of the same kind, for a picture or clip the person cannot make
     /// out. Refused when the flow's new-challenge budget is spent.
     pub fn new_challenge(self, sspr: &Sspr) -> Result<Stay<Identify>, Refused<Identify>> {
         let kind = self.step.challenge.kind();
-        self.renew(sspr, kind)
+        let language = self.step.challenge.language();
+        self.renew(sspr, kind, language)
     }
 
     fn renew(
         mut self,
         sspr: &Sspr,
         kind: ChallengeKind,
+        language: Language,
     ) -> Result<Stay<Identify>, Refused<Identify>> {
         if sspr.expired(&self.flow, None) {
             return Ok(Stay::Expired(Expired));
@@ -64,15 +79,22 @@ impl Wizard<Identify> {
         if self.step.renewals_left == 0 {
             return Err(self.refuse(Refusal::NoMoreChallenges));
         }
-        if let Err(error) = self.replace_challenge(sspr, kind) {
+        if let Err(error) = self.replace_challenge(sspr, kind, language) {
             return Err(self.refuse(error));
         }
         self.step.renewals_left -= 1;
         Ok(Stay::Step(self))
     }
 
-    fn replace_challenge(&mut self, sspr: &Sspr, kind: ChallengeKind) -> Result<(), Refusal> {
-        let challenge = sspr.new_challenge(kind).map_err(Refusal::Unavailable)?;
+    fn replace_challenge(
+        &mut self,
+        sspr: &Sspr,
+        kind: ChallengeKind,
+        language: Language,
+    ) -> Result<(), Refusal> {
+        let challenge = sspr
+            .new_challenge(kind, language)
+            .map_err(Refusal::Unavailable)?;
         self.step.challenge = challenge;
         self.step.challenge_deadline = sspr.now() + sspr.policy.challenge_lifetime;
         sspr.emit(
@@ -105,8 +127,9 @@ impl Wizard<Identify> {
             Err(rejected) => return Err(self.refuse(Refusal::AnswerInput(rejected))),
         };
         let kind = self.step.challenge.kind();
+        let language = self.step.challenge.language();
         if sspr.now() >= self.step.challenge_deadline {
-            return match self.replace_challenge(sspr, kind) {
+            return match self.replace_challenge(sspr, kind, language) {
                 Ok(()) => Err(self.refuse(Refusal::ChallengeExpired)),
                 Err(error) => Err(self.refuse(error)),
             };
@@ -133,7 +156,7 @@ impl Wizard<Identify> {
                     until: None,
                 }));
             }
-            return match self.replace_challenge(sspr, kind) {
+            return match self.replace_challenge(sspr, kind, language) {
                 Ok(()) => Err(self.refuse(Refusal::WrongAnswer { attempts_left })),
                 Err(error) => Err(self.refuse(error)),
             };

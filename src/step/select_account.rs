@@ -1,5 +1,6 @@
 //! "Can't access your account?": work or school account, or personal account.
 
+use crate::challenge::Language;
 use crate::ending::{Expired, PersonalAccount};
 use crate::event::{Activity, Detail};
 use crate::next::Next;
@@ -38,12 +39,23 @@ impl From<FromSelectAccount> for Next {
 }
 
 impl Wizard<SelectAccount> {
-    /// Chooses the account type. Refused only when no challenge can be made (the OS
-    /// CSPRNG failed): try again.
+    /// Chooses the account type; the challenge's audio speaks English. Refused only when
+    /// no challenge can be made (the OS CSPRNG failed): try again.
     pub fn choose(
         self,
         sspr: &Sspr,
         account: AccountType,
+    ) -> Result<FromSelectAccount, Refused<SelectAccount>> {
+        self.choose_in(sspr, account, Language::English)
+    }
+
+    /// Chooses the account type; the challenge's audio clip speaks `language` (the
+    /// person's, as the host negotiated it). Refused only when no challenge can be made.
+    pub fn choose_in(
+        self,
+        sspr: &Sspr,
+        account: AccountType,
+        language: Language,
     ) -> Result<FromSelectAccount, Refused<SelectAccount>> {
         if sspr.expired(&self.flow, None) {
             return Ok(FromSelectAccount::Expired(Expired));
@@ -58,7 +70,7 @@ impl Wizard<SelectAccount> {
             return Ok(FromSelectAccount::PersonalAccount(PersonalAccount));
         }
         let kind = sspr.policy.challenge_kind;
-        let challenge = match sspr.new_challenge(kind) {
+        let challenge = match sspr.new_challenge(kind, language) {
             Ok(challenge) => challenge,
             Err(error) => return Err(self.refuse(Refusal::Unavailable(error))),
         };
