@@ -98,3 +98,58 @@ fn empty_and_overlong_input_are_refused_not_wrong() {
     let answer = c.danger_reveal_answer();
     assert_eq!(c.check(&format!("\u{7}{answer}\u{0}")), Ok(true));
 }
+
+const ENGLISH: [&str; 9] = [
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+];
+const DUTCH: [&str; 9] = [
+    "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen",
+];
+
+/// `answer` (digits) typed with each digit as a numeral, an English or a Dutch word
+/// (`how`), in upper or lower case, with a space, a hyphen or nothing between them.
+fn spelled(answer: &str, how: &[(u8, bool, u8)]) -> String {
+    let mut typed = String::new();
+    for (digit, &(form, upper, gap)) in answer.bytes().zip(how) {
+        let i = usize::from(digit - b'1');
+        let word = match form {
+            0 => char::from(digit).to_string(),
+            1 => ENGLISH[i].to_owned(),
+            _ => DUTCH[i].to_owned(),
+        };
+        typed.push_str(&if upper { word.to_uppercase() } else { word });
+        typed.push_str(["", " ", "-"][usize::from(gap)]);
+    }
+    typed
+}
+
+proptest! {
+    #[test]
+    fn a_dutch_clip_takes_its_digits_as_numerals_or_words_in_dutch_or_english(
+        length in 4usize..=10,
+        seed: u64,
+        how in proptest::collection::vec((0u8..3, any::<bool>(), 0u8..3), 10),
+    ) {
+        let c = challenge(ChallengeKind::Audio, length, seed)
+            .in_language(sspr::challenge::Language::Dutch);
+        let answer = c.danger_reveal_answer();
+        let typed = spelled(&answer, &how);
+        prop_assume!(typed.chars().count() <= MAX_INPUT_CHARS);
+        prop_assert_eq!(c.check(&typed), Ok(true), "{}", typed);
+        // One digit short is wrong, however it is spelled.
+        let short = spelled(&answer[1..], &how);
+        prop_assert_eq!(c.check(&short), Ok(false), "{}", short);
+    }
+
+    #[test]
+    fn an_english_clip_takes_no_dutch_words(
+        seed: u64,
+        how in proptest::collection::vec((2u8..3, any::<bool>(), 0u8..3), 10),
+    ) {
+        let c = challenge(ChallengeKind::Audio, 6, seed);
+        let answer = c.danger_reveal_answer();
+        let typed = spelled(&answer, &how);
+        // Dutch words that are not also English ones: "een" never reads as a digit here.
+        prop_assert_eq!(c.check(&typed), Ok(false), "{}", typed);
+    }
+}

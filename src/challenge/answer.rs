@@ -8,6 +8,7 @@ use subtle::ConstantTimeEq;
 use unicode_normalization::UnicodeNormalization;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use super::recording::Language;
 use super::{ChallengeKind, ChallengeLength};
 use crate::message::{Arg, Message};
 
@@ -157,43 +158,136 @@ impl NormalizedInput {
     /// Characters outside the alphabets are kept as a mark that matches nothing, so a
     /// wrong input costs the same comparison as a right one.
     pub fn new(input: &str) -> Result<Self, InputRejected> {
-        let too_long = InputRejected::TooLong {
-            max: MAX_INPUT_CHARS,
-        };
-        // Every char is at most 4 bytes: a cheap bound before counting.
-        if input.len() > MAX_INPUT_CHARS * 4 || input.chars().nth(MAX_INPUT_CHARS).is_some() {
-            return Err(too_long);
-        }
+        let Normalised {
+            mut raw,
+            len,
+            overflow,
+        } = normalise(input)?;
         let mut chars = [0u8; SLOTS];
-        let mut len = 0usize;
-        let mut overflow = false;
-        // ASCII is already NFKC: skip the normaliser on the common path.
-        let typed: &mut dyn Iterator<Item = char> = if input.is_ascii() {
-            &mut input.chars()
-        } else {
-            &mut input.nfkc()
-        };
-        for c in typed.filter(|c| !is_ignored(*c)) {
-            if len == SLOTS {
-                overflow = true;
-                break;
-            }
-            chars[len] = if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase() as u8
-            } else {
-                FOREIGN
-            };
-            len += 1;
-        }
-        if len == 0 {
-            return Err(InputRejected::Empty);
-        }
+        let kept = len.min(SLOTS);
+        chars[..kept].copy_from_slice(&raw[..kept]);
+        raw.zeroize();
         Ok(NormalizedInput {
             chars,
             // An overflowing input gets a length no answer has.
-            len: if overflow { u8::MAX } else { len as u8 },
+            len: if overflow || len > SLOTS {
+                u8::MAX
+            } else {
+                len as u8
+            },
         })
     }
+
+    /// Normalises typed digits that may be spelled out: as [`NormalizedInput::new`], then
+    /// every number word of `words` (upper case, for the digits 1 to 9 in order) and of
+    /// English becomes its digit ("7", "seven", "zeven", "ZEVEN", with or without spaces
+    /// or hyphens between them). A letter that starts no word stays as it is, and
+    /// matches no digit.
+    pub(crate) fn spoken(input: &str, words: &[&str; 9]) -> Result<Self, InputRejected> {
+        let Normalised {
+            mut raw,
+            len,
+            overflow,
+        } = normalise(input)?;
+        let mut chars = [0u8; SLOTS];
+        let mut out = 0usize;
+        let mut at = 0usize;
+        while at < len {
+            let rest = &raw[at..len];
+            // The longest number word at this place, in the clip's language or English.
+            let word = words
+                .iter()
+                .chain(ENGLISH_WORDS.iter())
+                .enumerate()
+                .filter(|(_, w)| rest.starts_with(w.as_bytes()))
+                .max_by_key(|(_, w)| w.len());
+            let (digit, used) = match word {
+                Some((i, w)) => (b'1' + (i % 9) as u8, w.len()),
+                None => (rest[0], 1),
+            };
+            if out == SLOTS {
+                break;
+            }
+            chars[out] = digit;
+            out += 1;
+            at += used;
+        }
+        let overflow = overflow || at < len;
+        raw.zeroize();
+        Ok(NormalizedInput {
+            chars,
+            // An overflowing input gets a length no answer has.
+            len: if overflow { u8::MAX } else { out as u8 },
+        })
+    }
+}
+
+/// The number words 1 to 9 of `language`, upper case.
+pub(crate) fn number_words(language: Language) -> &'static [&'static str; 9] {
+    match language {
+        Language::English => &ENGLISH_WORDS,
+        Language::Dutch => &DUTCH_WORDS,
+    }
+}
+
+/// The English number words 1 to 9, upper case: accepted in every language's clip.
+pub(crate) const ENGLISH_WORDS: [&str; 9] = [
+    "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE",
+];
+
+/// The Dutch number words 1 to 9, upper case.
+pub(crate) const DUTCH_WORDS: [&str; 9] = [
+    "EEN", "TWEE", "DRIE", "VIER", "VIJF", "ZES", "ZEVEN", "ACHT", "NEGEN",
+];
+
+/// Typed input, normalised: the first [`MAX_INPUT_CHARS`] kept characters, and whether
+/// there were more (NFKC can lengthen: one ligature, several letters).
+struct Normalised {
+    raw: [u8; MAX_INPUT_CHARS],
+    len: usize,
+    overflow: bool,
+}
+
+/// Normalises `input`: NFKC, white space, dashes and control characters dropped, ASCII
+/// letters and digits upper-cased, anything else [`FOREIGN`]. Refuses empty and overlong
+/// input.
+fn normalise(input: &str) -> Result<Normalised, InputRejected> {
+    let too_long = InputRejected::TooLong {
+        max: MAX_INPUT_CHARS,
+    };
+    // Every char is at most 4 bytes: a cheap bound before counting.
+    if input.len() > MAX_INPUT_CHARS * 4 || input.chars().nth(MAX_INPUT_CHARS).is_some() {
+        return Err(too_long);
+    }
+    let mut chars = [0u8; MAX_INPUT_CHARS];
+    let mut len = 0usize;
+    let mut overflow = false;
+    // ASCII is already NFKC: skip the normaliser on the common path.
+    let typed: &mut dyn Iterator<Item = char> = if input.is_ascii() {
+        &mut input.chars()
+    } else {
+        &mut input.nfkc()
+    };
+    for c in typed.filter(|c| !is_ignored(*c)) {
+        if len == MAX_INPUT_CHARS {
+            overflow = true;
+            break;
+        }
+        chars[len] = if c.is_ascii_alphanumeric() {
+            c.to_ascii_uppercase() as u8
+        } else {
+            FOREIGN
+        };
+        len += 1;
+    }
+    if len == 0 {
+        return Err(InputRejected::Empty);
+    }
+    Ok(Normalised {
+        raw: chars,
+        len,
+        overflow,
+    })
 }
 
 /// White space and every kind of dash are ignored in answers.
@@ -257,6 +351,70 @@ mod tests {
         assert!(check(&a, " k7 mx-3p "));
         assert!(check(&a, "k7\u{2013}mx\u{00A0}3p"));
         assert!(check(&a, "Ｋ７ＭＸ３Ｐ"));
+    }
+
+    fn spoken(answer: &Answer, input: &str, language: Language) -> bool {
+        NormalizedInput::spoken(input, number_words(language))
+            .map(|input| answer.matches(&input))
+            .unwrap_or(false)
+    }
+
+    #[test]
+    fn digits_may_be_spelled_in_the_clips_language_or_in_english() {
+        let a = answer(ChallengeKind::Audio, "718293");
+        for typed in [
+            "718293",
+            "zeven een acht twee negen drie",
+            "ZEVEN-EEN-ACHT-TWEE-NEGEN-DRIE",
+            "zeveneenachttweenegendrie",
+            "seven one eight two nine three",
+            "7 een eight 2 NEGEN three",
+            "Ｚｅｖｅｎ 1 8 2 9 3",
+        ] {
+            assert!(spoken(&a, typed, Language::Dutch), "{typed}");
+        }
+        assert!(spoken(
+            &a,
+            "seven-one-eight-two-nine-three",
+            Language::English
+        ));
+        // Dutch words are the Dutch clip's: an English clip takes English words only.
+        assert!(!spoken(
+            &a,
+            "zeven een acht twee negen drie",
+            Language::English
+        ));
+        for wrong in [
+            "zeven een acht twee negen",
+            "zeven een acht twee negen drie vier",
+            "zeven een acht twee negen dri",
+            "zevn een acht twee negen drie",
+            "718293 en",
+        ] {
+            assert!(!spoken(&a, wrong, Language::Dutch), "{wrong}");
+        }
+        // Overlapping words read as the person means them: "twee een" is 2 1.
+        let b = answer(ChallengeKind::Audio, "211111");
+        assert!(spoken(&b, "tweeeeneeneeneeneen", Language::Dutch));
+    }
+
+    #[test]
+    fn spelled_input_is_still_bounded() {
+        let long = "zeven ".repeat(11);
+        assert_eq!(
+            NormalizedInput::spoken(&long, &DUTCH_WORDS).map(|_| ()),
+            Err(InputRejected::TooLong {
+                max: MAX_INPUT_CHARS
+            })
+        );
+        // Within the bound but more digits than any answer: no answer matches it.
+        let many = "een".repeat(20);
+        let a = answer(ChallengeKind::Audio, "111111");
+        assert!(!spoken(&a, &many, Language::Dutch));
+        assert_eq!(
+            NormalizedInput::spoken("  - ", &DUTCH_WORDS).map(|_| ()),
+            Err(InputRejected::Empty)
+        );
     }
 
     #[test]

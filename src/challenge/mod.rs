@@ -371,7 +371,14 @@ impl Challenge {
 
     /// [`Challenge::check`], for the wizard.
     pub(crate) fn is_answer(&self, input: &str) -> Result<bool, InputRejected> {
-        let input = NormalizedInput::new(input)?;
+        let input = match self.kind {
+            ChallengeKind::Image => NormalizedInput::new(input)?,
+            // Digits may be typed as numerals or as words, in the clip's language or in
+            // English.
+            ChallengeKind::Audio => {
+                NormalizedInput::spoken(input, answer::number_words(self.language))?
+            }
+        };
         Ok(self.answer.matches(&input))
     }
 
