@@ -762,8 +762,8 @@ impl DefaultPages {
                             }
                             "." }
                     }
-                    p { "We sent a message to your contact methods to tell you. You are \
-                         signed out everywhere you were signed in." }
+                    p { "We sent a message to your contact methods to tell you. Use the new \
+                         password everywhere you sign in." }
                     @if let Some(url) = &self.sign_in_url {
                         p { a class="button-link" href=(url) { "Sign in with your new password" } }
                     }
