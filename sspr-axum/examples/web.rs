@@ -263,6 +263,8 @@ async fn serve<St: FlowStore + Clone + 'static>(
         }
     });
 
+    // Decode the glyphs and recordings now, not on the first request.
+    tokio::task::spawn_blocking(sspr::challenge::warm_up).await??;
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
     let url = format!("http://{}/", listener.local_addr()?);
     println!("sspr: self-service password reset in the browser\n");

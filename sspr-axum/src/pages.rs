@@ -29,7 +29,7 @@
 //! page.
 
 use maud::{DOCTYPE, Markup, html};
-use sspr::challenge::ChallengeKind;
+use sspr::challenge::{ChallengeKind, ImageSize};
 use sspr::message::Message;
 use sspr::password::{PasswordRefusal, PasswordRules};
 use sspr::step::{ChooseMethod, Identify, NewPassword, Verify};
@@ -170,6 +170,9 @@ pub struct IdentifyView<'a> {
     pub step: &'a Identify,
     /// The URL of the picture or clip.
     pub media_url: String,
+    /// The picture's size in pixels (the policy's), so that the page does not move when
+    /// it arrives.
+    pub image_size: ImageSize,
     /// The user ID to fill in again after a refusal (one that parsed as a user ID).
     pub user_id: Option<&'a str>,
     /// Why the last answer was refused.
@@ -573,6 +576,7 @@ fn identify(view: &IdentifyView<'_>, urls: &Urls) -> Markup {
                 @match kind {
                     ChallengeKind::Image => {
                         img class="challenge-picture" src=(view.media_url)
+                            width=(view.image_size.width()) height=(view.image_size.height())
                             alt={ "A picture of " (length) " characters. Type them in the box \
                                    below. If you cannot make them out, choose “Listen to an \
                                    audio clip instead” or “Show another picture”." };

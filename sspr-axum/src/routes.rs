@@ -174,6 +174,7 @@ impl<St: FlowStore + 'static> App<St> {
                 form,
                 step: wizard.step(),
                 media_url: self.urls.challenge(saved.nonce),
+                image_size: policy.image_size(),
                 user_id: refill.user_id.as_deref(),
                 refusal,
             }),

@@ -777,6 +777,35 @@ async fn too_many_answers_from_one_client_are_refused_with_429() {
 }
 
 #[tokio::test]
+async fn too_many_codes_from_one_client_are_refused_with_429() {
+    let mut browser = Setup {
+        policy: testing::revealing_policy(),
+        limits: RateLimits {
+            send: Quota::new(1, Duration::from_secs(3600)),
+            ..RateLimits::default()
+        },
+        ..Setup::default()
+    }
+    .build();
+    let identify = browser.start().await;
+    let choose = browser.identify(&identify, JAN).await;
+    let verify = browser.submit("/method", &choose, &[("method", "0")]).await;
+    assert_eq!(verify.status, StatusCode::OK);
+    let resend = browser.submit("/resend", &verify, &[]).await;
+    assert_eq!(resend.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_page(&resend);
+    assert_eq!(
+        browser.outbox.deliveries().len(),
+        1,
+        "no second code went out"
+    );
+    // The code that did go out still works: the refused request left the flow alone.
+    let code = browser.outbox.last_code_to(&phone()).unwrap();
+    let next = browser.submit("/verify", &verify, &[("code", &code)]).await;
+    next.assert_contains("<h1>Choose a new password</h1>");
+}
+
+#[tokio::test]
 async fn no_error_shows_what_the_request_held() {
     const MARK: &str = "<b>INJECTED-7f3a</b>";
     let mut browser = Browser::new();
