@@ -1,0 +1,410 @@
+//! The whole self-service password reset wizard in the browser: sspr-axum's router on an
+//! embedded in-memory directory with the same demo accounts as the terminal example.
+//!
+//! ```text
+//! cargo run --example web                       # http://127.0.0.1:3000/
+//! cargo run --example web -- --addr 127.0.0.1:8080
+//! cargo run --example web -- --reveal           # show the methods and "ask your admin"
+//! SSPR_SECRET=$(openssl rand -hex 32) cargo run --example web -- --redis redis://127.0.0.1/
+//! ```
+//!
+//! Open the address it prints: the sign-in page links to "Can't access your account?".
+//! The codes the demo accounts receive are on the **demo mailbox** page (`/demo-mailbox`),
+//! which stands for the people's phones and mailboxes: a real deployment has no such
+//! page. Nothing in this example shows a challenge's answer: read the picture, or listen
+//! to the clip.
+//!
+//! Options:
+//!
+//! - `--addr ADDR`: where to listen (default `127.0.0.1:3000`). Cookies are `Secure` on
+//!   any address but loopback, so serve another address behind TLS (a reverse proxy).
+//! - `--redis URL`: keep flows and per-user limits in Redis (several servers can then
+//!   share them). Needs the deployment's master secret in `SSPR_SECRET` (64 hex digits),
+//!   the same on every server: flows are sealed, codes and Redis key names keyed, and CSRF
+//!   tokens made under it.
+//! - `--reveal`: the policy that shows the masked contact methods and ends with "ask your
+//!   admin" for an account that cannot reset (`conceal(false)`); the default hides which
+//!   accounts exist.
+//! - `--trusted-header NAME`: key the per-client rate limits on this header of your reverse
+//!   proxy (`X-Forwarded-For`, …) instead of the peer address.
+
+use std::error::Error;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use maud::html;
+use sspr::host::{
+    ContactMethod, DeliveryContent, InMemoryDirectory, Keys, Notice, Outbox, Role, TokioBlocking,
+    TokioSpawn, UserRecord,
+};
+use sspr::policy::Policy;
+use sspr::store::{FlowStore, Flows, MemoryFlowStore, RedisFlowStore, StoreKey};
+use sspr::{Sspr, UserId};
+use sspr_axum::pages::{self, DefaultPages, Page, Pages, Problem, Urls};
+use sspr_axum::{ClientAddress, CsrfKey, Web, security};
+
+type BoxError = Box<dyn Error + Send + Sync>;
+
+const USAGE: &str = "usage: cargo run --example web -- [--addr 127.0.0.1:3000] [--reveal] \
+                     [--redis URL] [--trusted-header NAME]";
+
+/// Where the wizard lives in this app.
+const BASE: &str = "/reset";
+
+/// May reset by themselves; an email address and a mobile phone are registered.
+const JAN: &str = "jan.jansen@contoso.nl";
+/// Self-service reset is not enabled for this account.
+const PIET: &str = "piet.pietersen@contoso.nl";
+/// The global admin: must prove two methods.
+const ADMIN: &str = "beheerder@contoso.nl";
+
+/// The demo accounts of the terminal example (`examples/wizard/world.rs`).
+fn demo_directory() -> Result<InMemoryDirectory, BoxError> {
+    let directory = InMemoryDirectory::new();
+    let accounts = [
+        (
+            JAN,
+            Role::User,
+            true,
+            vec![
+                ContactMethod::email("jan.jansen@thuis.example"),
+                ContactMethod::sms("+31 6 12345678"),
+            ],
+        ),
+        (
+            PIET,
+            Role::User,
+            false,
+            vec![ContactMethod::sms("+31 6 11223344")],
+        ),
+        (
+            ADMIN,
+            Role::GlobalAdmin,
+            true,
+            vec![
+                ContactMethod::email("beheerder.prive@mail.example"),
+                ContactMethod::sms("+31 6 87654321"),
+            ],
+        ),
+    ];
+    for (id, role, self_service_reset, methods) in accounts {
+        directory.insert(UserRecord {
+            id: UserId::parse(id)?,
+            tenant: "contoso".into(),
+            roles: vec![role],
+            self_service_reset,
+            methods,
+            password_hash: None,
+        });
+    }
+    Ok(directory)
+}
+
+#[derive(Debug)]
+struct Options {
+    addr: SocketAddr,
+    redis: Option<String>,
+    reveal: bool,
+    trusted_header: Option<HeaderName>,
+}
+
+impl Options {
+    /// The options, `None` when help was asked for, or a message for a wrong argument.
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Self>, String> {
+        let mut options = Options {
+            addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            redis: None,
+            reveal: false,
+            trusted_header: None,
+        };
+        while let Some(arg) = args.next() {
+            let mut value = |name: &str| {
+                args.next()
+                    .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+            };
+            match arg.as_str() {
+                "--addr" => {
+                    options.addr = value("--addr")?.parse().map_err(|_| {
+                        format!("--addr takes an address like 127.0.0.1:3000\n{USAGE}")
+                    })?;
+                }
+                "--redis" => options.redis = Some(value("--redis")?),
+                "--reveal" => options.reveal = true,
+                "--trusted-header" => {
+                    let name = value("--trusted-header")?;
+                    options.trusted_header =
+                        Some(HeaderName::try_from(name.as_str()).map_err(|_| {
+                            format!("--trusted-header takes a header name\n{USAGE}")
+                        })?);
+                }
+                "-h" | "--help" => return Ok(None),
+                _ => return Err(format!("unknown argument\n{USAGE}")),
+            }
+        }
+        Ok(Some(options))
+    }
+}
+
+/// The deployment's master secret from `SSPR_SECRET` (64 hex digits).
+fn secret_from_env() -> Result<[u8; 32], BoxError> {
+    let text = std::env::var("SSPR_SECRET").map_err(|_| {
+        "--redis needs the deployment's master secret, the same on every server: \
+         SSPR_SECRET=$(openssl rand -hex 32)"
+    })?;
+    let text = text.trim();
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("SSPR_SECRET must be 64 hex digits (openssl rand -hex 32)".into());
+    }
+    let mut secret = [0u8; 32];
+    for (i, byte) in secret.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16)?;
+    }
+    Ok(secret)
+}
+
+/// What the example's own pages need.
+#[derive(Clone)]
+struct Demo {
+    outbox: Outbox,
+    urls: Urls,
+    pages: std::sync::Arc<DefaultPages>,
+}
+
+async fn run(options: Options) -> Result<(), BoxError> {
+    let policy = if options.reveal {
+        Policy::builder().conceal(false).build()?
+    } else {
+        Policy::default()
+    };
+    let outbox = Outbox::new();
+    let builder = Sspr::builder(demo_directory()?, outbox.clone())
+        .policy(policy)
+        // Argon2id on tokio's blocking pool, code deliveries as tasks of this runtime.
+        .offload(TokioBlocking)
+        .dispatch(TokioSpawn);
+    let pages = DefaultPages::new().sign_in_url("/");
+    let address = match options.trusted_header.clone() {
+        Some(name) => ClientAddress::TrustedHeader(name),
+        None => ClientAddress::Peer,
+    };
+    // Browsers keep `Secure` cookies only over HTTPS, or over HTTP on loopback.
+    let secure = !options.addr.ip().is_loopback();
+    let demo = Demo {
+        outbox,
+        urls: Urls::new(BASE),
+        pages: std::sync::Arc::new(pages.clone()),
+    };
+    match &options.redis {
+        None => {
+            // One process: random keys, flows and per-user limits in memory.
+            let keys = Keys::ephemeral()?;
+            let store = MemoryFlowStore::new();
+            let sspr = builder.keys(&keys).counters(store.clone()).build()?;
+            let flows = Flows::new(store.clone(), keys)?;
+            let purge = store.clone();
+            let web = Web::new(sspr.clone(), flows);
+            let housekeeping = move || {
+                purge.purge_expired(sspr.now());
+            };
+            serve(&options, web, pages, address, secure, demo, housekeeping).await
+        }
+        Some(url) => {
+            let secret = secret_from_env()?;
+            let keys = Keys::from_secret(secret);
+            let store =
+                RedisFlowStore::connect(url, "sspr-demo", StoreKey::from_keys(&keys)).await?;
+            let sspr = builder.keys(&keys).counters(store.clone()).build()?;
+            let flows = Flows::new(store, keys)?;
+            let web = Web::new(sspr, flows).csrf_key(CsrfKey::from_secret(&secret));
+            println!("Flows and per-user limits are kept in Redis.");
+            serve(&options, web, pages, address, secure, demo, || {}).await
+        }
+    }
+}
+
+async fn serve<St: FlowStore + Clone + 'static>(
+    options: &Options,
+    web: Web<St>,
+    pages: DefaultPages,
+    address: ClientAddress,
+    secure: bool,
+    demo: Demo,
+    housekeeping: impl Fn() + Send + 'static,
+) -> Result<(), BoxError> {
+    let mut web = web
+        .base_path(BASE)
+        .pages(pages)
+        .secure_cookies(secure)
+        .client_address(address);
+    let limiters = web.limiters();
+    let reset = web.router()?;
+    let app = Router::new()
+        .route("/", get(sign_in))
+        .route("/demo-mailbox", get(mailbox))
+        .fallback(not_found)
+        .with_state(demo)
+        .merge(reset)
+        .layer(middleware::from_fn(security::headers));
+
+    // Now and then: forget rate-limit state of quiet clients, and expired flows.
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limiters.retain_recent();
+            housekeeping();
+        }
+    });
+
+    // Decode the glyphs and recordings now, not on the first request.
+    tokio::task::spawn_blocking(sspr::challenge::warm_up).await??;
+    let listener = tokio::net::TcpListener::bind(options.addr).await?;
+    let url = format!("http://{}/", listener.local_addr()?);
+    println!("sspr: self-service password reset in the browser\n");
+    println!("  Sign-in page:   {url}");
+    println!("  Demo mailbox:   {url}demo-mailbox  (the codes the demo accounts receive)");
+    println!(
+        "  Policy:         {}",
+        if options.reveal {
+            "reveal (methods shown, \"ask your admin\")"
+        } else {
+            "conceal (the default: no page tells who has an account)"
+        }
+    );
+    if secure {
+        println!(
+            "\n  Not on loopback: cookies are Secure, so browsers need HTTPS in front of this \
+             server."
+        );
+    }
+    println!("\nDemo accounts (organisation \"contoso\"):");
+    println!("  {JAN:<27} self-service reset enabled: email and text message");
+    println!("  {PIET:<27} self-service reset NOT enabled");
+    println!("  {ADMIN:<27} global admin: must prove two methods");
+    println!("  any other user ID           unknown\n");
+    println!("Ctrl-C stops the server.");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+fn html_response(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+/// The host's sign-in page, as far as this demo has one: the way into the wizard.
+async fn sign_in(State(demo): State<Demo>) -> Response {
+    let body = html! {
+        div class="demo-banner" role="note" {
+            strong { "Demo. " }
+            "This page stands in for your application's sign-in page; it signs nobody in."
+        }
+        h1 { "Sign in" }
+        p { "Signing in is your application's part. The password reset below is the \
+             sspr wizard." }
+        p { a class="button-link" href=(demo.urls.start_page()) { "Can't access your account?" } }
+        h2 { "Demo accounts" }
+        ul {
+            li { strong { (JAN) } ": may reset (email and text message)" }
+            li { strong { (PIET) } ": self-service reset not enabled" }
+            li { strong { (ADMIN) } ": global admin, proves two methods" }
+            li { "any other user ID: unknown" }
+        }
+        p { "The codes they receive arrive in the "
+            a href="/demo-mailbox" { "demo mailbox" } "." }
+    };
+    let page = pages::layout(&demo.urls, "Sign in", body);
+    html_response(StatusCode::OK, page.into_string())
+}
+
+/// The demo accounts' phones and mailboxes: every message the service delivered.
+async fn mailbox(State(demo): State<Demo>) -> Response {
+    let deliveries = demo.outbox.deliveries();
+    let body = html! {
+        div class="demo-banner" role="note" {
+            strong { "Demo mailbox. " }
+            "It stands for the phones and mailboxes of the demo accounts, so that you can \
+             read the codes sent to them. A real deployment has no such page: codes go to \
+             the person only."
+        }
+        h1 { "Demo mailbox" }
+        p { "A code arrives a moment after the page that sent it. "
+            a href="/demo-mailbox" { "Refresh" } }
+        @if deliveries.is_empty() {
+            p { "Nothing was delivered yet." }
+        } @else {
+            table class="mailbox" {
+                caption class="visually-hidden" { "Messages, newest first" }
+                thead { tr { th scope="col" { "To" } th scope="col" { "Message" } } }
+                tbody {
+                    @for delivery in deliveries.iter().rev() {
+                        tr {
+                            td { (delivery.to.kind()) " " (delivery.to.address()) }
+                            td {
+                                @match &delivery.message {
+                                    DeliveryContent::Code(code) => {
+                                        "Your code is " span class="code" { (code) }
+                                    }
+                                    DeliveryContent::Notice(Notice::PasswordChanged) => {
+                                        "Your password was changed."
+                                    }
+                                    DeliveryContent::Notice(_) => { "A notice about your account." }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p { a href="/" { "Back to sign-in" } }
+    };
+    let page = pages::layout(&demo.urls, "Demo mailbox", body);
+    html_response(StatusCode::OK, page.into_string())
+}
+
+async fn not_found(State(demo): State<Demo>) -> Response {
+    let page = demo
+        .pages
+        .render(&Page::Problem(Problem::NotFound), &demo.urls);
+    html_response(StatusCode::NOT_FOUND, page)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match Options::parse(std::env::args().skip(1)) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(options).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
