@@ -9,6 +9,7 @@ use std::fmt::Debug;
 
 use sspr::FlowId;
 use sspr::UserId;
+use sspr::challenge::Language;
 use sspr::event::{Activity, Detail};
 use sspr::host::ContactMethod;
 use sspr::host::DeliveryContent as Message;
@@ -24,6 +25,7 @@ use sspr::{Completed, LockReason, Refusal, Refused, Stay};
 use sspr::{Step, Wizard};
 use time::Duration;
 
+use crate::speech;
 use crate::world::{
     self, ADMIN, ASK_ADMIN, BoxError, ChallengeFiles, DemoSspr, EXPIRED, JAN, PERSONAL, PIET,
     UNKNOWN, World,
@@ -122,7 +124,11 @@ impl<'a> Demo<'a> {
         say("Can't access your account? → work or school account");
         let start = self.sspr().start()?;
         match start
-            .choose(self.sspr(), AccountType::WorkOrSchool)
+            .choose_in(
+                self.sspr(),
+                AccountType::WorkOrSchool,
+                speech::challenge_language(),
+            )
             .map_err(refused)?
         {
             FromSelectAccount::Identify(wizard) => Ok(wizard),
@@ -267,6 +273,11 @@ async fn completed_reset(demo: &Demo<'_>) -> Result<(), BoxError> {
         Stay::Expired(expired) => return Err(unexpected("an audio challenge", &expired)),
     };
     let answer = demo.show(&identify)?;
+    // In Dutch, the person types the digits as they heard them: as words.
+    let answer = match speech::challenge_language() {
+        Language::Dutch => spelled_in_dutch(&answer),
+        _ => answer,
+    };
     say(format!("Types user ID {JAN} and the digits {answer}"));
     let choose = match identify.submit(sspr, JAN, &answer).await.map_err(refused)? {
         FromIdentify::ChooseMethod(wizard) => wizard,
@@ -502,4 +513,16 @@ async fn concealed(demo: &Demo<'_>) -> Result<(), BoxError> {
     }
     ok("both user IDs saw the same pages; only the account got a code");
     Ok(())
+}
+
+/// Digits as Dutch number words, with hyphens: "zes-zes-vijf".
+fn spelled_in_dutch(digits: &str) -> String {
+    const WORDS: [&str; 9] = [
+        "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen",
+    ];
+    digits
+        .bytes()
+        .filter_map(|d| WORDS.get(usize::from(d.wrapping_sub(b'1'))).copied())
+        .collect::<Vec<_>>()
+        .join("-")
 }

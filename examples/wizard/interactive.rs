@@ -16,7 +16,8 @@ use sspr::step::{
 };
 use sspr::{AnyStep, Ending, Next, Refusal, Stay};
 
-use crate::world::{self, ASK_ADMIN, BoxError, ChallengeFiles, DemoSspr, EXPIRED, PERSONAL, World};
+use crate::speech::{self, n, t, ta};
+use crate::world::{self, BoxError, ChallengeFiles, DemoSspr, World};
 
 /// The most bytes of one input line that are kept.
 const MAX_LINE_BYTES: usize = 4096;
@@ -51,14 +52,14 @@ impl From<BoxError> for Stop {
 
 /// Plays flows until the person quits or the input ends.
 pub async fn run(world: &World, files: &ChallengeFiles) -> Result<(), BoxError> {
-    println!("Type quit at any prompt to leave.\n");
+    println!("{}\n", t("cli-leave"));
     match session(world, files).await {
         Ok(()) | Err(Stop::Quit) => {
-            println!("Goodbye.");
+            println!("{}", t("cli-goodbye"));
             Ok(())
         }
         Err(Stop::Eof) => {
-            println!("\nThe input ended: goodbye.");
+            println!("\n{}", t("cli-input-ended"));
             Ok(())
         }
         Err(Stop::Failed(error)) => Err(error),
@@ -68,7 +69,7 @@ pub async fn run(world: &World, files: &ChallengeFiles) -> Result<(), BoxError> 
 async fn session(world: &World, files: &ChallengeFiles) -> Result<(), Stop> {
     loop {
         play_flow(&world.sspr, files).await?;
-        ask("\nPress Enter to start again.")?;
+        ask(&format!("\n{}", t("cli-start-again")))?;
     }
 }
 
@@ -94,14 +95,8 @@ async fn play_flow(sspr: &DemoSspr, files: &ChallengeFiles) -> Result<(), Stop> 
 
 fn show_ending(end: &Ending) -> Result<(), Stop> {
     match end {
-        Ending::Completed(receipt) => {
-            world::print_receipt(receipt);
-            Ok(())
-        }
-        Ending::PersonalAccount(_) => ending(PERSONAL),
-        Ending::AskAdmin(_) => ending(ASK_ADMIN),
-        Ending::Locked(locked) => ending(&world::locked_text(locked)),
-        Ending::Expired(_) => ending(EXPIRED),
+        Ending::Completed(_) => ending(&t("cli-completed")),
+        other => ending(&speech::message(other)),
     }
 }
 
@@ -111,7 +106,7 @@ fn ending(text: &str) -> Result<(), Stop> {
 }
 
 fn refused(reason: &Refusal) {
-    println!("  ✗ {reason}");
+    println!("  ✗ {}", speech::message(reason));
 }
 
 fn select_account(
@@ -119,19 +114,16 @@ fn select_account(
     mut wizard: Wizard<SelectAccount>,
 ) -> Result<FromSelectAccount, Stop> {
     loop {
-        let line = ask(
-            "Can't access your account? Which kind of account is it?\n  \
-             1) Work or school account\n  2) Personal account",
-        )?;
+        let line = ask(&t("cli-account-type"))?;
         let account = match line.trim().to_lowercase().as_str() {
-            "1" | "work" | "school" => AccountType::WorkOrSchool,
-            "2" | "personal" => AccountType::Personal,
+            "1" | "work" | "school" | "werk" => AccountType::WorkOrSchool,
+            "2" | "personal" | "persoonlijk" => AccountType::Personal,
             _ => {
-                println!("  Type 1 or 2.");
+                println!("  {}", t("cli-type-1-or-2"));
                 continue;
             }
         };
-        match wizard.choose(sspr, account) {
+        match wizard.choose_in(sspr, account, speech::challenge_language()) {
             Ok(next) => return Ok(next),
             Err(refusal) => {
                 refused(&refusal.reason);
@@ -154,9 +146,9 @@ enum ChallengeInput {
 impl ChallengeInput {
     fn parse(line: String) -> Self {
         match line.trim().to_lowercase().as_str() {
-            "audio" | "listen" => ChallengeInput::Kind(ChallengeKind::Audio),
-            "image" | "picture" => ChallengeInput::Kind(ChallengeKind::Image),
-            "new" => ChallengeInput::New,
+            "audio" | "listen" | "luisteren" => ChallengeInput::Kind(ChallengeKind::Audio),
+            "image" | "picture" | "afbeelding" => ChallengeInput::Kind(ChallengeKind::Image),
+            "new" | "nieuw" => ChallengeInput::New,
             _ => ChallengeInput::Answer(line),
         }
     }
@@ -175,13 +167,19 @@ async fn identify_step(
         if show {
             show_challenge(sspr, files, &wizard);
         }
-        let prompt = format!(
-            "Type the characters, or: {} (switch) · new (another one) · quit",
-            kind.other()
+        let prompt = ta(
+            "cli-challenge-prompt",
+            &[("other", kind_name(kind.other()).as_str().into())],
         );
         let renewed = match ChallengeInput::parse(ask(&prompt)?) {
             ChallengeInput::Kind(asked) if asked == kind => {
-                println!("  This is already the {kind} challenge.");
+                println!(
+                    "  {}",
+                    ta(
+                        "cli-already-kind",
+                        &[("kind", kind_name(kind).as_str().into())]
+                    )
+                );
                 show = false;
                 continue;
             }
@@ -221,13 +219,41 @@ fn show_challenge(sspr: &DemoSspr, files: &ChallengeFiles, wizard: &Wizard<Ident
     let kind = wizard.step().challenge().kind();
     match files.write(sspr, wizard) {
         Ok(shown) => {
-            println!("  The {shown}");
-            println!("  ({}).", world::challenge_hint(kind));
+            let path = shown.path.display().to_string();
+            let kind_id = match kind {
+                ChallengeKind::Image => "image",
+                ChallengeKind::Audio => "audio",
+            };
+            println!(
+                "  {}",
+                ta(
+                    "cli-challenge-shown",
+                    &[
+                        ("kind", kind_id.into()),
+                        ("path", path.as_str().into()),
+                        ("kb", n(shown.bytes.div_ceil(1024))),
+                    ]
+                )
+            );
         }
-        Err(error) => println!(
-            "  ✗ The {kind} challenge could not be written ({error}): type {} or new.",
-            kind.other()
-        ),
+        Err(error) => {
+            eprintln!("  ({error})");
+            println!(
+                "  ✗ {}",
+                ta(
+                    "cli-challenge-not-written",
+                    &[("other", kind_name(kind.other()).as_str().into())]
+                )
+            );
+        }
+    }
+}
+
+/// The kind's name in the chosen language (what the person types to switch).
+fn kind_name(kind: ChallengeKind) -> String {
+    match kind {
+        ChallengeKind::Image => t("cli-image"),
+        ChallengeKind::Audio => t("cli-audio"),
     }
 }
 
@@ -245,10 +271,10 @@ fn shows_new_challenge(reason: &Refusal) -> bool {
 /// Asks until the text is a user ID (the wizard checks it again when it is submitted).
 fn ask_user_id() -> Result<String, Stop> {
     loop {
-        let line = ask("User ID (for example jan.jansen@contoso.nl):")?;
+        let line = ask(&t("cli-user-id"))?;
         match UserId::parse(&line) {
             Ok(_) => return Ok(line),
-            Err(error) => println!("  ✗ {error}"),
+            Err(error) => println!("  ✗ {}", speech::message(&error)),
         }
     }
 }
@@ -259,14 +285,14 @@ async fn choose_method(
 ) -> Result<ToVerify, Stop> {
     loop {
         print_methods(wizard.step());
-        let line = ask("Where should the code go? Type its number.")?;
+        let line = ask(&t("cli-where-code"))?;
         let Some(index) = line
             .trim()
             .parse::<usize>()
             .ok()
             .and_then(|n| n.checked_sub(1))
         else {
-            println!("  Type one of the numbers shown.");
+            println!("  {}", t("cli-type-number"));
             continue;
         };
         match wizard.choose(sspr, index).await {
@@ -281,12 +307,22 @@ async fn choose_method(
 
 fn print_methods(step: &ChooseMethod) {
     println!(
-        "Prove it's your account: verification {} of {}.",
-        step.verified() + 1,
-        step.required()
+        "{}",
+        ta(
+            "cli-prove",
+            &[
+                ("step", n(step.verified() + 1)),
+                ("required", n(step.required()))
+            ]
+        )
     );
+    let verified = t("cli-verified");
     for method in step.methods() {
-        let done = if method.used { "  (verified ✔)" } else { "" };
+        let done = if method.used {
+            format!("  {verified}")
+        } else {
+            String::new()
+        };
         println!("  {}) {}{done}", method.index + 1, method.contact);
     }
 }
@@ -294,9 +330,9 @@ fn print_methods(step: &ChooseMethod) {
 async fn verify(sspr: &DemoSspr, mut wizard: Wizard<Verify>) -> Result<Next, Stop> {
     print_sent(wizard.step());
     loop {
-        let line = ask("Type the code, or: resend · back (another method) · quit")?;
+        let line = ask(&t("cli-code-prompt"))?;
         match line.trim().to_lowercase().as_str() {
-            "resend" => match wizard.resend(sspr).await {
+            "resend" | "opnieuw" => match wizard.resend(sspr).await {
                 Ok(ToVerify::Verify(next)) => {
                     wizard = next;
                     print_sent(wizard.step());
@@ -307,7 +343,7 @@ async fn verify(sspr: &DemoSspr, mut wizard: Wizard<Verify>) -> Result<Next, Sto
                     wizard = refusal.wizard;
                 }
             },
-            "back" => match wizard.choose_another_method() {
+            "back" | "terug" => match wizard.choose_another_method() {
                 Ok(choose) => return Ok(choose.into()),
                 Err(refusal) => {
                     refused(&refusal.reason);
@@ -327,13 +363,25 @@ async fn verify(sspr: &DemoSspr, mut wizard: Wizard<Verify>) -> Result<Next, Sto
 
 fn print_sent(step: &Verify) {
     match step.sent_to() {
-        Some(to) => println!("  A code was sent to {to}."),
-        None => println!("  If this account can reset its password, a code was sent."),
+        Some(to) => println!(
+            "  {}",
+            ta(
+                "cli-code-sent-to",
+                &[("to", to.to_string().as_str().into())]
+            )
+        ),
+        None => println!("  {}", t("cli-code-sent-concealed")),
     }
+    let until = world::when(step.code_deadline());
     println!(
-        "  It works until {}; {} wrong tries left.",
-        world::when(step.code_deadline()),
-        step.attempts_left()
+        "  {}",
+        ta(
+            "cli-code-works",
+            &[
+                ("until", until.as_str().into()),
+                ("attempts_left", n(step.attempts_left()))
+            ]
+        )
     );
 }
 
@@ -343,16 +391,21 @@ async fn new_password_step(
 ) -> Result<FromNewPassword, Stop> {
     let rules = sspr.policy().password_rules();
     println!(
-        "Choose a new password for {}: {} to {} characters; a few uncommon words work well.",
-        wizard.step().user(),
-        rules.min_chars(),
-        rules.max_chars()
+        "{}",
+        ta(
+            "cli-choose-password",
+            &[
+                ("user", wizard.step().user().as_str().into()),
+                ("min", n(rules.min_chars())),
+                ("max", n(rules.max_chars())),
+            ]
+        )
     );
-    println!("  (This demo shows what you type; a real host hides it.)");
+    println!("  {}", t("cli-shows-typing"));
     loop {
-        let new = Password::new(ask("New password:")?);
-        let confirm = Password::new(ask("Type it again:")?);
-        println!("  Checking it (an allowed password is hashed with Argon2id)...");
+        let new = Password::new(ask(&t("cli-new-password"))?);
+        let confirm = Password::new(ask(&t("cli-again"))?);
+        println!("  {}", t("cli-checking"));
         match wizard.submit(sspr, new, confirm).await {
             Ok(next) => return Ok(next),
             Err(refusal) => {
@@ -371,7 +424,10 @@ fn ask(prompt: &str) -> Result<String, Stop> {
     let Some(line) = read_line(&mut io::stdin().lock())? else {
         return Err(Stop::Eof);
     };
-    if matches!(line.trim().to_lowercase().as_str(), "quit" | "exit") {
+    if matches!(
+        line.trim().to_lowercase().as_str(),
+        "quit" | "exit" | "stoppen"
+    ) {
         return Err(Stop::Quit);
     }
     Ok(line)

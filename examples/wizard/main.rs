@@ -8,6 +8,8 @@
 //!
 //! options:  --audit       print the audit events as they happen
 //!           --keep-files  keep the challenge pictures and clips after the run
+//!           --lang nl     speak Dutch: the prompts, the messages and the audio
+//!                         challenge (default: the LANG variable, else English)
 //! ```
 //!
 //! **Interactive** (the default): choose the account type, type one of the demo user IDs
@@ -36,6 +38,7 @@
 #[cfg(feature = "test-support")]
 mod demo;
 mod interactive;
+mod speech;
 mod world;
 
 use std::process::ExitCode;
@@ -46,7 +49,7 @@ use sspr::policy::Policy;
 use world::{BoxError, ChallengeFiles, World};
 
 const USAGE: &str = "usage: cargo run --example wizard [--features test-support] \
-                     [-- [--demo] [--audit] [--keep-files]]";
+                     [-- [--demo] [--audit] [--keep-files] [--lang en|nl]]";
 
 /// Why `--demo` is refused when the demo door is shut.
 const DEMO_NEEDS_THE_DOOR: &str = "--demo reads the challenges' answers with the test kit \
@@ -59,14 +62,20 @@ struct Options {
     demo: bool,
     audit: bool,
     keep_files: bool,
+    /// `--lang TAG`: the language (else `LANG`).
+    lang: Option<String>,
 }
 
 impl Options {
     /// The options, `None` when help was asked for, or a message for an unknown argument.
-    fn parse(args: impl Iterator<Item = String>) -> Result<Option<Self>, String> {
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Self>, String> {
         let mut options = Options::default();
-        for arg in args {
+        while let Some(arg) = args.next() {
             match arg.as_str() {
+                "--lang" => match args.next() {
+                    Some(tag) => options.lang = Some(tag),
+                    None => return Err(format!("--lang needs a language (en, nl)\n{USAGE}")),
+                },
                 "--demo" if cfg!(feature = "test-support") => options.demo = true,
                 "--demo" => return Err(DEMO_NEEDS_THE_DOOR.to_owned()),
                 "--audit" => options.audit = true,
@@ -80,6 +89,7 @@ impl Options {
 }
 
 async fn run(options: &Options) -> Result<(), BoxError> {
+    speech::choose(options.lang.as_deref());
     println!("sspr: self-service password reset, in the terminal\n");
     world::print_demo_users();
     let files = ChallengeFiles::create(options.keep_files)?;

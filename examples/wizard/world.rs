@@ -286,14 +286,6 @@ impl std::fmt::Display for Shown {
     }
 }
 
-/// What the person does with a challenge of this kind.
-pub fn challenge_hint(kind: ChallengeKind) -> &'static str {
-    match kind {
-        ChallengeKind::Image => "open the picture and type the characters you see",
-        ChallengeKind::Audio => "play the clip and type the digits you hear",
-    }
-}
-
 pub const PERSONAL: &str = "Personal account: the host now sends you to its own recovery \
                             page for personal accounts.";
 pub const ASK_ADMIN: &str = "You can't reset this password yourself: ask your admin to \

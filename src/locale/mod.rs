@@ -187,6 +187,28 @@ impl Translations {
     }
 }
 
+/// A value for one of the host's own texts ([`Localizer::text`]): what a [`Message`]
+/// carries, or the host's own text (a masked address, a user ID it shows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextArg<'a> {
+    /// A number, a time or another message.
+    Arg(Arg),
+    /// Text as it is.
+    Text(&'a str),
+}
+
+impl From<Arg> for TextArg<'_> {
+    fn from(arg: Arg) -> Self {
+        TextArg::Arg(arg)
+    }
+}
+
+impl<'a> From<&'a str> for TextArg<'a> {
+    fn from(text: &'a str) -> Self {
+        TextArg::Text(text)
+    }
+}
+
 /// The messages of one language, chosen by [`Translations::negotiate`]; a message the
 /// language lacks is given in English.
 #[derive(Clone, Copy)]
@@ -219,10 +241,27 @@ impl<'a> Localizer<'a> {
             .unwrap_or_else(|| message.to_string())
     }
 
-    /// The message `id` of the host's own (or the crate's) Fluent text, with `args`;
-    /// `None` when no language held has it.
-    pub fn text(&self, id: &str, args: &[(&str, Arg)]) -> Option<String> {
-        self.format(id, args)
+    /// The message `id` of the host's own (or the crate's) Fluent text, with `args`
+    /// (numbers, times, other messages, or the host's own text); `None` when no language
+    /// held has it.
+    pub fn text(&self, id: &str, args: &[(&str, TextArg<'_>)]) -> Option<String> {
+        let mut fluent = FluentArgs::new();
+        for (name, arg) in args {
+            let value: FluentValue<'_> = match arg {
+                TextArg::Arg(arg) => self.value(arg)?,
+                TextArg::Text(text) => FluentValue::from(text.to_string()),
+            };
+            fluent.set(name.to_string(), value);
+        }
+        self.format_args(id, &fluent)
+    }
+
+    fn value(&self, arg: &Arg) -> Option<FluentValue<'static>> {
+        Some(match arg {
+            Arg::Number(n) => FluentValue::from(*n),
+            Arg::Time(t) => FluentValue::from(format_time(*t)),
+            Arg::Message(nested) => FluentValue::from(self.format(nested, &[])?),
+        })
     }
 
     /// The text a delivery service sends with a one-time code (`code-message`), with the
@@ -248,12 +287,7 @@ impl<'a> Localizer<'a> {
     fn format(&self, id: &str, args: &[(&str, Arg)]) -> Option<String> {
         let mut fluent = FluentArgs::new();
         for (name, arg) in args {
-            let value: FluentValue<'_> = match arg {
-                Arg::Number(n) => FluentValue::from(*n),
-                Arg::Time(t) => FluentValue::from(format_time(*t)),
-                Arg::Message(nested) => FluentValue::from(self.format(nested, &[])?),
-            };
-            fluent.set(name.to_string(), value);
+            fluent.set(name.to_string(), self.value(arg)?);
         }
         for name in OPTIONAL {
             if !args.iter().any(|(n, _)| *n == name) {
