@@ -81,7 +81,11 @@ async fn template() -> Vec<u8> {
         .await
         .unwrap()
         .unwrap();
-    let snapshot = store.peek(saved.flow, clock.now()).await.unwrap().unwrap();
+    let snapshot = store
+        .peek(saved.flow.store_key(), clock.now())
+        .await
+        .unwrap()
+        .unwrap();
     snapshot.as_bytes().to_vec()
 }
 
