@@ -1,8 +1,9 @@
 //! The Redis flow store on a real Redis Cluster of three primaries (never a mock), through
 //! the `redis` crate's cluster client: it passes the same conformance suites as on one
-//! server, a flow moves between two app servers (each with its own cluster connection)
-//! at every step, and flows and user IDs spread over every primary, so these checks do
-//! cross nodes and slots.
+//! server (the pool of anonymous flows too, whose key is on another node than most of
+//! its flows), a flow moves between two app servers (each with its own cluster
+//! connection) at every step, and flows and user IDs spread over every primary, so these
+//! checks do cross nodes and slots.
 //!
 //! A primary that hangs or restarts mid-flow, on clusters the tests start themselves: a
 //! hung primary costs the calls on its slots the timeout (a typed error) and loses no
@@ -63,6 +64,39 @@ async fn cluster_store_conforms() {
         Box::pin(async move { tokio::spawn(task).await.expect("task") })
     })
     .await;
+}
+
+/// The pool of anonymous flows on a cluster: its key is in one slot, its flows in many
+/// (on every primary), so filing a save and evicting the oldest are calls to different
+/// nodes; the newest saves' flows are kept, the older ones evicted, wherever they are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_flows_are_a_bounded_pool_on_the_cluster() {
+    let Some(urls) = cluster_urls() else { return };
+    let now = ManualClock::default().now();
+    let store = connect_cluster(&urls, &prefix())
+        .await
+        .with_anonymous_capacity(20);
+    conformance::anonymous_flows_evict_the_oldest(&store, 20, 100, now).await;
+    let prefix = prefix();
+    let store = connect_cluster(&urls, &prefix)
+        .await
+        .with_anonymous_capacity(64);
+    conformance::anonymous_flows_evict_the_oldest(&store, 64, 500, now).await;
+    let pool = store.anonymous_key();
+    let pool_node = node_of(&urls, &pool);
+    let flow_marker = format!("{prefix}:flow:");
+    let per_node: Vec<usize> = urls
+        .iter()
+        .map(|url| {
+            keys_on_node(url, &prefix)
+                .iter()
+                .filter(|key| key.starts_with(&flow_marker))
+                .count()
+        })
+        .collect();
+    eprintln!("the pool on node {pool_node}; its flows per node: {per_node:?}");
+    assert!(per_node.iter().all(|&n| n > 0), "{per_node:?}");
+    assert!(per_node.iter().sum::<usize>() <= 64, "{per_node:?}");
 }
 
 #[tokio::test]
@@ -131,8 +165,8 @@ async fn flows_and_users_spread_over_every_primary() {
     }
     assert_eq!(
         per_node.iter().map(Vec::len).sum::<usize>(),
-        flows.len() + 3 * users.len(),
-        "every key on exactly one node"
+        flows.len() + 3 * users.len() + 1,
+        "every key on exactly one node (the flows, the users' and the anonymous pool)"
     );
     // One user ID's keys: one node, one slot (the hash tag), as the scripts need.
     for user in &users {
@@ -162,9 +196,13 @@ async fn flows_and_users_spread_over_every_primary() {
         store.clear(user).await.unwrap();
         assert_eq!(store.blocked_until(user, now).await.unwrap(), None);
     }
-    for url in &urls {
-        assert!(keys_on_node(url, &prefix).is_empty(), "{url}");
-    }
+    // What is left is the pool, until the last flow it names would have ended.
+    let pool = store.anonymous_key();
+    let left: Vec<String> = urls
+        .iter()
+        .flat_map(|url| keys_on_node(url, &prefix))
+        .collect();
+    assert_eq!(left, [pool]);
 }
 
 #[tokio::test]
