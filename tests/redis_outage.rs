@@ -444,8 +444,10 @@ async fn an_anonymous_flood_keeps_nothing_else_out_of_a_full_redis() {
          the pool holds {pool}; {used} bytes used of a {cap}-byte cap",
         store.anonymous_capacity()
     );
+    // Redis lets a write through while it is at most at its cap, so it may end a write
+    // over it; what it holds moves by tens of KiB besides (client buffers).
     assert!(
-        used < cap + 64 * 1024,
+        used < cap + 128 * 1024,
         "Redis holds {used} bytes, far over its cap of {cap}"
     );
     assert!(pool < flood / 4, "the pool shrank to what fits: {pool}");
@@ -493,7 +495,7 @@ async fn an_anonymous_flood_keeps_nothing_else_out_of_a_full_redis() {
     reset::a_whole_reset_suspended_in(&store).await;
     let used = used_memory(&url);
     assert!(
-        used < cap + 64 * 1024,
+        used < cap + 128 * 1024,
         "Redis holds {used} bytes, far over its cap of {cap}"
     );
     server.stop();
