@@ -1,8 +1,9 @@
 //! The Redis flow store on a real Redis Cluster of three primaries (never a mock), through
 //! the `redis` crate's cluster client: it passes the same conformance suites as on one
-//! server, a flow moves between two app servers (each with its own cluster connection)
-//! at every step, and flows and user IDs spread over every primary, so these checks do
-//! cross nodes and slots.
+//! server (the pool of anonymous flows too, whose key is on another node than most of
+//! its flows; full primaries make room by evicting anonymous flows), a flow moves between
+//! two app servers (each with its own cluster connection) at every step, and flows and
+//! user IDs spread over every primary, so these checks do cross nodes and slots.
 //!
 //! A primary that hangs or restarts mid-flow, on clusters the tests start themselves: a
 //! hung primary costs the calls on its slots the timeout (a typed error) and loses no
@@ -34,7 +35,9 @@ use redis_support::cluster::{
     node_serving, slot_of,
 };
 use redis_support::two_servers::{Server, a_concealed_flow_moves_between, a_flow_moves_between};
-use redis_support::{free_port, key, prefix, redis_server_on_path, signal};
+use redis_support::{
+    free_port, key, new_flow, prefix, redis_cli, redis_server_on_path, signal, used_memory,
+};
 use sspr::conformance;
 use sspr::host::{Clock, Counter, CounterError, Counters, InMemoryDirectory, ManualClock, Outbox};
 use sspr::password::Password;
@@ -63,6 +66,39 @@ async fn cluster_store_conforms() {
         Box::pin(async move { tokio::spawn(task).await.expect("task") })
     })
     .await;
+}
+
+/// The pool of anonymous flows on a cluster: its key is in one slot, its flows in many
+/// (on every primary), so filing a save and evicting the oldest are calls to different
+/// nodes; the newest saves' flows are kept, the older ones evicted, wherever they are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_flows_are_a_bounded_pool_on_the_cluster() {
+    let Some(urls) = cluster_urls() else { return };
+    let now = ManualClock::default().now();
+    let store = connect_cluster(&urls, &prefix())
+        .await
+        .with_anonymous_capacity(20);
+    conformance::anonymous_flows_evict_the_oldest(&store, 20, 100, now).await;
+    let prefix = prefix();
+    let store = connect_cluster(&urls, &prefix)
+        .await
+        .with_anonymous_capacity(64);
+    conformance::anonymous_flows_evict_the_oldest(&store, 64, 500, now).await;
+    let pool = store.anonymous_key();
+    let pool_node = node_of(&urls, &pool);
+    let flow_marker = format!("{prefix}:flow:");
+    let per_node: Vec<usize> = urls
+        .iter()
+        .map(|url| {
+            keys_on_node(url, &prefix)
+                .iter()
+                .filter(|key| key.starts_with(&flow_marker))
+                .count()
+        })
+        .collect();
+    eprintln!("the pool on node {pool_node}; its flows per node: {per_node:?}");
+    assert!(per_node.iter().all(|&n| n > 0), "{per_node:?}");
+    assert!(per_node.iter().sum::<usize>() <= 64, "{per_node:?}");
 }
 
 #[tokio::test]
@@ -131,8 +167,8 @@ async fn flows_and_users_spread_over_every_primary() {
     }
     assert_eq!(
         per_node.iter().map(Vec::len).sum::<usize>(),
-        flows.len() + 3 * users.len(),
-        "every key on exactly one node"
+        flows.len() + 3 * users.len() + 1,
+        "every key on exactly one node (the flows, the users' and the anonymous pool)"
     );
     // One user ID's keys: one node, one slot (the hash tag), as the scripts need.
     for user in &users {
@@ -162,9 +198,13 @@ async fn flows_and_users_spread_over_every_primary() {
         store.clear(user).await.unwrap();
         assert_eq!(store.blocked_until(user, now).await.unwrap(), None);
     }
-    for url in &urls {
-        assert!(keys_on_node(url, &prefix).is_empty(), "{url}");
-    }
+    // What is left is the pool, until the last flow it names would have ended.
+    let pool = store.anonymous_key();
+    let left: Vec<String> = urls
+        .iter()
+        .flat_map(|url| keys_on_node(url, &prefix))
+        .collect();
+    assert_eq!(left, [pool]);
 }
 
 #[tokio::test]
@@ -460,6 +500,72 @@ async fn a_primary_restarted_without_persistence_loses_its_slots_flows() {
         panic!("identify")
     };
     finish(&sspr, &flows, &id, identify, &outbox).await;
+}
+
+/// A flood of starts into a full cluster (`maxmemory` 1 MiB above what each primary holds,
+/// `noeviction`): a refused write makes room by evicting the oldest anonymous flows,
+/// which are spread over the primaries, until it goes through on its own. No start is
+/// refused, and then flows past their challenge and counts on every primary are too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_cluster_makes_room_by_evicting_anonymous_flows() {
+    if !redis_server_on_path() {
+        return;
+    }
+    let cluster = OwnCluster::start(&[]);
+    let urls = cluster.urls();
+    let store = connect_cluster(&urls, "sspr").await;
+    let sspr = service();
+    let now = ManualClock::default().now();
+    let deadline = now + Duration::minutes(15);
+    let template = fresh_snapshot(&sspr).await;
+    let caps: Vec<u64> = urls
+        .iter()
+        .map(|url| {
+            let cap = used_memory(url) + (1 << 20);
+            let set = redis_cli(url, &["CONFIG", "SET", "maxmemory", &cap.to_string()]);
+            assert_eq!(set, ["OK"]);
+            cap
+        })
+        .collect();
+    let flood = 10_000;
+    for _ in 0..flood {
+        store
+            .save(new_flow(&template, true), deadline, now)
+            .await
+            .expect("a new start is never refused");
+    }
+    let pool: usize = redis_cli(&urls[0], &["-c", "LLEN", &store.anonymous_key()])[0]
+        .parse()
+        .expect("a number");
+    let used: Vec<u64> = urls.iter().map(|url| used_memory(url)).collect();
+    eprintln!(
+        "{flood} starts into a full cluster: the pool holds {pool}; used {used:?} of {caps:?}"
+    );
+    assert!(pool < flood / 2, "the pool shrank to what fits: {pool}");
+    // Redis lets a write through while it is at most at its cap, so it may end a write
+    // over it; what it holds moves by tens of KiB besides (client buffers).
+    for (used, cap) in used.iter().zip(&caps) {
+        assert!(*used < cap + 128 * 1024, "{used} bytes for a cap of {cap}");
+    }
+    for _ in 0..12 {
+        let past = new_flow(&template, false);
+        let flow = past.flow_id();
+        store
+            .save(past, deadline, now)
+            .await
+            .expect("a flow past its challenge is saved");
+        assert!(store.peek(flow, now).await.unwrap().is_some());
+    }
+    for node in 0..3 {
+        let user = user_on(&store, &urls, node);
+        assert_eq!(
+            store
+                .add(&user, Counter::CodeSends, now, Duration::hours(1))
+                .await
+                .expect("a count on a full primary"),
+            1
+        );
+    }
 }
 
 /// A service with no counters (for making snapshots).

@@ -3,9 +3,10 @@
 //! `REDIS_URL` says): stopped mid-flow, every call is a typed error within a bound and the
 //! wizard the host holds is kept; restarted, the same store works again and the flow
 //! continues. A hung server costs a request its timeout. Full (`maxmemory` with
-//! `noeviction`), saves and counts are typed errors and no block is lost; with an evicting
-//! policy, blocks are lost (why the store asks for `noeviction`). A one-node Redis Cluster
-//! runs the conformance suites.
+//! `noeviction`) of flows past their challenge, saves and counts are typed errors and no
+//! block is lost; full of anonymous flows (a flood of starts), they give way: no start is
+//! refused and a whole reset goes through. With an evicting policy, blocks are lost (why
+//! the store asks for `noeviction`). A one-node Redis Cluster runs the conformance suites.
 //!
 //! Without `redis-server` on `PATH`: when `CI` or `REDIS_URL` is set these tests fail;
 //! otherwise (a developer's plain `cargo test`) each prints a notice and returns early,
@@ -18,7 +19,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use redis_support::{
-    OwnServer, connect, free_port, key, pttl, redis_cli, redis_server_on_path, signal, used_memory,
+    OwnServer, connect, free_port, key, new_flow, pttl, redis_cli, redis_server_on_path, reset,
+    signal, used_memory,
 };
 use sspr::conformance;
 use sspr::host::{Clock, Counter, CounterError, Counters, InMemoryDirectory, ManualClock, Outbox};
@@ -232,7 +234,8 @@ fn cap_memory(url: &str) -> u64 {
 }
 
 /// Memory pressure (issue 10, 6b): a Redis with a `maxmemory` and `noeviction` is filled
-/// with anonymous flows until it refuses a save, with a typed error. Then no block is lost
+/// with flows past their challenge (which nothing evicts) until it refuses a save, with a
+/// typed error. Then no block is lost
 /// (every blocked user ID stays blocked, and blocks are still read and set), a counter
 /// add is an error and loses nothing, a flow is not taken (it could not be saved again)
 /// and stays, and Redis holds no more than its cap: every script declares its flags, so
@@ -270,9 +273,10 @@ async fn counters_and_blocks_survive_memory_pressure() {
 
     let cap = cap_memory(&url);
     let deadline = now + Duration::minutes(15);
+    let template = snapshot(&sspr).await;
     let mut saved = Vec::new();
     let refused = loop {
-        let s = snapshot(&sspr).await;
+        let s = new_flow(&template, false);
         let flow = s.flow_id();
         match store.save(s, deadline, now).await {
             Ok(()) => saved.push(flow),
@@ -294,7 +298,8 @@ async fn counters_and_blocks_survive_memory_pressure() {
         "Redis holds {used} bytes, far over its cap of {cap}"
     );
     // What Redis holds moves by a few KiB (client buffers): a cap 256 KiB below it keeps
-    // Redis out of memory for the checks below. Saves stay refused, through `Flows` too.
+    // Redis out of memory for the checks below. Saves stay refused, through `Flows` too,
+    // a new start included: no anonymous flow is there to make room.
     let cap = used - 256 * 1024;
     assert_eq!(
         redis_cli(&url, &["CONFIG", "SET", "maxmemory", &cap.to_string()]),
@@ -391,6 +396,108 @@ async fn counters_and_blocks_survive_memory_pressure() {
     for user in &blocked {
         assert_eq!(store.blocked_until(user, now).await.unwrap(), Some(until));
     }
+    server.stop();
+}
+
+/// A flood of starts into a full Redis (the issue's "after 1,000,000 anonymous starts a
+/// real user still completes a reset", scaled to a Redis that holds about a thousand
+/// flows): with a `maxmemory` and `noeviction`, room for far fewer anonymous flows than
+/// the pool's capacity, and ten thousand starts, no start is refused (each makes room by
+/// evicting the oldest), Redis stays within its cap and keeps the newest flows;
+/// then a flow past its challenge is saved and taken, counts are added, a block from
+/// before is still there, and a whole reset goes through, every step saved in the full
+/// Redis.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_anonymous_flood_keeps_nothing_else_out_of_a_full_redis() {
+    if !redis_server_on_path() {
+        return;
+    }
+    let (server, url, store, sspr) = own_server_with_eviction("noeviction").await;
+    let now = sspr.now();
+    let until = now + Duration::hours(24);
+    let blocked = user("blocked");
+    block_as_the_wizard(&store, std::slice::from_ref(&blocked), until).await;
+    let template = snapshot(&sspr).await;
+    let cap = cap_memory(&url);
+    let deadline = now + Duration::minutes(15);
+    let flood = 10_000;
+    let (mut oldest, mut newest) = (Vec::new(), Vec::new());
+    for i in 0..flood {
+        let s = new_flow(&template, true);
+        let flow = s.flow_id();
+        store
+            .save(s, deadline, now)
+            .await
+            .expect("a new start is never refused");
+        if i < 10 {
+            oldest.push(flow);
+        } else if i >= flood - 10 {
+            newest.push(flow);
+        }
+    }
+    let used = used_memory(&url);
+    let pool: usize = redis_cli(&url, &["LLEN", &store.anonymous_key()])[0]
+        .parse()
+        .expect("a number");
+    eprintln!(
+        "noeviction, a pool of {}: {flood} anonymous starts, none refused; \
+         the pool holds {pool}; {used} bytes used of a {cap}-byte cap",
+        store.anonymous_capacity()
+    );
+    // Redis lets a write through while it is at most at its cap, so it may end a write
+    // over it; what it holds moves by tens of KiB besides (client buffers).
+    assert!(
+        used < cap + 128 * 1024,
+        "Redis holds {used} bytes, far over its cap of {cap}"
+    );
+    assert!(pool < flood / 4, "the pool shrank to what fits: {pool}");
+    for flow in &newest {
+        assert!(
+            store.peek(*flow, now).await.unwrap().is_some(),
+            "newest kept"
+        );
+    }
+    for flow in &oldest {
+        assert!(
+            store.peek(*flow, now).await.unwrap().is_none(),
+            "oldest gone"
+        );
+    }
+
+    // A flow past its challenge, a count and a block: the flood keeps none of them out.
+    let past = new_flow(&template, false);
+    let past_flow = past.flow_id();
+    store
+        .save(past, deadline, now)
+        .await
+        .expect("a flow past its challenge is saved in a Redis full of anonymous flows");
+    assert!(matches!(
+        store.take(past_flow, None, now).await,
+        Ok(Taken::Snapshot(_))
+    ));
+    assert_eq!(
+        store
+            .add(
+                &user("counted"),
+                Counter::CodeSends,
+                now,
+                Duration::hours(1)
+            )
+            .await
+            .expect("a count is added"),
+        1
+    );
+    assert_eq!(
+        store.blocked_until(&blocked, now).await.unwrap(),
+        Some(until)
+    );
+    // A real user completes a reset, every step saved in the full Redis.
+    reset::a_whole_reset_suspended_in(&store).await;
+    let used = used_memory(&url);
+    assert!(
+        used < cap + 128 * 1024,
+        "Redis holds {used} bytes, far over its cap of {cap}"
+    );
     server.stop();
 }
 

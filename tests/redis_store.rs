@@ -1,9 +1,11 @@
 //! The Redis flow store against a real `redis-server` (never a mock): it passes the same
 //! conformance suites as the memory store, two app servers share its counters, exactly
-//! one of many tasks takes a flow, Redis itself forgets a flow at its deadline, every key
-//! expires and names no user ID (not even its unkeyed hash), a whole wizard runs
-//! suspended in Redis between its steps, and damaged stored bytes are a missing flow, not
-//! a panic. Redis going away or out of memory: `tests/redis_outage.rs`.
+//! one of many tasks takes a flow, anonymous flows are a bounded pool that evicts the
+//! oldest (never a flow that moved on, and never more than the pool when two app servers
+//! flood it at once), Redis itself forgets a flow at its deadline, every key expires and
+//! names no user ID (not even its unkeyed hash), a whole wizard runs suspended in Redis
+//! between its steps, and damaged stored bytes are a missing flow, not a panic. Redis
+//! going away or out of memory: `tests/redis_outage.rs`.
 //!
 //! # Which server
 //!
@@ -19,19 +21,18 @@
 
 mod redis_support;
 
-use redis_support::{connect, connect_with_key, key, prefix, pttl, redis_cli, redis_url};
+use redis_support::{
+    connect, connect_with_key, key, keys_of, new_flow, prefix, pttl, redis_cli, redis_url, reset,
+    step_of,
+};
 use sha2::{Digest, Sha256};
 use sspr::conformance;
 use sspr::host::{Clock, Counter, Counters, InMemoryDirectory, ManualClock, Outbox};
-use sspr::password::Password;
-use sspr::step::{
-    AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
-};
 use sspr::store::{
     FlowSnapshot, FlowStore, Flows, FlowsError, RedisFlowStore, StoreError, StoreKey, Taken,
 };
-use sspr::testing::{JAN, demo_directory as directory, fresh_snapshot as snapshot, phone};
-use sspr::{AnyStep, FlowId, Sspr, UserId};
+use sspr::testing::{JAN, fresh_snapshot as snapshot};
+use sspr::{FlowId, Sspr, UserId};
 use time::Duration;
 
 #[tokio::test]
@@ -40,6 +41,127 @@ async fn redis_store_conforms() {
     let now = ManualClock::default().now();
     conformance::flow_store(&connect(&url, &prefix()).await, now).await;
     conformance::counters(&connect(&url, &prefix()).await, now).await;
+}
+
+#[tokio::test]
+async fn anonymous_flows_are_a_bounded_pool_that_evicts_the_oldest() {
+    let Some(url) = redis_url() else { return };
+    let now = ManualClock::default().now();
+    let store = connect(&url, &prefix()).await;
+    assert_eq!(
+        store.anonymous_capacity(),
+        RedisFlowStore::DEFAULT_ANONYMOUS_CAPACITY
+    );
+    assert_eq!(store.with_anonymous_capacity(0).anonymous_capacity(), 1);
+    let store = connect(&url, &prefix()).await.with_anonymous_capacity(20);
+    conformance::anonymous_flows_evict_the_oldest(&store, 20, 100, now).await;
+    let prefix = prefix();
+    let store = connect(&url, &prefix).await.with_anonymous_capacity(64);
+    conformance::anonymous_flows_evict_the_oldest(&store, 64, 1_000, now).await;
+    // What Redis holds: the pool, at its capacity, and no more anonymous flows (the suite
+    // took its last flow and the one past its challenge); everything expires.
+    let pool = store.anonymous_key();
+    assert_eq!(redis_cli(&url, &["LLEN", &pool]), ["64"]);
+    let flows = keys_of(&url, &prefix, "flow:");
+    assert!(flows.len() <= 64, "{} flows", flows.len());
+    let lifetime = 15 * 60_000;
+    assert!((lifetime - 60_000..=lifetime).contains(&pttl(&url, &pool)));
+    assert!(flows.iter().all(|flow| pttl(&url, flow) > 0));
+}
+
+/// The pool evicts a flow only if it still holds the anonymous step that was filed: a
+/// flow past its challenge, or at a newer step, stays.
+#[tokio::test]
+async fn a_flow_that_moved_on_is_not_evicted() {
+    let Some(url) = redis_url() else { return };
+    let store = connect(&url, &prefix()).await.with_anonymous_capacity(2);
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .keys(&sspr::testing::keys())
+        .build()
+        .expect("service");
+    let now = sspr.now();
+    let later = now + Duration::minutes(15);
+    let template = snapshot(&sspr).await;
+    let [a, d, e, f] = [(); 4].map(|()| FlowId::generate().unwrap());
+    let save =
+        |flow, anonymous, step| store.save(step_of(&template, flow, anonymous, step), later, now);
+    let store = &store;
+    let there = |flow| async move { store.peek(flow, now).await.unwrap().is_some() };
+    // A passes its challenge; D moves on to another anonymous step.
+    save(a, true, 1).await.unwrap();
+    save(a, false, 2).await.unwrap();
+    save(d, true, 1).await.unwrap();
+    save(d, true, 2).await.unwrap(); // takes out A's anonymous save: A stays
+    save(e, true, 1).await.unwrap(); // takes out D's first step: D, at its second, stays
+    assert!(there(a).await && there(d).await && there(e).await);
+    save(f, true, 1).await.unwrap(); // takes out D's second step: D goes
+    assert!(!there(d).await, "D at the step filed is evicted");
+    assert!(there(a).await && there(e).await && there(f).await);
+    let Ok(Taken::Snapshot(past)) = store.take(a, None, now).await else {
+        panic!("the flow past its challenge stays")
+    };
+    assert!(!past.is_anonymous());
+}
+
+/// Two app servers starting flows at once share one pool: it never holds more than its
+/// capacity, and Redis holds at most that many anonymous flows; a flow past its
+/// challenge saved in the middle of it stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_app_servers_flooding_at_once_share_one_bound() {
+    let Some(url) = redis_url() else { return };
+    let prefix = prefix();
+    let capacity = 200;
+    let servers = [
+        connect(&url, &prefix)
+            .await
+            .with_anonymous_capacity(capacity),
+        connect(&url, &prefix)
+            .await
+            .with_anonymous_capacity(capacity),
+    ];
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .keys(&sspr::testing::keys())
+        .build()
+        .expect("service");
+    let now = sspr.now();
+    let later = now + Duration::minutes(15);
+    let template = std::sync::Arc::new(snapshot(&sspr).await);
+    let past = new_flow(&template, false);
+    let past_flow = past.flow_id();
+    let tasks: Vec<_> = (0..32)
+        .map(|task| {
+            let store = servers[task % 2].clone();
+            let template = template.clone();
+            tokio::spawn(async move {
+                for _ in 0..60 {
+                    store
+                        .save(new_flow(&template, true), later, now)
+                        .await
+                        .expect("a new anonymous flow is never refused");
+                }
+            })
+        })
+        .collect();
+    servers[0].save(past, later, now).await.unwrap();
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let pool = servers[0].anonymous_key();
+    assert_eq!(redis_cli(&url, &["LLEN", &pool]), [capacity.to_string()]);
+    let flows = keys_of(&url, &prefix, "flow:");
+    eprintln!(
+        "32 tasks on two servers, 1,920 anonymous saves: {} flows held",
+        flows.len()
+    );
+    assert!(
+        flows.len() <= capacity + 1,
+        "{} flows for a pool of {capacity} and one past its challenge",
+        flows.len()
+    );
+    assert!(matches!(
+        servers[1].take(past_flow, None, now).await,
+        Ok(Taken::Snapshot(_))
+    ));
 }
 
 #[tokio::test]
@@ -216,8 +338,11 @@ async fn every_key_expires_and_names_no_user_id() {
         "the block lives as long as it lasts: {}",
         pttl(&url, &block)
     );
+    // The anonymous flow is in the pool, which lives as long as its flows.
+    let pool = store.anonymous_key();
+    assert!(within(pttl(&url, &pool), 15 * minute));
     let keys = redis_cli(&url, &["--scan", "--pattern", &format!("{prefix}:*")]);
-    assert_eq!(keys.len(), 4, "{keys:?}");
+    assert_eq!(keys.len(), 5, "{keys:?}");
     // Nor the unkeyed SHA-256 of the ID, which a list of candidate IDs would reverse.
     let unkeyed = sha256_hex(user.as_str());
     for key in &keys {
@@ -248,7 +373,7 @@ async fn every_key_expires_and_names_no_user_id() {
         1
     );
     let keys = redis_cli(&url, &["--scan", "--pattern", &format!("{prefix}:*")]);
-    assert_eq!(keys.len(), 5, "{keys:?}");
+    assert_eq!(keys.len(), 6, "{keys:?}");
     elsewhere.clear(&user).await.unwrap();
 
     // A block with no counter to tell the time by is kept until a read with the time
@@ -264,8 +389,9 @@ async fn every_key_expires_and_names_no_user_id() {
         store.clear(user).await.unwrap();
     }
     assert!(store.discard(flow).await.is_ok());
+    // What is left is the pool, until the last flow it names would have ended.
     let keys = redis_cli(&url, &["--scan", "--pattern", &format!("{prefix}:*")]);
-    assert!(keys.is_empty(), "{keys:?}");
+    assert_eq!(keys, [pool], "{keys:?}");
 }
 
 /// The lower-case hex SHA-256 of `text`.
@@ -281,117 +407,7 @@ fn sha256_hex(text: &str) -> String {
 #[tokio::test]
 async fn a_whole_wizard_suspended_in_redis_between_steps() {
     let Some(url) = redis_url() else { return };
-    let store = connect(&url, &prefix()).await;
-    let outbox = Outbox::new();
-    let sspr = Sspr::builder(directory(), outbox.clone())
-        .policy(sspr::testing::revealing_policy())
-        .keys(&sspr::testing::keys())
-        .counters(store.clone())
-        .build()
-        .expect("service");
-    let flows =
-        Flows::new(store.clone(), sspr::testing::keys()).expect("an in-memory store or real keys");
-    let saved = flows
-        .save(&sspr.start().expect("starts").into())
-        .await
-        .expect("saves")
-        .expect("a step is saved");
-    let id = saved.flow.to_string();
-
-    let AnyStep::SelectAccount(select) =
-        flows.resume_step(&id, saved.nonce).await.expect("resumes")
-    else {
-        panic!("select account")
-    };
-    let Ok(FromSelectAccount::Identify(identify)) = select.choose(&sspr, AccountType::WorkOrSchool)
-    else {
-        panic!("identify")
-    };
-    let at_identify = flows
-        .save(&identify.into())
-        .await
-        .expect("saves")
-        .expect("a step is saved");
-    // The first form sent again: the flow has moved on.
-    assert!(matches!(
-        flows.resume_step(&id, saved.nonce).await,
-        Err(FlowsError::Stale)
-    ));
-
-    let AnyStep::Identify(identify) = flows
-        .resume_step(&id, at_identify.nonce)
-        .await
-        .expect("resumes")
-    else {
-        panic!("identify")
-    };
-    let answer = identify.step().challenge().danger_reveal_answer();
-    let Ok(FromIdentify::ChooseMethod(choose)) = identify.submit(&sspr, JAN, &answer).await else {
-        panic!("choose method")
-    };
-    flows
-        .save(&choose.into())
-        .await
-        .expect("saves")
-        .expect("a step is saved");
-
-    let AnyStep::ChooseMethod(choose) = flows.resume(&id).await.expect("resumes") else {
-        panic!("choose method")
-    };
-    let Ok(ToVerify::Verify(verify)) = choose.choose(&sspr, 0).await else {
-        panic!("verify")
-    };
-    flows
-        .save(&verify.into())
-        .await
-        .expect("saves")
-        .expect("a step is saved");
-    let user = UserId::parse(JAN).expect("valid");
-    let now = sspr.now();
-    assert_eq!(
-        store
-            .add(&user, Counter::CodeSends, now, Duration::hours(1))
-            .await
-            .unwrap(),
-        2,
-        "the code send was counted in Redis"
-    );
-    store.release(&user, Counter::CodeSends).await.unwrap();
-
-    let AnyStep::Verify(verify) = flows.resume(&id).await.expect("resumes") else {
-        panic!("verify")
-    };
-    let code = outbox.last_code_to(&phone()).expect("a code was sent");
-    let Ok(FromVerify::NewPassword(new_password)) = verify.submit(&sspr, &code).await else {
-        panic!("new password")
-    };
-    flows
-        .save(&new_password.into())
-        .await
-        .expect("saves")
-        .expect("a step is saved");
-
-    let AnyStep::NewPassword(new_password) = flows.resume(&id).await.expect("resumes") else {
-        panic!("new password")
-    };
-    let strong = "plum kettle orbit 71";
-    let Ok(FromNewPassword::Completed(receipt)) = new_password
-        .submit(&sspr, Password::new(strong), Password::new(strong))
-        .await
-    else {
-        panic!("completed")
-    };
-    assert!(receipt.end_other_sessions);
-    // Done: the flow is gone and the user's counters were cleared.
-    assert!(matches!(flows.resume(&id).await, Err(FlowsError::Missing)));
-    assert_eq!(
-        store
-            .add(&user, Counter::CodeSends, now, Duration::hours(1))
-            .await
-            .unwrap(),
-        1
-    );
-    store.clear(&user).await.unwrap();
+    reset::a_whole_reset_suspended_in(&connect(&url, &prefix()).await).await;
 }
 
 #[tokio::test]

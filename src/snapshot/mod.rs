@@ -53,8 +53,12 @@ pub const MAX_ADDRESS_BYTES: usize = 254;
 /// Bytes of the fixed header: version, stage, flow store key, step nonce.
 const HEADER: usize = 1 + 1 + 16 + 8;
 
+/// Where the header's stage byte is (after the version): a store reads it to tell
+/// anonymous flows apart without opening the body (the Redis store's eviction script).
+pub(crate) const STAGE_BYTE: usize = 1;
+
 /// The header's stage of a flow before its challenge is solved (SelectAccount, Identify).
-const ANONYMOUS: u8 = 0;
+pub(crate) const ANONYMOUS: u8 = 0;
 
 /// The header's stage of a flow whose challenge was solved (it names an account).
 const IDENTIFIED: u8 = 1;
@@ -213,7 +217,7 @@ impl FlowSnapshot {
     /// The stage is in the clear header, sealed with the body as its associated data: a
     /// changed stage does not open.
     pub fn is_anonymous(&self) -> bool {
-        self.bytes.get(1) == Some(&ANONYMOUS)
+        self.bytes.get(STAGE_BYTE) == Some(&ANONYMOUS)
     }
 
     /// The step nonce: different for every snapshot, even of the same step.
@@ -266,7 +270,7 @@ impl FlowSnapshot {
         body.zeroize();
         let step = step?;
         let anonymous = matches!(step, AnyStep::SelectAccount(_) | AnyStep::Identify(_));
-        if header.get(1) != Some(if anonymous { &ANONYMOUS } else { &IDENTIFIED }) {
+        if header.get(STAGE_BYTE) != Some(if anonymous { &ANONYMOUS } else { &IDENTIFIED }) {
             return Err(SnapshotError::InvalidField("stage"));
         }
         // A retired key opens only the flows it sealed before it was retired.
@@ -356,7 +360,7 @@ fn check_header(bytes: &[u8]) -> Result<(), SnapshotError> {
     if bytes.len() < HEADER + KEY_ID_BYTES + SEAL_NONCE_BYTES + SEAL_TAG_BYTES {
         return Err(SnapshotError::Truncated);
     }
-    if !matches!(bytes.get(1), Some(&(ANONYMOUS | IDENTIFIED))) {
+    if !matches!(bytes.get(STAGE_BYTE), Some(&(ANONYMOUS | IDENTIFIED))) {
         return Err(SnapshotError::InvalidField("stage"));
     }
     Ok(())

@@ -4,12 +4,13 @@
 //! behaviour while Redis (or a node) is away are on [`RedisFlowStore`]; the Lua scripts
 //! are in `redis/*.lua`, the connection (one endpoint or a cluster) in `redis/connection.rs`.
 
+mod anonymous;
 mod connection;
 
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 
-use connection::{Connection, Lua};
+use connection::{Connection, Failure, Lua};
 use hmac::{Hmac, KeyInit, Mac};
 use rand::TryRng;
 use rand::rngs::SysRng;
@@ -107,7 +108,9 @@ const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 /// share one connection. Needs Redis 7.0 or later (or a server that speaks the same
 /// scripting, such as Valkey): every script declares its flags.
 ///
-/// Every operation is one Lua script or one command, so it is atomic on the server:
+/// Every operation on a flow or a user ID is one Lua script or one command on its keys
+/// (an anonymous save also files itself in the pool of anonymous flows and evicts the
+/// oldest: separate calls, under "Anonymous flows"), so it is atomic on the server:
 /// exactly one of many requests that take a flow at once gets it, and counts add up
 /// when many flows touch one user ID. Times come from the caller (`now`, `expires_at`),
 /// never from a clock of this process or of the server: the caller's time decides
@@ -133,11 +136,13 @@ const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 /// keys of one flow, and of one user ID, share a slot (the hash tag, under "Keys"), so
 /// every script runs on one node and stays atomic, while flows and user IDs spread over
 /// all primaries. A script is called by its SHA-1 and, where a node does not know it
-/// yet (a new or restarted node), sent to that node with the call: no operation needs
-/// any node but the one of its keys.
+/// yet (a new or restarted node), sent to that node with the call: no call needs any
+/// node but the one of its keys. (An anonymous save makes one call to the node of the
+/// pool of anonymous flows, then one to the node of the flow it saves and one to the
+/// node of each flow it evicts.)
 ///
 /// Each primary holds only its slots, so a node failure touches only the flows and user
-/// IDs whose keys are there:
+/// IDs whose keys are there (and, on the pool's node, new starts: "Anonymous flows"):
 ///
 /// - While a primary is down or hung, the calls on its slots fail within the timeout
 ///   with a typed `Unavailable` error, as above, and the calls on the other primaries'
@@ -165,6 +170,43 @@ const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 /// to replicas and `cluster-require-full-coverage` are as Redis documents them, not
 /// tested here.
 ///
+/// # Anonymous flows: a bounded pool
+///
+/// Anyone can start flows, as many as they like, and a flow costs them nothing until
+/// its challenge is solved. So the flows before their challenge
+/// ([`FlowSnapshot::is_anonymous`]) are a pool of at most [`Self::anonymous_capacity`]
+/// ([`Self::DEFAULT_ANONYMOUS_CAPACITY`] unless [`Self::with_anonymous_capacity`] says
+/// otherwise) that evicts the oldest, as the memory store's does:
+///
+/// - Each anonymous save files itself in the pool key (a list of the newest anonymous
+///   saves: flow and step nonce), which takes out the oldest save beyond the capacity;
+///   then the flow of that save is evicted while this one is saved (one round trip more
+///   than a save past the challenge). The eviction deletes the flow only if it still
+///   holds that very step, anonymous: a flow that moved on to another step, passed its
+///   challenge, was taken or has expired is left alone.
+/// - So the flows of the newest `capacity` anonymous saves are kept, and no other
+///   anonymous flow: a flood of starts never refuses a new start, and never touches a
+///   flow past its challenge or a counter. A person still solving a challenge when
+///   `capacity` newer anonymous saves have arrived must start again (the web host's
+///   per-client rate limits keep floods smaller than that).
+/// - Memory: the pool key (at most `capacity` entries of about 54 bytes) and at most
+///   `capacity` anonymous flows (about 720 bytes each): about 78 MB at the default
+///   capacity, however many flows anyone starts (measured after a million starts:
+///   `BENCHMARKS.md`; without the pool they took 714 MB).
+///
+/// Every app server shares the one pool (one key, changed by one script at a time, so no
+/// two saves take out the same entry); give them all the same capacity (with different
+/// ones, the pool stays within the largest). What races do: while saves are in flight,
+/// the pool's flows may be that many more for a moment; a flow whose save was taken out
+/// of the pool before the flow itself was stored (`capacity` saves in between), and a
+/// flow whose eviction failed (Redis, or its node, away), stay until their deadlines. On a
+/// cluster, the pool key is on one primary: every anonymous save goes through it (its
+/// speed bounds the rate of new starts of the whole cluster), and while it is away,
+/// anonymous saves fail with a typed `Unavailable` error, as any call on its slots
+/// does, while flows past their challenge go on. A primary that comes back without the
+/// pool (no persistence) starts an empty one; the anonymous flows the old one named stay
+/// until their deadlines.
+///
 /// # Memory: run Redis with `noeviction`
 ///
 /// The per-user counters and blocks are what stop anyone from asking for codes, or
@@ -178,13 +220,25 @@ const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 ///
 /// With `noeviction`, a write that needs memory while Redis is over `maxmemory` is
 /// refused before it writes anything (the scripts declare their flags, so Redis checks
-/// memory before running them): [`FlowStore::save`], [`FlowStore::take`] and
-/// [`Counters::add`] fail with a typed `Unavailable` error (its source names `OOM`), the
-/// step is refused and the flow stays stored as it was. What adds nothing, or one small
-/// key, still runs: [`Counters::blocked_until`], [`Counters::block`],
-/// [`Counters::release`], [`Counters::clear`], [`FlowStore::peek`] and
-/// [`FlowStore::discard`]. So no block is lost and no count is lost in silence; memory
-/// comes back as flows expire.
+/// memory before running them). The store then makes room by evicting the oldest
+/// anonymous flows (1, then 4, 16, 64 and 256 of them: Redis may be over its
+/// `maxmemory` by tens of kilobytes, a client's buffers or a table that grew) and tries
+/// again after each batch. A write still refused (no anonymous flow left, or 341 evicted
+/// without room enough) fails: [`FlowStore::save`], [`FlowStore::take`] and
+/// [`Counters::add`] with a typed `Unavailable` error (its source names `OOM`), the step
+/// is refused and the flow stays stored as it was. What adds nothing, or one small key,
+/// still runs: [`Counters::blocked_until`], [`Counters::block`], [`Counters::release`],
+/// [`Counters::clear`], [`FlowStore::peek`], [`FlowStore::discard`] and the evictions.
+/// So no block is lost and no count is lost in silence; memory comes back as flows
+/// expire.
+///
+/// So a flood of starts keeps nothing else out: it fills memory at most with anonymous
+/// flows, which give way to a flow past its challenge, a count, a take and a newer start
+/// alike (tested: `tests/redis_outage.rs`). Give Redis a `maxmemory` that holds the whole
+/// pool (about 78 MB at the default capacity) besides the flows past their challenge and
+/// the counters: the pool then keeps its capacity under any flood. With less, a flood
+/// shrinks the pool to what fits, and writes under pressure cost a few round trips more. On a cluster, the oldest anonymous flows are spread over the
+/// primaries, so making room on a full one also evicts flows on the others.
 ///
 /// The policy belongs to the whole Redis server, all its numbered databases included (on
 /// a cluster, set it on every node). To keep flows in a Redis that evicts, keep the
@@ -199,14 +253,16 @@ const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 ///
 /// | key | type | fields |
 /// | --- | --- | --- |
-/// | `sspr:flow:{<flow ID>}` | hash | snapshot `b`, step nonce `n`, deadline `s`/`f` (Unix seconds, nanoseconds) |
+/// | `sspr:flow:{<flow's store key>}` | hash | snapshot `b`, step nonce `n`, deadline `s`/`f` (Unix seconds, nanoseconds) |
+/// | `sspr:anonymous` | list | the newest anonymous saves, newest first, `<flow's store key>:<step nonce>`: at most the anonymous capacity |
 /// | `sspr:user:{<HMAC of the user ID>}:sends` | hash | code sends `c`, window end `s`/`f` |
 /// | `sspr:user:{<HMAC of the user ID>}:fails` | hash | failed verifications `c`, window end `s`/`f` |
 /// | `sspr:user:{<HMAC of the user ID>}:block` | hash | blocked until `s`/`f` |
 ///
-/// Every key expires with what it holds: a flow at its deadline, a counter with its
-/// window, a block when it ends (a block set while the user ID has no counter to tell
-/// the caller's time by gets its lifetime at the next [`Counters::blocked_until`]).
+/// Every key expires with what it holds: a flow at its deadline, the pool when the last
+/// flow it names would end, a counter with its window, a block when it ends (a block set
+/// while the user ID has no counter to tell the caller's time by gets its lifetime at the
+/// next [`Counters::blocked_until`]).
 ///
 /// User IDs appear in key names only as the lower-case hex HMAC-SHA-256, under the
 /// store's [`StoreKey`], of `sspr redis user key v1:` followed by the normalised ID
@@ -246,6 +302,8 @@ pub struct RedisFlowStore {
     connection: Connection,
     keys: Keys,
     timeout: std::time::Duration,
+    /// The most anonymous flows held (the pool's capacity).
+    anonymous_capacity: usize,
     /// Where Redis is, without credentials (for `Debug`).
     server: Arc<str>,
 }
@@ -256,6 +314,7 @@ impl fmt::Debug for RedisFlowStore {
             .field("server", &self.server)
             .field("prefix", &self.keys.prefix)
             .field("timeout", &self.timeout)
+            .field("anonymous_capacity", &self.anonymous_capacity)
             .finish_non_exhaustive()
     }
 }
@@ -270,6 +329,11 @@ impl RedisFlowStore {
 
     /// The longest key prefix, in bytes.
     pub const MAX_PREFIX_BYTES: usize = 64;
+
+    /// The most anonymous flows (before their challenge) a store holds unless
+    /// [`Self::with_anonymous_capacity`] says otherwise: the same as the memory store's
+    /// [`DEFAULT_ANONYMOUS_CAPACITY`](super::DEFAULT_ANONYMOUS_CAPACITY).
+    pub const DEFAULT_ANONYMOUS_CAPACITY: usize = super::DEFAULT_ANONYMOUS_CAPACITY;
 
     /// The most node URLs [`Self::connect_cluster`] takes (a few are enough: the client
     /// finds the other nodes itself).
@@ -302,6 +366,7 @@ impl RedisFlowStore {
             connection,
             keys,
             timeout,
+            anonymous_capacity: Self::DEFAULT_ANONYMOUS_CAPACITY,
             server,
         })
     }
@@ -349,6 +414,7 @@ impl RedisFlowStore {
             connection,
             keys,
             timeout,
+            anonymous_capacity: Self::DEFAULT_ANONYMOUS_CAPACITY,
             server,
         })
     }
@@ -365,6 +431,33 @@ impl RedisFlowStore {
             std::time::Duration::from_secs(60),
         );
         Ok((keys, timeout))
+    }
+
+    /// This store with a pool of at most `capacity` anonymous flows (at least 1), instead
+    /// of [`Self::DEFAULT_ANONYMOUS_CAPACITY`]: the newest `capacity` anonymous saves keep
+    /// their flows, older ones are evicted (see "Anonymous flows" above). Give every app
+    /// server of a deployment the same capacity: they share one pool.
+    ///
+    /// ```no_run
+    /// use sspr::store::{RedisFlowStore, StoreError, StoreKey};
+    ///
+    /// # async fn run(key: StoreKey) -> Result<(), StoreError> {
+    /// let store = RedisFlowStore::connect("redis://127.0.0.1:6379/", "sspr", key)
+    ///     .await?
+    ///     .with_anonymous_capacity(20_000);
+    /// assert_eq!(store.anonymous_capacity(), 20_000);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_anonymous_capacity(mut self, capacity: usize) -> Self {
+        self.anonymous_capacity = capacity.max(1);
+        self
+    }
+
+    /// The most anonymous flows this store holds before it evicts the oldest.
+    pub fn anonymous_capacity(&self) -> usize {
+        self.anonymous_capacity
     }
 
     /// The key prefix.
@@ -388,22 +481,37 @@ impl RedisFlowStore {
         self.keys.block(user)
     }
 
-    /// Runs one script within the timeout; a failure is a safe message for the source of
-    /// `Unavailable`.
+    /// The Redis key of the pool of anonymous flows (for operators and tests).
+    pub fn anonymous_key(&self) -> String {
+        self.keys.anonymous()
+    }
+
+    /// Runs one script within the timeout.
     async fn run<T: redis::FromRedisValue>(
         &self,
         script: &Lua,
         keys: &[&str],
         args: &[&[u8]],
-    ) -> Result<T, String> {
+    ) -> Result<T, Failure> {
         self.connection
             .script(self.timeout, script, keys, args)
             .await
     }
 
     /// Runs one command within the timeout.
-    async fn command(&self, cmd: &redis::Cmd) -> Result<(), String> {
+    async fn command(&self, cmd: &redis::Cmd) -> Result<(), Failure> {
         self.connection.command(self.timeout, cmd).await
+    }
+
+    /// Awaits `operation` (several calls: the pool, room made for memory) for at most the
+    /// timeout in all.
+    async fn within<T>(
+        &self,
+        operation: impl std::future::Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        tokio::time::timeout(self.timeout, operation)
+            .await
+            .unwrap_or_else(|_| Err(connection::timed_out(self.timeout)))
     }
 }
 
@@ -435,6 +543,10 @@ impl Keys {
 
     fn flow(&self, flow: FlowId) -> String {
         format!("{}:flow:{{{flow}}}", self.prefix)
+    }
+
+    fn anonymous(&self) -> String {
+        format!("{}:anonymous", self.prefix)
     }
 
     fn user(&self, user: &UserId, what: &str) -> String {
@@ -507,10 +619,17 @@ impl FlowStore for RedisFlowStore {
             nanos.as_bytes(),
             ttl.as_bytes(),
         ];
-        self.run::<i64>(&SAVE, &[&key], &args)
-            .await
-            .map(drop)
-            .map_err(StoreError::unavailable)
+        let saved = if snapshot.is_anonymous() {
+            let entry = anonymous::entry(snapshot.flow_id(), snapshot.nonce());
+            self.within(self.save_anonymous(&key, &entry, &args, &ttl))
+                .await
+        } else {
+            let keys = [key.as_str()];
+            self.within(self.with_room(|| self.run::<i64>(&SAVE, &keys, &args)))
+                .await
+                .map(drop)
+        };
+        saved.map_err(StoreError::unavailable)
     }
 
     async fn take(
@@ -523,8 +642,9 @@ impl FlowStore for RedisFlowStore {
         let (seconds, nanos) = parts(now);
         let nonce = nonce.map(|n| n.to_string()).unwrap_or_default();
         let args: [&[u8]; 3] = [seconds.as_bytes(), nanos.as_bytes(), nonce.as_bytes()];
+        let keys = [key.as_str()];
         let value: Value = self
-            .run(&TAKE, &[&key], &args)
+            .within(self.with_room(|| self.run(&TAKE, &keys, &args)))
             .await
             .map_err(StoreError::unavailable)?;
         Ok(match value {
@@ -601,8 +721,9 @@ impl Counters for RedisFlowStore {
             end_nanos.as_bytes(),
             window.as_bytes(),
         ];
+        let keys = [key.as_str()];
         let count: i64 = self
-            .run(&ADD, &[&key], &args)
+            .within(self.with_room(|| self.run(&ADD, &keys, &args)))
             .await
             .map_err(CounterError::unavailable)?;
         Ok(u32::try_from(count.max(0)).unwrap_or(u32::MAX))

@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a failed expectation is a failed test
 
 pub mod cluster;
+pub mod reset;
 pub mod two_servers;
 
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -12,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use sspr::FlowId;
-use sspr::store::{RedisFlowStore, StoreKey};
+use sspr::store::{FlowSnapshot, RedisFlowStore, StoreKey};
 
 /// The URL of the test server, or `None` (after a notice) where the tests may skip.
 pub fn redis_url() -> Option<String> {
@@ -67,6 +68,33 @@ pub fn redis_cli(url: &str, args: &[&str]) -> Vec<String> {
         .lines()
         .map(str::to_owned)
         .collect()
+}
+
+/// A step of flow `flow` (a store key) with `template`'s bytes: before its challenge
+/// (`anonymous`) or past it, with a step nonce of its own for each `step`. Only the
+/// header changes (the stage byte, the store key, the nonce), which is all a store reads;
+/// the body, sealed for another flow, would not open.
+pub fn step_of(template: &FlowSnapshot, flow: FlowId, anonymous: bool, step: u8) -> FlowSnapshot {
+    let mut bytes = template.as_bytes().to_vec();
+    bytes[1] = u8::from(!anonymous);
+    bytes[2..18].copy_from_slice(flow.as_bytes());
+    bytes[18] ^= step;
+    let snapshot = FlowSnapshot::from_bytes(&bytes).expect("a sound header");
+    assert_eq!(
+        (snapshot.flow_id(), snapshot.is_anonymous()),
+        (flow, anonymous)
+    );
+    snapshot
+}
+
+/// A new flow's first step, with `template`'s bytes (see [`step_of`]).
+pub fn new_flow(template: &FlowSnapshot, anonymous: bool) -> FlowSnapshot {
+    step_of(template, FlowId::generate().expect("entropy"), anonymous, 0)
+}
+
+/// The keys under `prefix` that start with `prefix:what` (one server).
+pub fn keys_of(url: &str, prefix: &str, what: &str) -> Vec<String> {
+    redis_cli(url, &["--scan", "--pattern", &format!("{prefix}:{what}*")])
 }
 
 /// The remaining lifetime of `key` in milliseconds (-1: none, -2: no such key).

@@ -1,9 +1,10 @@
 //! The connection under a [`RedisFlowStore`](super::RedisFlowStore): one endpoint (the
 //! `redis` crate's `ConnectionManager`) or a Redis Cluster (its cluster client, which
 //! routes each command to the primary of its key's slot and follows redirections). Every
-//! call is bounded by the store's timeout, and a failure is a short text that quotes no
-//! URL, key or value.
+//! call is bounded by the store's timeout, and a failure is a [`Failure`]: a short text
+//! that quotes no URL, key or value, and whether Redis refused the call for memory.
 
+use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,39 @@ const MAX_DELAY_MS: u64 = 500;
 /// Why node URLs are refused that do not go together.
 const DIFFERENT_NODES: &str = "the Redis Cluster node URLs must have one scheme (redis:// or \
     rediss://), one user, one password and one database, and no Unix socket";
+
+/// Why a call failed: a short text that quotes no URL, key or value (the source of the
+/// store's `Unavailable` errors), and whether Redis refused the call for memory (`OOM`:
+/// over its `maxmemory` with `noeviction`), which the store may make room for.
+#[derive(Debug)]
+pub(super) struct Failure {
+    message: String,
+    out_of_memory: bool,
+}
+
+impl Failure {
+    /// Whether Redis refused the call because it is over its `maxmemory`.
+    pub(super) fn is_out_of_memory(&self) -> bool {
+        self.out_of_memory
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure {
+            message,
+            out_of_memory: false,
+        }
+    }
+}
 
 /// One of the store's Lua scripts: its source and the SHA-1 Redis files it under.
 pub(super) struct Lua {
@@ -138,8 +172,7 @@ impl Connection {
         Ok((Connection::Cluster(connection), server))
     }
 
-    /// Runs `lua` on the node of its keys within `timeout`; a failure is a safe message
-    /// for the source of `Unavailable`.
+    /// Runs `lua` on the node of its keys within `timeout`.
     ///
     /// It is called by its SHA-1 (`EVALSHA`); where the node does not know it yet (a new
     /// or restarted node), the same call goes again with the source (`EVAL`), which also
@@ -151,7 +184,7 @@ impl Connection {
         lua: &Lua,
         keys: &[&str],
         args: &[&[u8]],
-    ) -> Result<T, String> {
+    ) -> Result<T, Failure> {
         let call = |first: &str, body: &str| {
             let mut cmd = redis::cmd(first);
             cmd.arg(body).arg(keys.len());
@@ -176,8 +209,12 @@ impl Connection {
         .await
     }
 
-    /// Runs one command within `timeout`.
-    pub(super) async fn command(&self, timeout: Duration, cmd: &Cmd) -> Result<(), String> {
+    /// Runs one command within `timeout`; returns its reply.
+    pub(super) async fn command<T: FromRedisValue>(
+        &self,
+        timeout: Duration,
+        cmd: &Cmd,
+    ) -> Result<T, Failure> {
         let mut connection = self.clone();
         bounded(timeout, async move { connection.query(cmd).await }).await
     }
@@ -190,20 +227,28 @@ impl Connection {
     }
 }
 
-/// Awaits `operation` for at most `timeout`; any failure becomes a short message that
-/// holds no URL, key or value.
-async fn bounded<T>(
+/// Awaits `operation` for at most `timeout`; any failure becomes a [`Failure`] whose
+/// message holds no URL, key or value.
+pub(super) async fn bounded<T>(
     timeout: Duration,
     operation: impl Future<Output = RedisResult<T>>,
-) -> Result<T, String> {
+) -> Result<T, Failure> {
     match tokio::time::timeout(timeout, operation).await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(error)) => Err(describe(&error)),
-        Err(_) => Err(format!(
-            "Redis did not answer within {} ms; try again",
-            timeout.as_millis()
-        )),
+        Ok(Err(error)) => Err(Failure {
+            message: describe(&error),
+            out_of_memory: error.code() == Some("OOM"),
+        }),
+        Err(_) => Err(timed_out(timeout)),
     }
+}
+
+/// The failure of a call that took longer than `timeout`.
+pub(super) fn timed_out(timeout: Duration) -> Failure {
+    Failure::from(format!(
+        "Redis did not answer within {} ms; try again",
+        timeout.as_millis()
+    ))
 }
 
 fn describe(error: &RedisError) -> String {
