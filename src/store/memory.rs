@@ -261,11 +261,16 @@ impl MemoryFlowStore {
             }
         }
         if arrivals.len() > 2 * capacity + 64 {
+            // Keep one arrival per live anonymous flow (the same snapshot saved again
+            // arrives again): at most `capacity` are left.
+            let mut seen = std::collections::HashSet::with_capacity(capacity);
             arrivals.retain(|(flow, nonce)| {
-                self.shard(flow)
+                let current = self
+                    .shard(flow)
                     .flows
                     .get(flow)
-                    .is_some_and(|e| e.anonymous() && e.snapshot.nonce() == *nonce)
+                    .is_some_and(|e| e.anonymous() && e.snapshot.nonce() == *nonce);
+                current && seen.insert(*flow)
             });
         }
     }
