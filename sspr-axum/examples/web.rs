@@ -9,6 +9,8 @@
 //! ```
 //!
 //! Open the address it prints: the sign-in page links to "Can't access your account?".
+//! Its metrics (steps, endings, refusals, requests and their durations; no personal data)
+//! are at `/metrics` in Prometheus's text format.
 //! The codes the demo accounts receive are on the **demo mailbox** page (`/demo-mailbox`),
 //! which stands for the people's phones and mailboxes: a real deployment has no such
 //! page. Nothing in this example shows a challenge's answer: read the picture, or listen
@@ -245,9 +247,16 @@ async fn serve<St: FlowStore + Clone + 'static>(
         .client_address(address);
     let limiters = web.limiters();
     let reset = web.router()?;
+    // The router's counters and histograms (sspr_axum::metrics), in Prometheus's text
+    // format at /metrics: a deployment serves them to its scraper only.
+    let prometheus = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
     let app = Router::new()
         .route("/", get(sign_in))
         .route("/demo-mailbox", get(mailbox))
+        .route(
+            "/metrics",
+            get(move || std::future::ready(prometheus.render())),
+        )
         .fallback(not_found)
         .with_state(demo)
         .merge(reset)
@@ -270,6 +279,7 @@ async fn serve<St: FlowStore + Clone + 'static>(
     println!("sspr: self-service password reset in the browser\n");
     println!("  Sign-in page:   {url}");
     println!("  Demo mailbox:   {url}demo-mailbox  (the codes the demo accounts receive)");
+    println!("  Metrics:        {url}metrics  (Prometheus text format)");
     println!(
         "  Policy:         {}",
         if options.reveal {

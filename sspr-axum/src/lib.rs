@@ -65,6 +65,7 @@ pub mod cookies;
 mod forms;
 pub mod limits;
 mod media;
+pub mod metrics;
 pub mod pages;
 mod routes;
 pub mod security;
@@ -291,6 +292,7 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
             router = router.route(&self.base, get(routes::start_page::<St>));
         }
         Ok(router
+            .route_layer(middleware::from_fn(metrics::track))
             .layer(DefaultBodyLimit::max(security::MAX_BODY_BYTES))
             .layer(middleware::from_fn_with_state(
                 app.clone(),

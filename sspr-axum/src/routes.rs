@@ -129,7 +129,11 @@ impl<St: FlowStore + 'static> App<St> {
     fn flows_error(&self, error: &FlowsError) -> Response {
         match error {
             FlowsError::Stale => self.problem(Problem::OutOfDate),
-            FlowsError::Expired => self.ending(sspr::Ending::Expired(sspr::Expired)),
+            FlowsError::Expired => {
+                let ending = sspr::Ending::Expired(sspr::Expired);
+                crate::metrics::record_ending(&ending);
+                self.ending(ending)
+            }
             FlowsError::Store(StoreError::Full { .. }) => self.problem(Problem::Busy),
             FlowsError::Store(_) | FlowsError::EphemeralKeys => self.problem(Problem::Unavailable),
             _ => self.problem(Problem::NoFlow),
@@ -145,6 +149,7 @@ impl<St: FlowStore + 'static> App<St> {
     /// Saves where the step led and renders its page (with the refusal at its field), or
     /// renders the ending and forgets the cookie.
     async fn respond(&self, next: Next, refusal: Option<Refusal>, refill: Refill) -> Response {
+        crate::metrics::record(&next, refusal.as_ref());
         let next = match next {
             Next::End(ending) => return self.ending(ending),
             step => step,
