@@ -6,38 +6,12 @@
 
 mod redis_support;
 
-use redis_support::two_servers::{Server, a_concealed_flow_moves_between, a_flow_moves_between};
+use redis_support::two_servers::flows_move_between_two_servers_on_both_policies;
 use redis_support::{connect, prefix, redis_url};
-use sspr::host::Outbox;
-use sspr::policy::Policy;
-use sspr::testing::{demo_directory, revealing_policy};
 
 #[tokio::test]
 async fn a_flow_moves_between_two_servers_at_every_step() {
     let Some(url) = redis_url() else { return };
     let prefix = prefix();
-    let directory = demo_directory();
-    let outbox = Outbox::new();
-    // Two app servers, each with its own connection (the same place and prefix), first
-    // with every step shown, then with the default policy.
-    for policy in [revealing_policy(), Policy::default()] {
-        let concealed = policy.conceal();
-        let a = Server::new(
-            connect(&url, &prefix).await,
-            directory.clone(),
-            outbox.clone(),
-            policy.clone(),
-        );
-        let b = Server::new(
-            connect(&url, &prefix).await,
-            directory.clone(),
-            outbox.clone(),
-            policy,
-        );
-        if concealed {
-            a_concealed_flow_moves_between(&a, &b, &outbox, "orbit plum kettle 72").await;
-        } else {
-            a_flow_moves_between(&a, &b, &outbox).await;
-        }
-    }
+    flows_move_between_two_servers_on_both_policies(|| connect(&url, &prefix)).await;
 }

@@ -34,14 +34,13 @@ use redis_support::cluster::{
     OwnCluster, cluster_urls, connect_cluster, connect_cluster_with_timeout, keys_on_node, node_of,
     node_serving, slot_of,
 };
-use redis_support::two_servers::{Server, a_concealed_flow_moves_between, a_flow_moves_between};
+use redis_support::two_servers::flows_move_between_two_servers_on_both_policies;
 use redis_support::{
     free_port, key, new_flow, prefix, redis_cli, redis_server_on_path, signal, used_memory,
 };
 use sspr::conformance;
 use sspr::host::{Clock, Counter, CounterError, Counters, InMemoryDirectory, ManualClock, Outbox};
 use sspr::password::Password;
-use sspr::policy::Policy;
 use sspr::step::{
     AccountType, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify, ToVerify,
 };
@@ -105,30 +104,7 @@ async fn anonymous_flows_are_a_bounded_pool_on_the_cluster() {
 async fn a_flow_moves_between_two_servers_on_the_cluster() {
     let Some(urls) = cluster_urls() else { return };
     let prefix = prefix();
-    let directory = demo_directory();
-    let outbox = Outbox::new();
-    // Two app servers, each with its own cluster connection (the same nodes and prefix),
-    // first with every step shown, then with the default policy.
-    for policy in [revealing_policy(), Policy::default()] {
-        let concealed = policy.conceal();
-        let a = Server::new(
-            connect_cluster(&urls, &prefix).await,
-            directory.clone(),
-            outbox.clone(),
-            policy.clone(),
-        );
-        let b = Server::new(
-            connect_cluster(&urls, &prefix).await,
-            directory.clone(),
-            outbox.clone(),
-            policy,
-        );
-        if concealed {
-            a_concealed_flow_moves_between(&a, &b, &outbox, "orbit plum kettle 72").await;
-        } else {
-            a_flow_moves_between(&a, &b, &outbox).await;
-        }
-    }
+    flows_move_between_two_servers_on_both_policies(|| connect_cluster(&urls, &prefix)).await;
 }
 
 /// Flows and user IDs land on every primary, each flow's and each user ID's keys on one

@@ -199,3 +199,30 @@ pub async fn a_concealed_flow_moves_between(
         "{done:?}"
     );
 }
+
+/// Two app servers, each with its own connection from `connect` (the same place and
+/// prefix), first on the policy that shows every step, then on the default one: a whole
+/// reset of Jan moves between them at every step on each.
+pub async fn flows_move_between_two_servers_on_both_policies<F, Fut>(connect: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = RedisFlowStore>,
+{
+    let directory = sspr::testing::demo_directory();
+    let outbox = Outbox::new();
+    for policy in [sspr::testing::revealing_policy(), Policy::default()] {
+        let concealed = policy.conceal();
+        let a = Server::new(
+            connect().await,
+            directory.clone(),
+            outbox.clone(),
+            policy.clone(),
+        );
+        let b = Server::new(connect().await, directory.clone(), outbox.clone(), policy);
+        if concealed {
+            a_concealed_flow_moves_between(&a, &b, &outbox, "orbit plum kettle 72").await;
+        } else {
+            a_flow_moves_between(&a, &b, &outbox).await;
+        }
+    }
+}
