@@ -26,7 +26,9 @@
 //! Content-Security-Policy forbids both): the look comes from the stylesheet the router
 //! serves at [`Urls::stylesheet`]. Each field has a label; a refusal is shown at its field
 //! ([`Field::of`]) and tied to it with `aria-describedby`, and listed at the top of the
-//! page.
+//! page. The one script, [`Urls::script`], is on the audio challenge's page alone: it
+//! lets a person play and pause the clip from the answer box (Ctrl on its own), and the
+//! page says so only once the script runs.
 
 use maud::{DOCTYPE, Markup, html};
 use sspr::challenge::{ChallengeKind, ImageSize};
@@ -116,6 +118,10 @@ impl Urls {
     /// The stylesheet.
     pub fn stylesheet(&self) -> String {
         self.path("/sspr.css")
+    }
+    /// The script of the audio challenge's page (the clip from the keyboard).
+    pub fn script(&self) -> String {
+        self.path("/sspr.js")
     }
 }
 
@@ -542,14 +548,14 @@ fn identify(view: &IdentifyView<'_>, urls: &Urls) -> Markup {
     let answer_error = field_error(view.refusal, Field::Answer);
     let (what, answer_label, answer_hint, switch_label, new_label) = match kind {
         ChallengeKind::Image => (
-            "picture",
+            "characters of the picture",
             "Characters in the picture",
             format!("Type the {length} letters and digits you see; capitals or not, either works."),
             "Listen to an audio clip instead",
             "Show another picture",
         ),
         ChallengeKind::Audio => (
-            "audio clip",
+            "digits of the audio clip",
             "Digits in the audio clip",
             format!("Type the {length} digits you hear."),
             "Show a picture instead",
@@ -558,7 +564,7 @@ fn identify(view: &IdentifyView<'_>, urls: &Urls) -> Markup {
     };
     html! {
         h1 { "Who are you?" }
-        p { "To reset your password, type your user ID and the characters of the " (what) "." }
+        p { "To reset your password, type your user ID and the " (what) "." }
         (error_summary(view.refusal))
         form method="post" action=(urls.identify()) {
             (hidden_fields(&view.form))
@@ -594,6 +600,11 @@ fn identify(view: &IdentifyView<'_>, urls: &Urls) -> Markup {
                         p { a href=(view.media_url) download="challenge.wav" {
                             "Download the audio clip (WAV)"
                         } }
+                        // Shown by the script, which makes it true.
+                        p class="hint" id="audio-keys" hidden {
+                            "In the box below, press Ctrl on its own to play or pause the \
+                             clip."
+                        }
                     }
                 }
             }
@@ -618,6 +629,9 @@ fn identify(view: &IdentifyView<'_>, urls: &Urls) -> Markup {
                         formnovalidate { (new_label) }
                 }
             }
+        }
+        @if kind == ChallengeKind::Audio {
+            script src=(urls.script()) defer {}
         }
     }
 }
@@ -933,3 +947,7 @@ fn lock_reason(reason: LockReason) -> &'static str {
 
 /// The stylesheet of the default pages (served by the router at [`Urls::stylesheet`]).
 pub const STYLESHEET: &str = include_str!("../assets/sspr.css");
+
+/// The script of the audio challenge's page (served by the router at [`Urls::script`]):
+/// in the answer box, Ctrl on its own plays or pauses the clip.
+pub const SCRIPT: &str = include_str!("../assets/sspr.js");
