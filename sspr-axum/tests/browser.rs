@@ -7,7 +7,9 @@
 //!
 //! Every page it reaches is checked: axe-core finds no violation, Tab reaches every
 //! control in the order of the page with a visible focus ring, and a screenshot of the
-//! whole page is saved (in `<target>/tmp/screenshots/`, or `$SSPR_SCREENSHOTS`).
+//! whole page is saved (in `<target>/tmp/screenshots/`, or `$SSPR_SCREENSHOTS`). The
+//! challenge pages and an error page are also shown 320 CSS pixels wide, where nothing
+//! may scroll sideways.
 //!
 //! The test knows each challenge's answer without any door in the server: it reads the
 //! flow cookie from the browser's own jar (WebDriver reads `HttpOnly` cookies too) and
@@ -241,6 +243,7 @@ async fn a_whole_reset(browser: &mut Browser) {
         "the start cookie"
     );
     browser.check("identify-picture").await;
+    browser.narrow("identify-picture-320px").await;
 
     identify(browser, &server, JAN).await;
     browser.assert_heading("Enter the code").await;
@@ -263,6 +266,7 @@ async fn a_whole_reset(browser: &mut Browser) {
     browser.assert_heading("Enter the code").await;
     assert_refused_at(browser, "code", "code-error").await;
     browser.check("verify-wrong-code").await;
+    browser.narrow("verify-wrong-code-320px").await;
     browser.click(".error-summary a").await;
     assert_eq!(browser.focused().await, "input#code");
 
@@ -370,6 +374,7 @@ async fn the_audio_clip_from_the_answer_box(browser: &mut Browser) {
     assert_eq!(keys["shown"], json!(true), "{keys}");
     assert_eq!(keys["described"], json!("answer-hint audio-keys"), "{keys}");
     browser.check("identify-audio").await;
+    browser.narrow("identify-audio-320px").await;
 
     // Nothing loaded yet (preload="none"): Ctrl in the answer box plays the clip.
     browser

@@ -489,6 +489,38 @@ impl Browser {
         (violations, incomplete, passes)
     }
 
+    /// The page 320 CSS pixels wide (WCAG's reflow width): asserts that nothing makes it
+    /// scroll sideways, and takes a screenshot.
+    pub async fn narrow(&mut self, name: &str) {
+        let screenshot = self.screenshot_at(name, 320).await;
+        let widths = self
+            .js(
+                "return { inner: window.innerWidth,
+                          scroll: document.documentElement.scrollWidth };",
+                vec![],
+            )
+            .await;
+        assert_eq!(widths["inner"], json!(320), "the window is 320 px wide");
+        assert!(
+            widths["scroll"].as_u64() <= widths["inner"].as_u64(),
+            "{name} scrolls sideways at 320 px: {widths}"
+        );
+        let title = self.client.title().await.expect("a title");
+        self.pages.push(PageReport {
+            title,
+            violations: 0,
+            incomplete: Vec::new(),
+            passes: 0,
+            focus: Vec::new(),
+            screenshot,
+            checked: false,
+        });
+        self.client
+            .set_window_size(WIDTH, 800)
+            .await
+            .expect("the window resizes");
+    }
+
     /// A screenshot alone: of a page that is not the wizard's (Chromium's own), or of a
     /// page checked before, in another state.
     pub async fn screenshot_only(&mut self, name: &str) {
@@ -508,6 +540,16 @@ impl Browser {
     /// A screenshot of the whole page (the window made as tall as the page), numbered in
     /// the order the test took them.
     async fn screenshot(&mut self, name: &str) -> PathBuf {
+        self.screenshot_at(name, WIDTH).await
+    }
+
+    /// [`Browser::screenshot`] with the window `width` pixels wide.
+    async fn screenshot_at(&mut self, name: &str, width: u32) -> PathBuf {
+        let (_, height) = self.client.get_window_size().await.expect("a window size");
+        self.client
+            .set_window_size(width, height as u32)
+            .await
+            .expect("the window resizes");
         let sizes = self
             .js(
                 "return [document.documentElement.scrollHeight, \
@@ -518,7 +560,7 @@ impl Browser {
         let page = sizes[0].as_u64().unwrap_or(800) as u32;
         let frame = sizes[1].as_u64().unwrap_or(0) as u32;
         self.client
-            .set_window_size(WIDTH, page.max(600) + frame)
+            .set_window_size(width, page.max(600) + frame)
             .await
             .expect("the window resizes");
         let png = self.client.screenshot().await.expect("a screenshot");
