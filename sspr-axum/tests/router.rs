@@ -920,7 +920,7 @@ async fn every_ending_and_problem_renders() {
                 reason: sspr::LockReason::UserBlocked,
                 until: Some(at),
             }),
-            "until 1970-01-01 00:00 UTC",
+            "until <time datetime=\"1970-01-01T00:00Z\">1970-01-01 00:00 UTC</time>",
         ),
         (Ending::Expired(sspr::Expired), "Start again"),
     ];

@@ -490,13 +490,15 @@ impl Browser {
     }
 
     /// The page 320 CSS pixels wide (WCAG's reflow width): asserts that nothing makes it
-    /// scroll sideways, and takes a screenshot.
+    /// scroll sideways and that no date breaks across lines, and takes a screenshot.
     pub async fn narrow(&mut self, name: &str) {
         let screenshot = self.screenshot_at(name, 320).await;
         let widths = self
             .js(
                 "return { inner: window.innerWidth,
-                          scroll: document.documentElement.scrollWidth };",
+                          scroll: document.documentElement.scrollWidth,
+                          brokenTimes: [...document.querySelectorAll('time')]
+                            .filter((t) => t.getClientRects().length > 1).length };",
                 vec![],
             )
             .await;
@@ -504,6 +506,11 @@ impl Browser {
         assert!(
             widths["scroll"].as_u64() <= widths["inner"].as_u64(),
             "{name} scrolls sideways at 320 px: {widths}"
+        );
+        assert_eq!(
+            widths["brokenTimes"],
+            json!(0),
+            "a date broken across lines on {name}"
         );
         let title = self.client.title().await.expect("a title");
         self.pages.push(PageReport {
