@@ -41,7 +41,7 @@
 //!   start cookie) under a [`CsrfKey`]; the step nonce in every form turns a form sent
 //!   twice (Back, then send again) into a clear "this page is out of date" page.
 //! - **Headers** ([`security`]): a strict Content-Security-Policy (no inline script or
-//!   style, `frame-ancestors 'none'`), `X-Content-Type-Options: nosniff`,
+//!   style, scripts from this origin only, `frame-ancestors 'none'`), `X-Content-Type-Options: nosniff`,
 //!   `Referrer-Policy: no-referrer`, `Cache-Control: no-store` on every page and on the
 //!   challenge's picture and clip; request bodies and headers are bounded; no error page
 //!   shows anything the request held.
@@ -49,8 +49,10 @@
 //!   trusted proxy), on starting flows, answering challenges, sending codes and
 //!   rendering challenges, on top of the wizard's own per-flow and per-user limits.
 //! - **Pages** ([`pages`]): maud templates with a label on every field, refusals tied to
-//!   their field (`aria-describedby`), `autocomplete` values, `lang="en"`, and a
-//!   stylesheet served as a file; a host replaces any page with its own [`Pages`].
+//!   their field (`aria-describedby`), `autocomplete` values, `lang="en"`, a stylesheet
+//!   served as a file with a visible focus ring, and one script, on the audio
+//!   challenge's page only, with which Ctrl in the answer box plays or pauses the clip;
+//!   a host replaces any page with its own [`Pages`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // A handler's helpers return the page that ends the request as their error (a
@@ -287,7 +289,8 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
             .route(&urls.another_method(), post(routes::another_method::<St>))
             .route(&urls.password(), post(routes::password::<St>))
             .route(&urls.continue_flow(), get(routes::continue_flow::<St>))
-            .route(&urls.stylesheet(), get(routes::stylesheet));
+            .route(&urls.stylesheet(), get(routes::stylesheet))
+            .route(&urls.script(), get(routes::script));
         if !self.base.is_empty() {
             router = router.route(&self.base, get(routes::start_page::<St>));
         }

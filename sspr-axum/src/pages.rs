@@ -26,7 +26,9 @@
 //! Content-Security-Policy forbids both): the look comes from the stylesheet the router
 //! serves at [`Urls::stylesheet`]. Each field has a label; a refusal is shown at its field
 //! ([`Field::of`]) and tied to it with `aria-describedby`, and listed at the top of the
-//! page.
+//! page. The one script, [`Urls::script`], is on the audio challenge's page alone: it
+//! lets a person play and pause the clip from the answer box (Ctrl on its own), and the
+//! page says so only once the script runs.
 
 use maud::{DOCTYPE, Markup, html};
 use sspr::challenge::{ChallengeKind, ImageSize};
@@ -116,6 +118,10 @@ impl Urls {
     /// The stylesheet.
     pub fn stylesheet(&self) -> String {
         self.path("/sspr.css")
+    }
+    /// The script of the audio challenge's page (the clip from the keyboard).
+    pub fn script(&self) -> String {
+        self.path("/sspr.js")
     }
 }
 
@@ -452,6 +458,14 @@ pub fn when(at: OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute())
 }
 
+/// [`when`] in a `<time>` element, which the stylesheet keeps on one line (a date broken
+/// at its hyphens is hard to read).
+fn time_of(at: OffsetDateTime) -> Markup {
+    let utc = at.to_offset(UtcOffset::UTC);
+    let machine = format!("{}T{:02}:{:02}Z", utc.date(), utc.hour(), utc.minute());
+    html! { time datetime=(machine) { (when(at)) } }
+}
+
 /// The list of problems at the top of a page whose form was refused, each linking to its
 /// field.
 fn error_summary(refusal: Option<&Refusal>) -> Markup {
@@ -542,14 +556,14 @@ fn identify(view: &IdentifyView<'_>, urls: &Urls) -> Markup {
     let answer_error = field_error(view.refusal, Field::Answer);
     let (what, answer_label, answer_hint, switch_label, new_label) = match kind {
         ChallengeKind::Image => (
-            "picture",
+            "characters of the picture",
             "Characters in the picture",
             format!("Type the {length} letters and digits you see; capitals or not, either works."),
             "Listen to an audio clip instead",
             "Show another picture",
         ),
         ChallengeKind::Audio => (
-            "audio clip",
+            "digits of the audio clip",
             "Digits in the audio clip",
             format!("Type the {length} digits you hear."),
             "Show a picture instead",
@@ -558,7 +572,7 @@ fn identify(view: &IdentifyView<'_>, urls: &Urls) -> Markup {
     };
     html! {
         h1 { "Who are you?" }
-        p { "To reset your password, type your user ID and the characters of the " (what) "." }
+        p { "To reset your password, type your user ID and the " (what) "." }
         (error_summary(view.refusal))
         form method="post" action=(urls.identify()) {
             (hidden_fields(&view.form))
@@ -594,6 +608,11 @@ fn identify(view: &IdentifyView<'_>, urls: &Urls) -> Markup {
                         p { a href=(view.media_url) download="challenge.wav" {
                             "Download the audio clip (WAV)"
                         } }
+                        // Shown by the script, which makes it true.
+                        p class="hint" id="audio-keys" hidden {
+                            "In the box below, press Ctrl on its own to play or pause the \
+                             clip."
+                        }
                     }
                 }
             }
@@ -618,6 +637,9 @@ fn identify(view: &IdentifyView<'_>, urls: &Urls) -> Markup {
                         formnovalidate { (new_label) }
                 }
             }
+        }
+        @if kind == ChallengeKind::Audio {
+            script src=(urls.script()) defer {}
         }
     }
 }
@@ -668,7 +690,7 @@ fn verify(view: &VerifyView<'_>, urls: &Urls) -> Markup {
                      contact method registered for it. It can take a minute to arrive." }
             }
         }
-        p { "The code works until " (when(step.code_deadline())) "." }
+        p { "The code works until " (time_of(step.code_deadline())) "." }
         (error_summary(view.refusal))
         form method="post" action=(urls.verify()) {
             (hidden_fields(&view.form))
@@ -756,7 +778,7 @@ impl DefaultPages {
                 Ending::Completed(done) => {
                     div class="panel" {
                         p { "The password of " strong { (done.user) } " was changed at "
-                            (when(done.at)) "." }
+                            (time_of(done.at)) "." }
                     }
                     @if !done.methods_used.is_empty() {
                         p { "You proved it was you with: "
@@ -794,7 +816,7 @@ impl DefaultPages {
                     @match locked.until {
                         Some(until) => {
                             p { "For your security, this account can't reset its password \
-                                 until " (when(until)) ". Try again then, or ask your admin \
+                                 until " (time_of(until)) ". Try again then, or ask your admin \
                                  to reset it." }
                         }
                         None => {
@@ -933,3 +955,7 @@ fn lock_reason(reason: LockReason) -> &'static str {
 
 /// The stylesheet of the default pages (served by the router at [`Urls::stylesheet`]).
 pub const STYLESHEET: &str = include_str!("../assets/sspr.css");
+
+/// The script of the audio challenge's page (served by the router at [`Urls::script`]):
+/// in the answer box, Ctrl on its own plays or pauses the clip.
+pub const SCRIPT: &str = include_str!("../assets/sspr.js");

@@ -16,6 +16,7 @@
 //! | `POST <base>/password` | the new password (Argon2id on the service's offload pool) |
 //! | `GET  <base>/continue` | the current step's page again (after an out-of-date form) |
 //! | `GET  <base>/sspr.css` | the stylesheet |
+//! | `GET  <base>/sspr.js` | the audio challenge's script (the clip from the keyboard) |
 
 use std::sync::Arc;
 
@@ -513,12 +514,19 @@ pub(crate) async fn continue_flow<St: FlowStore + 'static>(
 
 /// `GET <base>/sspr.css`.
 pub(crate) async fn stylesheet() -> Response {
-    let mut response = Response::new(Body::from(crate::pages::STYLESHEET));
+    asset(crate::pages::STYLESHEET, "text/css; charset=utf-8")
+}
+
+/// `GET <base>/sspr.js`.
+pub(crate) async fn script() -> Response {
+    asset(crate::pages::SCRIPT, "text/javascript; charset=utf-8")
+}
+
+/// A file of the default pages, which any cache may keep for an hour.
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut response = Response::new(Body::from(body));
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),

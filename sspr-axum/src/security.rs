@@ -16,12 +16,13 @@ pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// See [`MAX_HEADER_BYTES`].
 pub const MAX_HEADERS: usize = 64;
 
-/// The Content-Security-Policy of every response: nothing inline (no script at all, no
-/// inline style), pictures, clips and the stylesheet from this origin only, forms posted
-/// to this origin only, and never in a frame.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; img-src 'self'; \
-     media-src 'self'; style-src 'self'; form-action 'self'; base-uri 'none'; \
-     frame-ancestors 'none'";
+/// The Content-Security-Policy of every response: nothing inline (no inline script or
+/// style, no `eval`), pictures, clips, the stylesheet and the one script (the audio
+/// challenge's keyboard control) from this origin only, forms posted to this origin only,
+/// and never in a frame.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     img-src 'self'; media-src 'self'; style-src 'self'; form-action 'self'; \
+     base-uri 'none'; frame-ancestors 'none'";
 
 /// Puts the security headers on every response (pages, media, errors, rate-limit refusals
 /// alike); a response that sets no `Cache-Control` gets `no-store`.

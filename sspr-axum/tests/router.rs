@@ -283,7 +283,8 @@ fn assert_security_headers(reply: &Reply) {
     );
     let csp = security::CONTENT_SECURITY_POLICY;
     assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"));
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("script-src"));
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"));
+    assert!(csp.contains("script-src 'self';"));
     assert_eq!(reply.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
     assert_eq!(reply.header(header::REFERRER_POLICY), "no-referrer");
     assert_eq!(reply.header(header::X_FRAME_OPTIONS), "DENY");
@@ -298,10 +299,16 @@ fn assert_page(reply: &Reply) {
     );
     reply.assert_contains("<html lang=\"en\">");
     reply.assert_contains("<link rel=\"stylesheet\" href=\"/reset/sspr.css\">");
-    // No inline script or style anywhere.
-    for banned in ["<script", "style=", "<style", "javascript:"] {
+    // No inline script or style anywhere; the one script is a file.
+    for banned in ["style=", "<style", "javascript:"] {
         assert!(!reply.body.contains(banned), "{banned} in:\n{}", reply.body);
     }
+    let scripts = reply.body.matches("<script").count();
+    let files = reply
+        .body
+        .matches("<script src=\"/reset/sspr.js\" defer></script>")
+        .count();
+    assert_eq!(scripts, files, "an inline script in:\n{}", reply.body);
 }
 
 #[tokio::test]
@@ -335,6 +342,17 @@ async fn the_start_page_and_the_stylesheet() {
     assert_eq!(css.header(header::CONTENT_TYPE), "text/css; charset=utf-8");
     assert!(css.body.contains(":focus-visible"));
     assert_security_headers(&css);
+
+    let js = browser.get("/sspr.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert_eq!(
+        js.header(header::CONTENT_TYPE),
+        "text/javascript; charset=utf-8"
+    );
+    assert!(js.body.contains("audio-keys"));
+    assert_security_headers(&js);
+    // Only the audio challenge's page has it.
+    assert!(!page.body.contains("<script"));
 }
 
 #[tokio::test]
@@ -524,6 +542,9 @@ async fn the_audio_challenge_and_back() {
     audio.assert_contains("<audio class=\"challenge-audio\" controls");
     audio.assert_contains("aria-describedby=\"audio-help\"");
     audio.assert_contains("<label for=\"answer\">Digits in the audio clip</label>");
+    // Ctrl in the answer box plays the clip: said only where the script runs.
+    audio.assert_contains("<p class=\"hint\" id=\"audio-keys\" hidden>");
+    audio.assert_contains("<script src=\"/reset/sspr.js\" defer></script>");
     let clip = browser
         .get(&format!("/challenge?v={}", audio.nonce()))
         .await;
@@ -532,6 +553,7 @@ async fn the_audio_challenge_and_back() {
     assert_eq!(clip.header(header::CACHE_CONTROL), "no-store");
     let picture = browser.submit("/switch", &audio, &[]).await;
     picture.assert_contains("<img class=\"challenge-picture\"");
+    assert!(!picture.body.contains("<script"));
     let another = browser.submit("/new-challenge", &picture, &[]).await;
     another.assert_contains("<img class=\"challenge-picture\"");
     assert_ne!(another.nonce(), picture.nonce());
@@ -898,7 +920,7 @@ async fn every_ending_and_problem_renders() {
                 reason: sspr::LockReason::UserBlocked,
                 until: Some(at),
             }),
-            "until 1970-01-01 00:00 UTC",
+            "until <time datetime=\"1970-01-01T00:00Z\">1970-01-01 00:00 UTC</time>",
         ),
         (Ending::Expired(sspr::Expired), "Start again"),
     ];

@@ -1,0 +1,515 @@
+//! The wizard as a person uses it, in real Chromium: Debian's `chromium`, driven through
+//! Debian's `chromedriver` (fantoccini, WebDriver). Each scenario starts its own server,
+//! the router of `cargo run --example web`, on a free loopback port, and walks it with
+//! clicks and keys: a whole reset, the personal branch, "ask your admin", the audio
+//! clip played from the answer box, a flow locked by wrong answers, and Back followed by
+//! an old form sent again.
+//!
+//! Every page it reaches is checked: axe-core finds no violation, Tab reaches every
+//! control in the order of the page with a visible focus ring, and a screenshot of the
+//! whole page is saved (in `<target>/tmp/screenshots/`, or `$SSPR_SCREENSHOTS`). The
+//! challenge pages and an error page are also shown 320 CSS pixels wide, where nothing
+//! may scroll sideways.
+//!
+//! The test knows each challenge's answer without any door in the server: it reads the
+//! flow cookie from the browser's own jar (WebDriver reads `HttpOnly` cookies too) and
+//! asks the flow store of this process for the flow's challenge, whose answer the test
+//! kit reveals (`sspr`'s `test-support`, which the server never has). The codes are in
+//! this process's outbox, as on the web example's demo mailbox.
+//!
+//! It needs `chromium`, `chromedriver` and axe-core (in `tests/browser/node_modules`, or
+//! at `$AXE_CORE_JS`); scripts/test installs all three. Without them the test checks
+//! nothing, with a notice, except in CI (`CI` set), where it fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed expectation is a failed test
+
+#[path = "browser/chromium.rs"]
+mod chromium;
+#[path = "browser/server.rs"]
+mod server;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+use fantoccini::key::Key;
+use serde_json::{Value, json};
+use sspr::challenge::IMAGE_ALPHABET;
+use sspr::host::Directory;
+use sspr::policy::Policy;
+use sspr::testing::{self, DISABLED, JAN, STRONG, mail, phone};
+
+use chromium::{Browser, Driver};
+use server::{FLOW_COOKIE, Server};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_walks_the_wizard_in_chromium() {
+    let Some(tools) = chromium::tools() else {
+        return;
+    };
+    let shots = screenshots();
+    let started = Instant::now();
+    let driver = Driver::start(&tools);
+    let browser = driver
+        .session(&tools, chromium::axe_source(&tools), shots.clone())
+        .await;
+    let launched = started.elapsed();
+    let client = browser.client.clone();
+    // The scenarios run as a task, so that a failed one still closes Chromium, after a
+    // screenshot of the page where it failed.
+    let outcome = tokio::spawn(scenarios(browser)).await;
+    if outcome.is_err()
+        && let Ok(png) = client.screenshot().await
+    {
+        let path = shots.join("failed.png");
+        if std::fs::write(&path, png).is_ok() {
+            eprintln!("the page where the test failed: {}", path.display());
+        }
+    }
+    let _ = client.close().await;
+    drop(driver);
+    let (browser, timings) = match outcome {
+        Ok(done) => done,
+        Err(error) => std::panic::resume_unwind(error.into_panic()),
+    };
+    println!("Chromium and chromedriver started in {launched:.1?}");
+    for (scenario, took) in &timings {
+        println!("{scenario:<40} {took:>8.1?}");
+    }
+    println!("\nScreenshots in {}:", shots.display());
+    for page in &browser.pages {
+        let name = page.screenshot.file_name().unwrap().to_string_lossy();
+        println!("{name}  \"{}\"", page.title);
+        if page.checked {
+            println!(
+                "    axe-core: {} violations, {} rules passed, to review by hand: [{}]",
+                page.violations,
+                page.passes,
+                page.incomplete.join(", ")
+            );
+            println!("    Tab: {}", page.focus.join(" → "));
+        } else {
+            println!("    (a screenshot alone)");
+        }
+    }
+}
+
+/// `$SSPR_SCREENSHOTS`, or `screenshots/` in the target's scratch folder, without the
+/// screenshots of an earlier run.
+fn screenshots() -> PathBuf {
+    let dir = std::env::var_os("SSPR_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots"));
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    for entry in std::fs::read_dir(&dir).expect("the screenshot folder reads") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_some_and(|e| e == "png") {
+            std::fs::remove_file(&path).expect("an old screenshot goes");
+        }
+    }
+    dir
+}
+
+async fn scenarios(mut browser: Browser) -> (Browser, Vec<(&'static str, Duration)>) {
+    let mut timings = Vec::new();
+    macro_rules! scenario {
+        ($name:ident) => {
+            let started = Instant::now();
+            $name(&mut browser).await;
+            timings.push((stringify!($name), started.elapsed()));
+        };
+    }
+    scenario!(a_whole_reset);
+    scenario!(the_personal_branch);
+    scenario!(methods_and_ask_your_admin);
+    scenario!(the_audio_clip_from_the_answer_box);
+    scenario!(wrong_answers_lock_the_flow);
+    scenario!(back_and_an_old_form_sent_again);
+    (browser, timings)
+}
+
+/// The start page of `server`, in a browser that holds no cookie of an earlier scenario.
+async fn open(browser: &Browser, server: &Server) {
+    browser.goto(&server.url("/")).await;
+    browser.forget_cookies().await;
+    browser.goto(&server.url("/")).await;
+    browser.assert_heading("Can't access your account?").await;
+}
+
+/// From the start page: "Work or school account" (already chosen), Next.
+async fn work_or_school(browser: &Browser) {
+    assert_eq!(
+        browser
+            .js(
+                "return document.getElementById('account-work').checked;",
+                vec![]
+            )
+            .await,
+        json!(true)
+    );
+    browser.click_text("Next").await;
+    browser.assert_heading("Who are you?").await;
+}
+
+/// The flow's challenge answer, learnt from the server's own store.
+async fn answer(browser: &Browser, server: &Server) -> String {
+    let flow = browser
+        .cookie(FLOW_COOKIE)
+        .await
+        .expect("the browser holds a flow cookie");
+    server.answer(&flow).await
+}
+
+/// Types the user ID and the right answer, and presses Next.
+async fn identify(browser: &Browser, server: &Server, user: &str) {
+    let answer = answer(browser, server).await;
+    browser.type_into("#user_id", user).await;
+    browser.type_into("#answer", &answer).await;
+    browser.click_text("Next").await;
+}
+
+/// Asserts that the page refused its form at `field`: "Error:" in the title, the message
+/// at the field and tied to it, the field marked invalid, the summary linking to it.
+async fn assert_refused_at(browser: &Browser, field: &str, error: &str) {
+    let title = browser.client.title().await.unwrap();
+    assert!(title.starts_with("Error: "), "{title}");
+    let state = browser
+        .js(
+            "const f = document.getElementById(arguments[0]);
+             const e = document.getElementById(arguments[1]);
+             return {
+               described: (f.getAttribute('aria-describedby') || '').split(' '),
+               invalid: f.getAttribute('aria-invalid'),
+               message: e ? e.innerText : null,
+               summary: [...document.querySelectorAll('.error-summary a')]
+                 .map((a) => a.getAttribute('href')),
+             };",
+            vec![json!(field), json!(error)],
+        )
+        .await;
+    assert!(
+        state["described"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(error)),
+        "{field} is not described by {error}: {state}"
+    );
+    assert_eq!(state["invalid"], json!("true"), "{state}");
+    assert!(state["message"].is_string(), "{state}");
+    assert_eq!(state["summary"], json!([format!("#{field}")]), "{state}");
+}
+
+/// Waits (up to 20 s) until `script` returns `{ ok: true, .. }`, and returns that.
+async fn wait_for(browser: &Browser, script: &str, what: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let value = browser.js(script, vec![]).await;
+        if value["ok"] == json!(true) {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "{what}: {value}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Default policy: picture, a wrong code, the right code, a weak password, two that differ,
+/// a good one: "Your password was changed".
+async fn a_whole_reset(browser: &mut Browser) {
+    let server = Server::start(Policy::default()).await;
+    open(browser, &server).await;
+    browser.check("start").await;
+    // The check can fail: a picture without a text and a field without a label do.
+    let found = browser
+        .axe_finds("<img src='/reset/sspr.css'><input type='text' name='probe'>")
+        .await;
+    assert!(
+        found.contains(&"image-alt".to_owned()) && found.contains(&"label".to_owned()),
+        "axe-core should find a missing alt and a missing label: {found:?}"
+    );
+    work_or_school(browser).await;
+
+    // The picture arrived, at the size the page reserved for it.
+    let picture = wait_for(
+        browser,
+        "const i = document.querySelector('img.challenge-picture');
+         return { ok: i.complete && i.naturalWidth > 0,
+                  natural: [i.naturalWidth, i.naturalHeight], shown: [i.width, i.height] };",
+        "the challenge picture loads",
+    )
+    .await;
+    assert_eq!(picture["natural"], picture["shown"], "{picture}");
+    assert_eq!(
+        browser.cookie("sspr-start").await.map(|v| v.len()),
+        Some(64),
+        "the start cookie"
+    );
+    browser.check("identify-picture").await;
+    browser.narrow("identify-picture-320px").await;
+
+    identify(browser, &server, JAN).await;
+    browser.assert_heading("Enter the code").await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("If this account can reset its password, we sent a code"),
+        "{text}"
+    );
+    browser.check("verify").await;
+
+    // A wrong code: refused at its field; the summary's link takes the focus there.
+    let code = server
+        .outbox
+        .last_code_to(&phone())
+        .expect("a code to Jan's phone");
+    browser
+        .type_into("#code", &testing::wrong_code(&code))
+        .await;
+    browser.click_text("Verify").await;
+    browser.assert_heading("Enter the code").await;
+    assert_refused_at(browser, "code", "code-error").await;
+    browser.check("verify-wrong-code").await;
+    browser.narrow("verify-wrong-code-320px").await;
+    browser.click(".error-summary a").await;
+    assert_eq!(browser.focused().await, "input#code");
+
+    browser.type_into("#code", &code).await;
+    browser.click_text("Verify").await;
+    browser.assert_heading("Choose a new password").await;
+    browser.check("new-password").await;
+
+    browser.type_into("#new_password", "password1").await;
+    browser.type_into("#confirm", "password1").await;
+    browser.click_text("Change password").await;
+    assert_refused_at(browser, "new_password", "new_password-error").await;
+    browser.check("new-password-weak").await;
+
+    browser.type_into("#new_password", STRONG).await;
+    browser.type_into("#confirm", "plum kettle orbit 72").await;
+    browser.click_text("Change password").await;
+    assert_refused_at(browser, "confirm", "confirm-error").await;
+    browser.check("new-password-mismatch").await;
+
+    browser.type_into("#new_password", STRONG).await;
+    browser.type_into("#confirm", STRONG).await;
+    browser.click_text("Change password").await;
+    browser.assert_heading("Your password was changed").await;
+    assert!(browser.text().await.contains(JAN));
+    browser.check("completed").await;
+    assert_eq!(browser.cookie(FLOW_COOKIE).await, None, "the flow is over");
+    let record = server
+        .directory
+        .find_user(&testing::id(JAN))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(record.password_hash.is_some(), "the password was set");
+}
+
+/// "Personal account": handed off, and back to the start.
+async fn the_personal_branch(browser: &mut Browser) {
+    let server = Server::start(Policy::default()).await;
+    open(browser, &server).await;
+    // As a person does: a click on the label chooses the radio button.
+    browser.click("label[for=account-personal]").await;
+    assert_eq!(
+        browser
+            .js(
+                "return document.getElementById('account-personal').checked;",
+                vec![]
+            )
+            .await,
+        json!(true)
+    );
+    browser.click_text("Next").await;
+    browser.assert_heading("This is a personal account").await;
+    browser.check("personal-account").await;
+    assert_eq!(browser.cookie(FLOW_COOKIE).await, None);
+    browser.follow("main a[href='/reset/']").await;
+    browser.assert_heading("Can't access your account?").await;
+}
+
+/// The revealing policy (`conceal(false)`): Jan chooses where the code goes; an account
+/// without self-service reset is told to ask the admin.
+async fn methods_and_ask_your_admin(browser: &mut Browser) {
+    let server = Server::start(testing::revealing_policy()).await;
+    open(browser, &server).await;
+    work_or_school(browser).await;
+    identify(browser, &server, JAN).await;
+    browser.assert_heading("Choose how to get a code").await;
+    browser.check("choose-method").await;
+    browser.click("label[for=method-1]").await;
+    browser.click_text("Send code").await;
+    browser.assert_heading("Enter the code").await;
+    assert!(browser.text().await.contains("We sent a code by email"));
+    assert!(server.outbox.last_code_to(&mail()).is_some());
+    browser.check("verify-by-email").await;
+
+    open(browser, &server).await;
+    work_or_school(browser).await;
+    identify(browser, &server, DISABLED).await;
+    browser
+        .assert_heading("Ask your admin to reset your password")
+        .await;
+    assert!(browser.text().await.contains("What to ask your admin"));
+    browser.check("ask-your-admin").await;
+    assert_eq!(browser.cookie(FLOW_COOKIE).await, None);
+}
+
+/// The audio clip instead of the picture: it loads, has a duration, and plays and pauses
+/// with Ctrl in the answer box, which keeps the focus; its digits are the answer.
+async fn the_audio_clip_from_the_answer_box(browser: &mut Browser) {
+    let server = Server::start(Policy::default()).await;
+    open(browser, &server).await;
+    work_or_school(browser).await;
+    browser.click_text("Listen to an audio clip instead").await;
+    browser.assert_heading("Who are you?").await;
+    // The script ran: the page says what Ctrl does, and the box's description says it.
+    let keys = browser
+        .js(
+            "const k = document.getElementById('audio-keys');
+             return { shown: !k.hidden && k.getClientRects().length > 0, text: k.innerText,
+                      described: document.getElementById('answer')
+                        .getAttribute('aria-describedby') };",
+            vec![],
+        )
+        .await;
+    assert_eq!(keys["shown"], json!(true), "{keys}");
+    assert_eq!(keys["described"], json!("answer-hint audio-keys"), "{keys}");
+    browser.check("identify-audio").await;
+    browser.narrow("identify-audio-320px").await;
+
+    // Nothing loaded yet (preload="none"): Ctrl in the answer box plays the clip.
+    browser
+        .client
+        .find(Locator::Css("#answer"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.press(&[Key::Control]).await;
+    let playing = wait_for(
+        browser,
+        "const a = document.querySelector('audio');
+         return { ok: a.readyState >= 1 && isFinite(a.duration) && a.duration > 0
+                      && !a.paused && a.currentTime > 0,
+                  readyState: a.readyState, duration: a.duration, paused: a.paused,
+                  currentTime: a.currentTime,
+                  error: a.error && a.error.message };",
+        "the clip plays after Ctrl in the answer box",
+    )
+    .await;
+    let duration = playing["duration"].as_f64().unwrap();
+    assert!((1.0..=10.0).contains(&duration), "{playing}");
+    println!("the audio clip: {duration:.2} s");
+    assert_eq!(browser.focused().await, "input#answer", "the focus stayed");
+    // The player moves on while the answer box shows its focus ring.
+    browser.screenshot_only("identify-audio-playing").await;
+    // Ctrl again pauses it; Ctrl with another key (select all) does nothing.
+    browser.press(&[Key::Control]).await;
+    wait_for(
+        browser,
+        "return { ok: document.querySelector('audio').paused };",
+        "Ctrl pauses the clip",
+    )
+    .await;
+    browser.press_with_ctrl('a').await;
+    assert_eq!(
+        browser
+            .js("return document.querySelector('audio').paused;", vec![])
+            .await,
+        json!(true),
+        "Ctrl+A does not play"
+    );
+
+    let digits = answer(browser, &server).await;
+    assert!(digits.bytes().all(|b| b.is_ascii_digit()), "{digits}");
+    browser.type_into("#user_id", JAN).await;
+    browser.type_into("#answer", &digits).await;
+    browser.click_text("Next").await;
+    browser.assert_heading("Enter the code").await;
+}
+
+/// Five wrong answers: each refused at the answer, with the user ID kept; then "locked".
+async fn wrong_answers_lock_the_flow(browser: &mut Browser) {
+    let server = Server::start(Policy::default()).await;
+    open(browser, &server).await;
+    work_or_school(browser).await;
+    for attempt in 1..=5 {
+        let right = answer(browser, &server).await;
+        let first = right.as_bytes()[0];
+        let other = *IMAGE_ALPHABET.iter().find(|&&c| c != first).unwrap();
+        let wrong = format!("{}{}", char::from(other), &right[1..]);
+        if attempt == 1 {
+            browser.type_into("#user_id", JAN).await;
+        } else {
+            // The user ID stayed in its field.
+            let kept = browser
+                .js("return document.getElementById('user_id').value;", vec![])
+                .await;
+            assert_eq!(kept, json!(JAN));
+        }
+        browser.type_into("#answer", &wrong).await;
+        browser.click_text("Next").await;
+        if attempt < 5 {
+            browser.assert_heading("Who are you?").await;
+            assert_refused_at(browser, "answer", "answer-error").await;
+            if attempt == 1 {
+                browser.check("identify-wrong-answer").await;
+            }
+        }
+    }
+    browser.assert_heading("Password reset locked").await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("There were too many wrong answers")
+    );
+    browser.check("locked").await;
+    assert_eq!(browser.cookie(FLOW_COOKIE).await, None);
+}
+
+/// Back after two steps, and the old form sent again: Chromium asks to send the data
+/// again (the pages are `no-store`, so Back cannot show the old page without it), and
+/// reloading sends the form of the page before, with its old step nonce. The server
+/// answers "This page is out of date" and sends nothing; "Continue where you are" leads
+/// to the current step, which still works.
+async fn back_and_an_old_form_sent_again(browser: &mut Browser) {
+    let server = Server::start(Policy::default()).await;
+    open(browser, &server).await;
+    work_or_school(browser).await;
+    browser.click_text("Listen to an audio clip instead").await;
+    assert!(browser.text().await.contains("Digits in the audio clip"));
+    browser.click_text("Show a picture instead").await;
+    assert!(browser.text().await.contains("Characters in the picture"));
+
+    browser.mark_page().await;
+    browser.client.back().await.expect("Back");
+    browser.next_page().await;
+    // Chromium's own page (not checked with axe): the audio page came from a form.
+    let text = browser.text().await;
+    assert!(text.contains("Confirm Form Resubmission"), "{text}");
+    browser.screenshot_only("back-confirm-resubmission").await;
+
+    // Reload: the audio page's form (the switch, with the first page's nonce) again.
+    browser.mark_page().await;
+    browser.client.refresh().await.expect("reload");
+    browser.next_page().await;
+    browser.assert_heading("This page is out of date").await;
+    browser.check("out-of-date").await;
+    assert!(
+        browser.cookie(FLOW_COOKIE).await.is_some(),
+        "the flow is still open"
+    );
+
+    browser.click_text("Continue where you are").await;
+    browser.assert_heading("Who are you?").await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("Characters in the picture"),
+        "the current step: the picture, as the flow left it\n{text}"
+    );
+    browser.check("continue").await;
+    identify(browser, &server, JAN).await;
+    browser.assert_heading("Enter the code").await;
+    assert_eq!(server.outbox.deliveries().len(), 1, "one code, once");
+}
