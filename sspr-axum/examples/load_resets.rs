@@ -301,8 +301,8 @@ async fn main() -> Result<(), BoxError> {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for i in 0..clients {
-        let (server, phone) = (server.clone(), phones[i].clone());
+    for (i, phone) in phones.iter().cloned().enumerate() {
+        let server = server.clone();
         tasks.push(tokio::spawn(async move {
             let mut browser = Browser {
                 id: format!("client-{i}"),
