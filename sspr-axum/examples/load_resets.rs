@@ -223,8 +223,17 @@ fn resident_mib() -> f64 {
     pages * 4096.0 / (1024.0 * 1024.0)
 }
 
-#[tokio::main]
-async fn main() -> Result<(), BoxError> {
+fn main() -> Result<(), BoxError> {
+    // As the web example: as many blocking threads (Argon2id) as cores.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(cores)
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> Result<(), BoxError> {
     let mut args = std::env::args().skip(1);
     let (mut clients, mut seconds) = (16usize, 20u64);
     while let Some(arg) = args.next() {
