@@ -32,6 +32,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use time::OffsetDateTime;
 use unic_langid::LanguageIdentifier;
+use zeroize::Zeroizing;
 
 use crate::message::{Arg, Message};
 
@@ -266,14 +267,14 @@ impl<'a> Localizer<'a> {
 
     /// The text a delivery service sends with a one-time code (`code-message`), with the
     /// code's digits and how many minutes it works. The text holds the code: send it,
-    /// never log it.
-    pub fn code_message(&self, code: &str, minutes: i64) -> String {
+    /// never log it; it is wiped when dropped.
+    pub fn code_message(&self, code: &str, minutes: i64) -> Zeroizing<String> {
         let digits = i64::try_from(code.len()).unwrap_or(0);
         let mut args = FluentArgs::new();
         args.set("code", FluentValue::from(code));
         args.set("digits", FluentValue::from(digits));
         args.set("minutes", FluentValue::from(minutes));
-        self.format_args("code-message", &args).unwrap_or_default()
+        Zeroizing::new(self.format_args("code-message", &args).unwrap_or_default())
     }
 
     /// The "your password was changed" notice for the account `user`.

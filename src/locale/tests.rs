@@ -184,7 +184,7 @@ fn the_code_message_and_the_notice_read_well_in_both_languages() {
     let translations = Translations::builtin();
     let nl = translations.negotiate(&["nl"]);
     assert_eq!(
-        nl.code_message("123456", 10),
+        nl.code_message("123456", 10).as_str(),
         "Uw code van 6 cijfers om uw wachtwoord opnieuw in te stellen is 123456. De code werkt 10 minuten. Geef hem aan niemand."
     );
     let en = translations.negotiate(&["en"]);
@@ -228,8 +228,8 @@ fn side_by_side() -> String {
     }
     row(
         "code-message",
-        en.code_message("123456", 10),
-        nl.code_message("123456", 10),
+        en.code_message("123456", 10).to_string(),
+        nl.code_message("123456", 10).to_string(),
     );
     row(
         "notice-password-changed",

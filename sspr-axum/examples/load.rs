@@ -23,31 +23,13 @@ use sspr::Sspr;
 use sspr::challenge::{Challenge, ChallengeKind, ChallengeLength};
 use sspr::host::{InMemoryDirectory, Keys, Outbox, TokioBlocking};
 use sspr::store::{Flows, MemoryFlowStore};
-use sspr_axum::{ClientAddress, Quota, RateLimits, Web};
+#[path = "load_common/mod.rs"]
+mod common;
+
+use common::{CLIENT, resident_mib};
+use sspr_axum::{ClientAddress, Web};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Each load client is its own bucket of the rate limits: the router keys them on this
-/// header (as it would on a proxy's), and the quotas are lifted so that they measure the
-/// server, not the limiter.
-const CLIENT: &str = "x-load-client";
-
-fn resident_mib() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0.0);
-    pages * 4096.0 / (1024.0 * 1024.0)
-}
-
-fn hidden(page: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker)? + marker.len();
-    let end = page[start..].find('"')?;
-    Some(page[start..start + end].to_owned())
-}
 
 /// Pictures rendered per second on one thread (the default size and difficulty).
 fn renders_per_second() -> Result<f64, BoxError> {
@@ -82,19 +64,13 @@ async fn main() -> Result<(), BoxError> {
         .counters(store.clone())
         .offload(TokioBlocking)
         .build()?;
-    let lifted = Quota::new(u32::MAX / 2, Duration::from_nanos(1));
     let router = Web::new(sspr, Flows::new(store, keys)?)
         .base_path("/reset")
         .secure_cookies(false)
         .client_address(ClientAddress::TrustedHeader(HeaderName::from_static(
             CLIENT,
         )))
-        .rate_limits(RateLimits {
-            start: lifted,
-            answer: lifted,
-            send: lifted,
-            media: lifted,
-        })
+        .rate_limits(common::lifted_limits())
         .router()?;
     sspr::challenge::warm_up()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -126,7 +102,7 @@ async fn main() -> Result<(), BoxError> {
             .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
             .collect();
         let body = axum::body::to_bytes(Body::new(page.into_body()), 1 << 20).await?;
-        let csrf = hidden(&String::from_utf8_lossy(&body), "csrf").ok_or("no csrf")?;
+        let csrf = common::hidden(&String::from_utf8_lossy(&body), "csrf").ok_or("no csrf")?;
         let reply = client
             .request(
                 Request::post(format!("{base}/reset/start"))
@@ -194,11 +170,7 @@ async fn main() -> Result<(), BoxError> {
     let elapsed = started.elapsed().as_secs_f64();
     let after = resident_mib();
     latencies.sort();
-    let at = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 - 1.0) * q).round() as usize)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
+    let at = |q: f64| common::percentile_ms(&latencies, q);
     let rate = latencies.len() as f64 / elapsed;
     println!(
         "| clients | requests/s | ceiling (renders/s × {cores} cores) | of ceiling | p50 | p90 | p99 | errors | server memory |"

@@ -29,13 +29,13 @@ use sspr::host::{
 use sspr::password::Password;
 use sspr::store::{Flows, MemoryFlowStore};
 use sspr::{AnyStep, Sspr, UserId};
-use sspr_axum::{ClientAddress, Quota, RateLimits, Web};
+#[path = "load_common/mod.rs"]
+mod common;
+
+use common::{CLIENT, resident_mib};
+use sspr_axum::{ClientAddress, Web};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Each client is its own rate-limit bucket (the quotas are lifted: the server is
-/// measured, not the limiter).
-const CLIENT: &str = "x-load-client";
 
 /// What the server side shares with the clients (in this process only).
 struct Server {
@@ -124,12 +124,12 @@ impl Browser {
             .post(
                 server,
                 "/reset/start",
-                &[("csrf", &hidden(&page, "csrf")?), ("account", "work")],
+                &[("csrf", &field(&page, "csrf")?), ("account", "work")],
             )
             .await?;
         // The answer, from the store in this process (test kit): the step gets a new nonce.
         let flow = self.flow().ok_or("no flow cookie")?.clone();
-        let nonce: u64 = hidden(&page, "nonce")?.parse()?;
+        let nonce: u64 = field(&page, "nonce")?.parse()?;
         let AnyStep::Identify(identify) = server.flows.resume_step(&flow, nonce).await? else {
             return Err("not at the challenge".into());
         };
@@ -140,7 +140,7 @@ impl Browser {
                 server,
                 "/reset/identify",
                 &[
-                    ("csrf", &hidden(&page, "csrf")?),
+                    ("csrf", &field(&page, "csrf")?),
                     ("nonce", &saved.nonce.to_string()),
                     ("user_id", user),
                     ("answer", &answer),
@@ -153,8 +153,8 @@ impl Browser {
                 server,
                 "/reset/verify",
                 &[
-                    ("csrf", &hidden(&page, "csrf")?),
-                    ("nonce", &hidden(&page, "nonce")?),
+                    ("csrf", &field(&page, "csrf")?),
+                    ("nonce", &field(&page, "nonce")?),
                     ("code", &code),
                 ],
             )
@@ -164,8 +164,8 @@ impl Browser {
                 server,
                 "/reset/password",
                 &[
-                    ("csrf", &hidden(&page, "csrf")?),
-                    ("nonce", &hidden(&page, "nonce")?),
+                    ("csrf", &field(&page, "csrf")?),
+                    ("nonce", &field(&page, "nonce")?),
                     ("new_password", password),
                     ("confirm", password),
                 ],
@@ -178,6 +178,11 @@ impl Browser {
     }
 }
 
+/// The hidden form field `name`, or an error naming it.
+fn field(page: &str, name: &str) -> Result<String, BoxError> {
+    common::hidden(page, name).ok_or_else(|| format!("no hidden field {name}").into())
+}
+
 fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -188,13 +193,6 @@ fn encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-fn hidden(page: &str, name: &str) -> Result<String, BoxError> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).ok_or("no hidden field")? + marker.len();
-    let end = page[start..].find('"').ok_or("no hidden field")?;
-    Ok(page[start..start + end].to_owned())
 }
 
 /// Argon2id hashes per second on one thread, at the policy's parameters.
@@ -211,16 +209,6 @@ fn hashes_per_second() -> Result<f64, BoxError> {
         hashes += 1;
     }
     Ok(f64::from(hashes) / started.elapsed().as_secs_f64())
-}
-
-fn resident_mib() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0.0);
-    pages * 4096.0 / (1024.0 * 1024.0)
 }
 
 fn main() -> Result<(), BoxError> {
@@ -276,19 +264,13 @@ async fn run() -> Result<(), BoxError> {
         .dispatch(DeliverAtOnce)
         .build()?;
     let flows = Flows::new(store.clone(), keys)?;
-    let lifted = Quota::new(u32::MAX / 2, Duration::from_nanos(1));
     let router = Web::new(sspr.clone(), flows.clone())
         .base_path("/reset")
         .secure_cookies(false)
         .client_address(ClientAddress::TrustedHeader(HeaderName::from_static(
             CLIENT,
         )))
-        .rate_limits(RateLimits {
-            start: lifted,
-            answer: lifted,
-            send: lifted,
-            media: lifted,
-        })
+        .rate_limits(common::lifted_limits())
         .router()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -341,11 +323,7 @@ async fn run() -> Result<(), BoxError> {
     let elapsed = started.elapsed().as_secs_f64();
     let after = resident_mib();
     latencies.sort();
-    let at = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 - 1.0) * q).round() as usize)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
+    let at = |q: f64| common::percentile_ms(&latencies, q);
     let rate = latencies.len() as f64 / elapsed;
     println!(
         "| clients | resets/s | ceiling (Argon2id hashes/s × {cores} cores) | of ceiling | p50 | p99 | errors | server memory |"
