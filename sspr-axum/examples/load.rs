@@ -11,7 +11,6 @@
 //! the same challenge code, times the cores. Prints requests per second, latency
 //! percentiles, errors and the server's resident memory before and after.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,7 +26,7 @@ use sspr::store::{Flows, MemoryFlowStore};
 mod common;
 
 use common::{CLIENT, resident_mib};
-use sspr_axum::{ClientAddress, Web};
+use sspr_axum::{ClientAddress, Web, server};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -76,9 +75,11 @@ async fn main() -> Result<(), BoxError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {
-        let _ = axum::serve(
+        let _ = server::serve(
             listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
+            router,
+            server::ServeOptions::default(),
+            std::future::pending(),
         )
         .await;
     });

@@ -14,7 +14,6 @@
 //! one thread) times the cores: every reset hashes once.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -275,9 +274,11 @@ async fn run() -> Result<(), BoxError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {
-        let _ = axum::serve(
+        let _ = sspr_axum::server::serve(
             listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
+            router,
+            sspr_axum::server::ServeOptions::default(),
+            std::future::pending(),
         )
         .await;
     });

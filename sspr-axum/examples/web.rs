@@ -50,7 +50,7 @@ use sspr::policy::Policy;
 use sspr::store::{FlowStore, Flows, MemoryFlowStore, RedisFlowStore, StoreKey};
 use sspr::{Sspr, UserId};
 use sspr_axum::pages::{self, DefaultPages, Page, Pages, Problem, Urls};
-use sspr_axum::{ClientAddress, CsrfKey, Web, security};
+use sspr_axum::{ClientAddress, CsrfKey, Web, security, server};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
@@ -300,11 +300,9 @@ async fn serve<St: FlowStore + Clone + 'static>(
     println!("  {ADMIN:<27} global admin: must prove two methods");
     println!("  any other user ID           unknown\n");
     println!("Ctrl-C stops the server.");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    // Header and request deadlines, header limits and a bounded number of connections,
+    // which `axum::serve` does not set.
+    server::serve(listener, app, server::ServeOptions::default(), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

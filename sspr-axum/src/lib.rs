@@ -71,6 +71,7 @@ pub mod metrics;
 pub mod pages;
 mod routes;
 pub mod security;
+pub mod server;
 
 use std::fmt;
 use std::sync::Arc;

@@ -3,8 +3,6 @@
 //! on a free loopback port, over parts that this process holds: the flow store, the
 //! outbox, the directory.
 
-use std::net::SocketAddr;
-
 use sspr::host::{DeliverAtOnce, InMemoryDirectory, Outbox, TokioBlocking};
 use sspr::policy::Policy;
 use sspr::store::{Flows, MemoryFlowStore};
@@ -56,9 +54,11 @@ impl Server {
             .expect("a free loopback port");
         let addr = listener.local_addr().expect("its address");
         let task = tokio::spawn(async move {
-            axum::serve(
+            sspr_axum::server::serve(
                 listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
+                router,
+                sspr_axum::server::ServeOptions::default(),
+                std::future::pending(),
             )
             .await
             .expect("the server runs");
