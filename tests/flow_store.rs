@@ -147,3 +147,83 @@ async fn the_challenge_picture_is_served_without_using_up_the_step() {
         Err(FlowsError::FlowId(_))
     ));
 }
+
+#[tokio::test]
+async fn a_late_visitor_is_told_the_reset_expired_then_it_is_gone() {
+    use sspr::AnyStep;
+    use sspr::step::{AccountType, FromSelectAccount};
+    use sspr::store::{EXPIRED_KEPT_FOR, Flows, FlowsError};
+
+    let clock = ManualClock::default();
+    let store = MemoryFlowStore::new();
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .clock(clock.clone())
+        .counters(store.clone())
+        .build()
+        .unwrap();
+    let flows = Flows::new(store, sspr::testing::keys())
+        .expect("an in-memory store")
+        .with_clock(clock.clone());
+    let AnyStep::SelectAccount(wizard) = flows
+        .resume(
+            &flows
+                .save(&sspr.start().unwrap().into())
+                .await
+                .unwrap()
+                .unwrap()
+                .flow
+                .to_string(),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("select account expected")
+    };
+    let Ok(FromSelectAccount::Identify(identify)) = wizard.choose(&sspr, AccountType::WorkOrSchool)
+    else {
+        panic!("identify expected")
+    };
+    let deadline = identify.deadline();
+    let saved = flows.save(&identify.into()).await.unwrap().unwrap();
+    assert_eq!(saved.expires_at, deadline + EXPIRED_KEPT_FOR);
+    let id = saved.flow.to_string();
+
+    // Past the deadline: the picture is not served, and the step says it expired.
+    clock.set(deadline + Duration::seconds(1));
+    assert!(matches!(
+        flows.challenge(&id).await,
+        Err(FlowsError::Expired)
+    ));
+    assert!(matches!(
+        flows.resume_step(&id, saved.nonce).await,
+        Err(FlowsError::Expired)
+    ));
+    // Told once: the flow is gone now.
+    assert!(matches!(flows.resume(&id).await, Err(FlowsError::Missing)));
+}
+
+#[tokio::test]
+async fn a_flow_is_forgotten_once_its_expired_time_is_over() {
+    use sspr::store::{Flows, FlowsError};
+
+    let clock = ManualClock::default();
+    let store = MemoryFlowStore::new();
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .clock(clock.clone())
+        .counters(store.clone())
+        .build()
+        .unwrap();
+    let flows = Flows::new(store, sspr::testing::keys())
+        .expect("an in-memory store")
+        .with_clock(clock.clone());
+    let saved = flows
+        .save(&sspr.start().unwrap().into())
+        .await
+        .unwrap()
+        .unwrap();
+    clock.set(saved.expires_at);
+    assert!(matches!(
+        flows.resume(&saved.flow.to_string()).await,
+        Err(FlowsError::Missing)
+    ));
+}

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use super::{FlowStore, StoreError, Taken};
 use crate::challenge::Challenge;
@@ -14,6 +14,12 @@ use crate::keys::Keys;
 use crate::message::{Arg, Message};
 use crate::next::{AnyStep, Next};
 use crate::snapshot::SnapshotError;
+
+/// How long a flow stays in the store past its deadline: a person who comes back within
+/// it is told that the reset expired ([`FlowsError::Expired`]) rather than that there is
+/// none. The deadline itself is sealed in the snapshot, so whoever writes to the store
+/// cannot extend it.
+pub const EXPIRED_KEPT_FOR: Duration = Duration::minutes(15);
 
 /// Why a flow could not be resumed or saved. The messages are safe to show.
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +60,8 @@ pub struct Saved {
     pub flow: FlowId,
     /// The step nonce of the saved snapshot.
     pub nonce: u64,
-    /// When the store forgets the flow (the flow's deadline).
+    /// When the store forgets the flow: [`EXPIRED_KEPT_FOR`] after the flow's deadline
+    /// (a flow cookie may live as long, so that a late visitor hears it expired).
     pub expires_at: OffsetDateTime,
 }
 
@@ -190,7 +197,9 @@ impl<St: FlowStore> Flows<St> {
             return Ok(None);
         };
         let snapshot = step.snapshot(&self.keys)?;
-        let expires_at = step.deadline();
+        // Kept a while past the deadline, so that a person who comes back late is told
+        // the reset expired rather than that there is none (the sealed deadline decides).
+        let expires_at = step.deadline() + EXPIRED_KEPT_FOR;
         let saved = Saved {
             flow: step.flow_id(),
             nonce: snapshot.nonce(),
@@ -214,12 +223,17 @@ impl<St: FlowStore> Flows<St> {
     /// is at another step. Nothing else of the flow comes out: no wizard.
     pub async fn challenge(&self, id_text: &str) -> Result<Challenge, FlowsError> {
         let flow = FlowId::parse(id_text)?;
+        let now = self.clock.now();
         let snapshot = self
             .store
-            .peek(flow.store_key(), self.clock.now())
+            .peek(flow.store_key(), now)
             .await?
             .ok_or(FlowsError::Missing)?;
-        match snapshot.into_step(flow, &self.keys)? {
+        let step = snapshot.into_step(flow, &self.keys)?;
+        if now >= step.deadline() {
+            return Err(FlowsError::Expired);
+        }
+        match step {
             AnyStep::Identify(wizard) => Ok(wizard.into_parts().1.challenge),
             _ => Err(FlowsError::NoChallenge),
         }

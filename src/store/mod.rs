@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 pub use crate::snapshot::{
     FlowSnapshot, MAX_ADDRESS_BYTES, MAX_METHODS, MAX_SNAPSHOT_BYTES, SnapshotError,
 };
-pub use flows::{Flows, FlowsError, Saved};
+pub use flows::{EXPIRED_KEPT_FOR, Flows, FlowsError, Saved};
 pub use memory::{DEFAULT_ANONYMOUS_CAPACITY, DEFAULT_CAPACITY, DEFAULT_SHARDS, MemoryFlowStore};
 #[cfg(feature = "redis")]
 pub use redis::{RedisFlowStore, StoreKey};

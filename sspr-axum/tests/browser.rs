@@ -124,6 +124,7 @@ async fn scenarios(mut browser: Browser) -> (Browser, Vec<(&'static str, Duratio
     scenario!(the_audio_clip_from_the_answer_box);
     scenario!(wrong_answers_lock_the_flow);
     scenario!(back_and_an_old_form_sent_again);
+    scenario!(the_pages_of_what_went_wrong);
     (browser, timings)
 }
 
@@ -512,4 +513,79 @@ async fn back_and_an_old_form_sent_again(browser: &mut Browser) {
     identify(browser, &server, JAN).await;
     browser.assert_heading("Enter the code").await;
     assert_eq!(server.outbox.deliveries().len(), 1, "one code, once");
+}
+
+/// Submits the page's form from a script, after `change` (a script body with `form`),
+/// without the browser's own checks (as a person's browser with a stale or altered page
+/// would), and waits for the answer.
+async fn submit_altered(browser: &Browser, change: &str) {
+    browser.mark_page().await;
+    let script = format!(
+        "const form = document.querySelector('main form'); {change}; \
+         setTimeout(() => HTMLFormElement.prototype.submit.call(form), 0);"
+    );
+    browser.js(&script, vec![]).await;
+    browser.next_page().await;
+}
+
+/// Every page of what went wrong that a browser can reach, checked like the steps: no
+/// such page, a forged form, a form far too large, a flow that expired, a flow that is
+/// gone, too many starts from one network.
+async fn the_pages_of_what_went_wrong(browser: &mut Browser) {
+    let server = Server::start(Policy::default()).await;
+
+    browser.goto(&server.url("/no-such-page")).await;
+    browser.assert_heading("Page not found").await;
+    browser.check("problem-not-found").await;
+
+    open(browser, &server).await;
+    work_or_school(browser).await;
+    submit_altered(browser, "form.elements.csrf.value = 'forged'").await;
+    browser
+        .assert_heading("This form could not be accepted")
+        .await;
+    browser.check("problem-forbidden").await;
+
+    browser.click_text("Continue your password reset").await;
+    browser.assert_heading("Who are you?").await;
+    submit_altered(browser, "form.elements.user_id.value = 'x'.repeat(20000)").await;
+    browser.assert_heading("Too much was sent").await;
+    browser.check("problem-too-large").await;
+
+    // A person who leaves the page open past the flow's deadline, then answers.
+    browser.click_text("Continue your password reset").await;
+    browser.assert_heading("Who are you?").await;
+    server.clock.advance(time::Duration::minutes(16));
+    browser.type_into("#user_id", JAN).await;
+    browser.type_into("#answer", "ABC123").await;
+    browser.click_text("Next").await;
+    browser.assert_heading("This password reset expired").await;
+    browser.check("ending-expired").await;
+    assert!(
+        browser.cookie(FLOW_COOKIE).await.is_none(),
+        "the flow cookie is gone"
+    );
+
+    // A form of a flow this browser no longer has (another window finished it).
+    browser.click_text("Start again").await;
+    work_or_school(browser).await;
+    browser.forget_cookies().await;
+    submit_altered(browser, "").await;
+    browser
+        .assert_heading("This password reset is no longer open")
+        .await;
+    browser.check("problem-no-flow").await;
+
+    // Starts from one network beyond the limit (10 at once, one per 6 s after).
+    let mut heading = String::new();
+    for _ in 0..12 {
+        browser.goto(&server.url("/")).await;
+        browser.click_text("Next").await;
+        heading = browser.heading().await;
+        if heading == "Too many attempts" {
+            break;
+        }
+    }
+    assert_eq!(heading, "Too many attempts");
+    browser.check("problem-too-many-attempts").await;
 }

@@ -710,9 +710,21 @@ async fn an_expired_flow_ends_the_reset() {
     let identify = browser.start().await;
     clock.advance(time::Duration::minutes(16));
     let late = browser.submit("/switch", &identify, &[]).await;
-    // The store forgot the flow at its deadline: "no longer open", start again.
-    assert_eq!(late.status, StatusCode::GONE);
+    // Past the deadline: "this password reset expired", start again.
+    assert_eq!(late.status, StatusCode::OK);
+    late.assert_contains("This password reset expired");
     late.assert_contains("Start again");
+    assert!(
+        late.set_cookies().join("\n").contains("Max-Age=0"),
+        "the flow cookie goes"
+    );
+
+    // Much later (past the time the store keeps an expired flow): no flow at all.
+    let identify = browser.start().await;
+    clock.advance(time::Duration::minutes(31));
+    let later = browser.submit("/switch", &identify, &[]).await;
+    assert_eq!(later.status, StatusCode::GONE);
+    later.assert_contains("Start again");
 }
 
 #[tokio::test]
@@ -728,8 +740,8 @@ async fn cookies_on_loopback_are_not_secure_and_keep_to_the_base_path() {
     assert!(set.contains("Path=/reset;") && set.contains("HttpOnly"));
     assert!(set.contains("SameSite=Strict") && !set.contains("Secure"));
     assert!(
-        set.contains("Max-Age=899;") || set.contains("Max-Age=900;"),
-        "until the flow's deadline: {set}"
+        set.contains("Max-Age=1799;") || set.contains("Max-Age=1800;"),
+        "until the flow's deadline and the 15 minutes an expired flow is kept: {set}"
     );
 }
 

@@ -3,12 +3,13 @@
 //! on a free loopback port, over parts that this process holds: the flow store, the
 //! outbox, the directory.
 
-use sspr::host::{DeliverAtOnce, InMemoryDirectory, Outbox, TokioBlocking};
+use axum::http::{StatusCode, header};
+use sspr::host::{DeliverAtOnce, InMemoryDirectory, ManualClock, Outbox, TokioBlocking};
 use sspr::policy::Policy;
 use sspr::store::{Flows, MemoryFlowStore};
 use sspr::{Sspr, testing};
 use sspr_axum::Web;
-use sspr_axum::pages::DefaultPages;
+use sspr_axum::pages::{DefaultPages, Page, Pages, Problem, Urls};
 use tokio::task::JoinHandle;
 
 /// Where the wizard lives, as in the web example.
@@ -22,6 +23,8 @@ pub struct Server {
     flows: Flows<MemoryFlowStore>,
     pub outbox: Outbox,
     pub directory: InMemoryDirectory,
+    /// The server's clock (the service's and the flows'): starts now, moves when told.
+    pub clock: ManualClock,
     task: JoinHandle<()>,
 }
 
@@ -33,8 +36,10 @@ impl Server {
         let outbox = Outbox::new();
         let store = MemoryFlowStore::new();
         let keys = testing::keys();
+        let clock = ManualClock::new(time::OffsetDateTime::now_utc());
         let sspr = Sspr::builder(directory.clone(), outbox.clone())
             .policy(policy)
+            .clock(clock.clone())
             .keys(&keys)
             .counters(store.clone())
             .offload(TokioBlocking)
@@ -42,13 +47,26 @@ impl Server {
             .dispatch(DeliverAtOnce)
             .build()
             .expect("the service builds");
-        let flows = Flows::new(store, keys).expect("an in-memory store");
+        let flows = Flows::new(store, keys)
+            .expect("an in-memory store")
+            .with_clock(clock.clone());
         let router = Web::new(sspr, flows.clone())
             .base_path(BASE)
             .secure_cookies(false)
             .pages(DefaultPages::new().sign_in_url("/"))
             .router()
-            .expect("the router builds");
+            .expect("the router builds")
+            // The host's page for other addresses, as in the web example.
+            .fallback(|| async {
+                let urls = Urls::new(BASE);
+                let page = DefaultPages::new().render(&Page::Problem(Problem::NotFound), &urls);
+                (
+                    StatusCode::NOT_FOUND,
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    page,
+                )
+            })
+            .layer(axum::middleware::from_fn(sspr_axum::security::headers));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free loopback port");
@@ -68,6 +86,7 @@ impl Server {
             flows,
             outbox,
             directory,
+            clock,
             task,
         }
     }
