@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::message::Message;
+
 /// How a one-time code reaches a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContactKind {
@@ -20,6 +22,16 @@ impl fmt::Display for ContactKind {
             ContactKind::Sms => "text message",
             ContactKind::Voice => "voice call",
         })
+    }
+}
+
+impl Message for ContactKind {
+    fn message_id(&self) -> &'static str {
+        match self {
+            ContactKind::Email => "contact-email",
+            ContactKind::Sms => "contact-sms",
+            ContactKind::Voice => "contact-voice",
+        }
     }
 }
 

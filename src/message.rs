@@ -136,6 +136,14 @@ pub(crate) mod tests {
         all.extend(hints.map(|h| Box::new(h) as Box<dyn Message>));
         all.extend(
             [
+                crate::contact::ContactKind::Email,
+                crate::contact::ContactKind::Sms,
+                crate::contact::ContactKind::Voice,
+            ]
+            .map(|k| Box::new(k) as Box<dyn Message>),
+        );
+        all.extend(
+            [
                 PasswordRefusal::TooShort { min: 8 },
                 PasswordRefusal::TooLong { max: 256 },
                 PasswordRefusal::ControlCharacter,

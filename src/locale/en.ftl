@@ -118,3 +118,8 @@ notice-password-changed = The password of your account { $user } was changed. If
 code-message = { $digits ->
    *[other] Your { $digits }-digit code to reset your password is { $code }. It works for { $minutes } minutes. Do not give it to anyone.
 }
+
+## How a code reaches a person (before a masked address: "text message +31 •• ••• ••78")
+contact-email = email
+contact-sms = text message
+contact-voice = voice call

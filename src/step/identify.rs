@@ -42,8 +42,19 @@ impl Wizard<Identify> {
     /// Switches between picture and audio clip: a new challenge of the other kind.
     /// Refused when the flow's new-challenge budget is spent.
     pub fn switch_kind(self, sspr: &Sspr) -> Result<Stay<Identify>, Refused<Identify>> {
-        let kind = self.step.challenge.kind().other();
         let language = self.step.challenge.language();
+        self.switch_kind_in(sspr, language)
+    }
+
+    /// Like [`switch_kind`](Self::switch_kind), the new challenge's audio clip speaking
+    /// `language` (the page's language now, which the person may have switched since the
+    /// flow began). One new challenge, counted once.
+    pub fn switch_kind_in(
+        self,
+        sspr: &Sspr,
+        language: Language,
+    ) -> Result<Stay<Identify>, Refused<Identify>> {
+        let kind = self.step.challenge.kind().other();
         self.renew(sspr, kind, language)
     }
 

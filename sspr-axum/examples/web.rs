@@ -46,10 +46,11 @@ use sspr::host::{
     ContactMethod, DeliveryContent, InMemoryDirectory, Keys, Notice, Outbox, Role, TokioBlocking,
     TokioSpawn, UserRecord,
 };
+use sspr::locale::Translations;
 use sspr::policy::Policy;
 use sspr::store::{FlowStore, Flows, MemoryFlowStore, RedisFlowStore, StoreKey};
 use sspr::{Sspr, UserId};
-use sspr_axum::pages::{self, DefaultPages, Page, Pages, Problem, Urls};
+use sspr_axum::pages::{self, DefaultPages, Page, PageContext, Pages, Problem, Urls};
 use sspr_axum::{ClientAddress, CsrfKey, Web, security, server};
 
 type BoxError = Box<dyn Error + Send + Sync>;
@@ -177,6 +178,19 @@ struct Demo {
     outbox: Outbox,
     urls: Urls,
     pages: std::sync::Arc<DefaultPages>,
+    translations: std::sync::Arc<Translations>,
+}
+
+impl Demo {
+    /// The demo's own pages (sign-in, mailbox, not found) are in English and have no
+    /// language switch: the wizard's pages under /reset/ have both.
+    fn english(&self) -> PageContext<'_> {
+        PageContext {
+            urls: &self.urls,
+            text: self.translations.negotiate(&["en"]),
+            languages: &[],
+        }
+    }
 }
 
 async fn run(options: Options) -> Result<(), BoxError> {
@@ -202,6 +216,7 @@ async fn run(options: Options) -> Result<(), BoxError> {
         outbox,
         urls: Urls::new(BASE),
         pages: std::sync::Arc::new(pages.clone()),
+        translations: std::sync::Arc::new(pages::translations()),
     };
     match &options.redis {
         None => {
@@ -339,7 +354,7 @@ async fn sign_in(State(demo): State<Demo>) -> Response {
         p { "The codes they receive arrive in the "
             a href="/demo-mailbox" { "demo mailbox" } "." }
     };
-    let page = pages::layout(&demo.urls, "Sign in", body);
+    let page = pages::layout(&demo.english(), "Sign in", body);
     html_response(StatusCode::OK, page.into_string())
 }
 
@@ -384,14 +399,14 @@ async fn mailbox(State(demo): State<Demo>) -> Response {
         }
         p { a href="/" { "Back to sign-in" } }
     };
-    let page = pages::layout(&demo.urls, "Demo mailbox", body);
+    let page = pages::layout(&demo.english(), "Demo mailbox", body);
     html_response(StatusCode::OK, page.into_string())
 }
 
 async fn not_found(State(demo): State<Demo>) -> Response {
     let page = demo
         .pages
-        .render(&Page::Problem(Problem::NotFound), &demo.urls);
+        .render(&Page::Problem(Problem::NotFound), &demo.english());
     html_response(StatusCode::NOT_FOUND, page)
 }
 

@@ -161,6 +161,33 @@ impl CookieJar {
         }
     }
 
+    pub(crate) fn language_name(&self) -> &'static str {
+        if self.secure {
+            "__Host-sspr-lang"
+        } else {
+            "sspr-lang"
+        }
+    }
+
+    /// The language the person chose (the language cookie), if any: a tag of at most 35
+    /// letters, digits and hyphens.
+    pub(crate) fn language<'h>(&self, headers: &'h HeaderMap) -> Option<&'h str> {
+        read(headers, self.language_name()).filter(|tag| {
+            tag.len() <= 35 && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+    }
+
+    /// `Set-Cookie` for the language the person chose (`tag`, one the router holds), for
+    /// a year.
+    pub(crate) fn set_language(&self, tag: &str) -> Option<HeaderValue> {
+        let value = format!(
+            "{}={tag}; Max-Age=31536000; {}",
+            self.language_name(),
+            self.attributes()
+        );
+        HeaderValue::from_str(&value).ok()
+    }
+
     /// The flow cookie's value in the request, if any.
     pub(crate) fn flow<'h>(&self, headers: &'h HeaderMap) -> Option<&'h str> {
         read(headers, self.flow_name())

@@ -8,12 +8,11 @@
 //! merges it into its app under a base path of its choice:
 //!
 //! ```no_run
-//! use std::net::SocketAddr;
-//!
 //! use sspr::host::{InMemoryDirectory, Keys, Outbox, TokioBlocking, TokioSpawn};
 //! use sspr::store::{Flows, MemoryFlowStore};
 //! use sspr::Sspr;
 //! use sspr_axum::Web;
+//! use sspr_axum::server::ServeOptions;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let keys = Keys::ephemeral()?; // one process with an in-memory store
@@ -27,8 +26,12 @@
 //! let web = Web::new(sspr, Flows::new(store, keys)?).base_path("/reset");
 //! let app = axum::Router::new().merge(web.router()?);
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//! // The peer address keys the per-client rate limits.
-//! axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
+//! // Deadlines and limits on every connection; the peer address keys the per-client
+//! // rate limits.
+//! sspr_axum::server::serve(listener, app, ServeOptions::default(), async {
+//!     let _ = tokio::signal::ctrl_c().await;
+//! })
+//! .await?;
 //! # Ok(()) }
 //! ```
 //!
@@ -49,10 +52,17 @@
 //!   trusted proxy), on starting flows, answering challenges, sending codes and
 //!   rendering challenges, on top of the wizard's own per-flow and per-user limits.
 //! - **Pages** ([`pages`]): maud templates with a label on every field, refusals tied to
-//!   their field (`aria-describedby`), `autocomplete` values, `lang="en"`, a stylesheet
+//!   their field (`aria-describedby`), `autocomplete` values, `<html lang>`, a stylesheet
 //!   served as a file with a visible focus ring, and one script, on the audio
 //!   challenge's page only, with which Ctrl in the answer box plays or pauses the clip;
 //!   a host replaces any page with its own [`Pages`].
+//! - **Languages**: English and Dutch built in ([`pages::translations`]); each request's
+//!   language is the one chosen on the language switch of every page (a cookie; the
+//!   switch keeps the flow, and the audio clip follows), else the best of
+//!   `Accept-Language`, else English. [`Web::translations`] adds a language or overrides
+//!   any text.
+//! - **Serving** ([`server::serve`]): HTTP/1.1 with a header deadline, a request
+//!   deadline, hard header limits and a bounded number of connections.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // A handler's helpers return the page that ends the request as their error (a
@@ -65,6 +75,7 @@
 
 pub mod cookies;
 mod forms;
+mod language;
 pub mod limits;
 mod media;
 pub mod metrics;
@@ -81,12 +92,13 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{MethodRouter, get, post};
 use sspr::Sspr;
+use sspr::locale::Translations;
 use sspr::store::{FlowStore, Flows};
 use tower_governor::{GovernorError, GovernorLayer};
 
 pub use cookies::CsrfKey;
 pub use limits::{ClientAddress, Limiters, Quota, RateLimits};
-pub use pages::{DefaultPages, Page, Pages, Problem, Urls};
+pub use pages::{DefaultPages, Page, PageContext, Pages, Problem, Urls};
 
 use routes::App;
 
@@ -116,6 +128,7 @@ pub struct Web<St> {
     sspr: Sspr,
     flows: Flows<St>,
     pages: Arc<dyn Pages>,
+    translations: Option<Translations>,
     base: String,
     secure: bool,
     csrf: Option<CsrfKey>,
@@ -147,6 +160,7 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
             sspr,
             flows,
             pages: Arc::new(DefaultPages::new()),
+            translations: None,
             base: String::new(),
             secure: true,
             csrf: None,
@@ -160,6 +174,17 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
     #[must_use]
     pub fn pages(mut self, pages: impl Pages) -> Self {
         self.pages = Arc::new(pages);
+        self
+    }
+
+    /// The texts of the pages, in every language the router serves (default:
+    /// [`pages::translations`], English and Dutch). Start from that and add a language or
+    /// override any message with [`Translations::add`]: a language needs the `page-*`
+    /// texts of `src/locale/en.ftl` of this crate and a `language-name`, or falls back to
+    /// English message by message.
+    #[must_use]
+    pub fn translations(mut self, translations: Translations) -> Self {
+        self.translations = Some(translations);
         self
     }
 
@@ -217,9 +242,9 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
     }
 
     /// The router: every route under the base path, with the security headers, the
-    /// bounds on requests and the rate limits. Serve it with
-    /// `into_make_service_with_connect_info::<SocketAddr>()` so that the rate limits see
-    /// the peer address.
+    /// bounds on requests and the rate limits. Serve it with [`server::serve`] (or
+    /// `axum::serve` with `into_make_service_with_connect_info::<SocketAddr>()`), so that
+    /// the rate limits see the peer address.
     pub fn router(mut self) -> Result<Router, BuildError> {
         let valid_base = self.base.is_empty()
             || (self.base.starts_with('/')
@@ -243,6 +268,9 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
             sspr: self.sspr,
             flows: self.flows,
             pages: self.pages,
+            languages: language::Languages::new(
+                self.translations.unwrap_or_else(pages::translations),
+            ),
             csrf,
             urls: urls.clone(),
         });
@@ -290,6 +318,7 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
             .route(&urls.another_method(), post(routes::another_method::<St>))
             .route(&urls.password(), post(routes::password::<St>))
             .route(&urls.continue_flow(), get(routes::continue_flow::<St>))
+            .route(&urls.path("/language"), get(language::switch::<St>))
             .route(&urls.stylesheet(), get(routes::stylesheet))
             .route(&urls.script(), get(routes::script));
         if !self.base.is_empty() {
@@ -303,6 +332,10 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
                 routes::bounds::<St>,
             ))
             .layer(middleware::from_fn(security::headers))
+            .layer(middleware::from_fn_with_state(
+                app.clone(),
+                language::scope::<St>,
+            ))
             .with_state(app))
     }
 }

@@ -1,26 +1,34 @@
 //! The pages: what the router shows ([`Page`], one variant per page, with everything it
 //! needs), the [`Pages`] trait that turns a page into HTML, and [`DefaultPages`], its
-//! English implementation in maud templates.
+//! implementation in maud templates, in every language of the router's texts (English
+//! and Dutch built in: `src/locale/en.ftl` and `nl.ftl` of this crate, over `sspr`'s own
+//! messages).
 //!
 //! A host replaces any page by implementing [`Pages`] and handing the rest to
-//! [`DefaultPages`]:
+//! [`DefaultPages`]; its texts come from the same Fluent bundles ([`PageContext::t`]), to
+//! which the host adds its own with [`Web::translations`](crate::Web::translations):
 //!
 //! ```
-//! use sspr_axum::pages::{DefaultPages, Page, Pages, Urls};
+//! use maud::html;
+//! use sspr_axum::pages::{layout, DefaultPages, Page, PageContext, Pages};
 //!
 //! struct MyPages(DefaultPages);
 //!
 //! impl Pages for MyPages {
-//!     fn render(&self, page: &Page<'_>, urls: &Urls) -> String {
+//!     fn render(&self, page: &Page<'_>, cx: &PageContext<'_>) -> String {
 //!         match page {
 //!             Page::Ending(sspr::Ending::Completed(_)) => {
-//!                 "<!doctype html><html lang=\"en\"><title>Done</title><p>Done.</p></html>".into()
+//!                 let title = cx.t("page-completed-title");
+//!                 layout(cx, &title, html! { h1 { (title) } }).into_string()
 //!             }
-//!             other => self.0.render(other, urls),
+//!             other => self.0.render(other, cx),
 //!         }
 //!     }
 //! }
 //! ```
+//!
+//! Every page carries a language switch (a link per language, to [`Urls::language`]) and
+//! `<html lang>` of the language it is in.
 //!
 //! Every page works without JavaScript and uses no inline script or style (the router's
 //! Content-Security-Policy forbids both): the look comes from the stylesheet the router
@@ -32,10 +40,12 @@
 
 use maud::{DOCTYPE, Markup, html};
 use sspr::challenge::{ChallengeKind, ImageSize};
-use sspr::message::Message;
+use sspr::host::MaskedContact;
+use sspr::locale::{Localizer, TextArg, Translations};
+use sspr::message::{Arg, Message};
 use sspr::password::{PasswordRefusal, PasswordRules};
 use sspr::step::{ChooseMethod, Identify, NewPassword, Verify};
-use sspr::{Ending, LockReason, Refusal};
+use sspr::{Ending, Refusal};
 use time::{OffsetDateTime, UtcOffset};
 
 /// The router's URLs, under the base path the host chose.
@@ -122,6 +132,10 @@ impl Urls {
     /// The script of the audio challenge's page (the clip from the keyboard).
     pub fn script(&self) -> String {
         self.path("/sspr.js")
+    }
+    /// Switches the pages to the language `tag` and shows the current step again.
+    pub fn language(&self, tag: &str) -> String {
+        self.path(&format!("/language?to={tag}"))
     }
 }
 
@@ -333,15 +347,66 @@ impl Field {
     }
 }
 
+/// Everything a page is rendered with besides the page itself: the router's URLs, the
+/// person's language, and the languages the person can switch to.
+#[derive(Debug, Clone, Copy)]
+pub struct PageContext<'a> {
+    /// The router's URLs.
+    pub urls: &'a Urls,
+    /// The texts in the person's language (the crate's messages and the pages' own
+    /// words: `sspr-axum/src/locale/*.ftl`, with the host's additions).
+    pub text: Localizer<'a>,
+    /// Every language the router serves, for the language switch.
+    pub languages: &'a [LanguageChoice],
+}
+
+/// A language of the language switch: its tag and its name in itself ("Nederlands").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LanguageChoice {
+    /// The language tag (`nl`).
+    pub tag: String,
+    /// The language's name in that language (`language-name` of its texts).
+    pub name: String,
+}
+
+impl PageContext<'_> {
+    /// The text `id` in the person's language (English when the language lacks it; the
+    /// identifier itself when no language has it, which a test rules out).
+    pub fn t(&self, id: &str) -> String {
+        self.t_with(id, &[])
+    }
+
+    /// The text `id` with arguments.
+    pub fn t_with(&self, id: &str, args: &[(&str, TextArg<'_>)]) -> String {
+        self.text.text(id, args).unwrap_or_else(|| id.to_owned())
+    }
+
+    /// A crate message in the person's language, as a sentence (capital, full stop).
+    pub fn sentence(&self, message: &dyn Message) -> String {
+        as_sentence(&self.text.message(message))
+    }
+
+    /// The language of the page (`<html lang>`).
+    pub fn language(&self) -> String {
+        self.text.language()
+    }
+}
+
+/// A number as a text argument.
+fn n(value: impl TryInto<i64>) -> TextArg<'static> {
+    TextArg::Arg(Arg::Number(value.try_into().unwrap_or(i64::MAX)))
+}
+
 /// Turns a [`Page`] into a complete HTML document. The router sets the status, the
 /// headers (CSP included) and the cookies; the page only has to work within them: no
 /// inline script or style, resources from the router's own URLs.
 pub trait Pages: Send + Sync + 'static {
-    /// The HTML of `page`.
-    fn render(&self, page: &Page<'_>, urls: &Urls) -> String;
+    /// The HTML of `page`, in the language of `cx`.
+    fn render(&self, page: &Page<'_>, cx: &PageContext<'_>) -> String;
 }
 
-/// The crate's pages, in English.
+/// The crate's pages, in every language of the router's texts (English and Dutch built
+/// in).
 #[derive(Debug, Clone, Default)]
 pub struct DefaultPages {
     sign_in_url: Option<String>,
@@ -368,56 +433,87 @@ impl DefaultPages {
 }
 
 impl Pages for DefaultPages {
-    fn render(&self, page: &Page<'_>, urls: &Urls) -> String {
+    fn render(&self, page: &Page<'_>, cx: &PageContext<'_>) -> String {
         let (title, error, body) = match page {
             Page::AccountType(view) => (
-                "Can't access your account?",
+                cx.t("page-account-title"),
                 view.refusal.is_some(),
-                account_type(view),
+                account_type(view, cx),
             ),
-            Page::Identify(view) => ("Who are you?", view.refusal.is_some(), identify(view, urls)),
+            Page::Identify(view) => (
+                cx.t("page-identify-title"),
+                view.refusal.is_some(),
+                identify(view, cx),
+            ),
             Page::ChooseMethod(view) => (
-                "Choose how to get a code",
+                cx.t("page-method-title"),
                 view.refusal.is_some(),
-                choose_method(view, urls),
+                choose_method(view, cx),
             ),
-            Page::Verify(view) => ("Enter the code", view.refusal.is_some(), verify(view, urls)),
+            Page::Verify(view) => (
+                cx.t("page-verify-title"),
+                view.refusal.is_some(),
+                verify(view, cx),
+            ),
             Page::NewPassword(view) => (
-                "Choose a new password",
+                cx.t("page-password-title"),
                 view.refusal.is_some(),
-                new_password(view, urls),
+                new_password(view, cx),
             ),
-            Page::Ending(ending) => (ending_title(ending), false, self.ending(ending, urls)),
-            Page::Problem(problem) => {
-                (problem_title(*problem), false, self.problem(*problem, urls))
-            }
+            Page::Ending(ending) => (ending_title(ending, cx), false, self.ending(ending, cx)),
+            Page::Problem(problem) => (
+                problem_title(*problem, cx),
+                false,
+                self.problem(*problem, cx),
+            ),
         };
         let title = if error {
-            format!("Error: {title}")
+            cx.t_with("page-title-error", &[("title", title.as_str().into())])
         } else {
-            title.to_owned()
+            title
         };
-        layout(urls, &title, body).into_string()
+        layout(cx, &title, body).into_string()
     }
 }
 
-/// The frame of every default page: `<html lang="en">`, the title, the stylesheet, a
-/// header and the page's `<main>`. Public for hosts that add pages of their own (a
-/// sign-in page, a demo mailbox) in the same style.
-pub fn layout(urls: &Urls, title: &str, body: Markup) -> Markup {
+/// The frame of every default page: `<html lang>`, the title, the stylesheet, a header
+/// with the language switch, and the page's `<main>`. Public for hosts that add pages of
+/// their own (a sign-in page, a demo mailbox) in the same style.
+pub fn layout(cx: &PageContext<'_>, title: &str, body: Markup) -> Markup {
+    let language = cx.language();
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(language) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="referrer" content="no-referrer";
-                title { (title) " – Password reset" }
-                link rel="stylesheet" href=(urls.stylesheet());
+                title { (cx.t_with("page-title", &[("title", title.into())])) }
+                link rel="stylesheet" href=(cx.urls.stylesheet());
             }
             body {
                 header class="site" {
-                    p class="brand" { "Password reset" }
+                    p class="brand" { (cx.t("page-site")) }
+                    @if cx.languages.len() > 1 {
+                        nav class="languages" aria-label=(cx.t("page-language-switch")) {
+                            ul {
+                                @for choice in cx.languages {
+                                    li {
+                                        @if choice.tag == language {
+                                            span lang=(choice.tag) aria-current="true" {
+                                                (choice.name)
+                                            }
+                                        } @else {
+                                            a href=(cx.urls.language(&choice.tag))
+                                                lang=(choice.tag) hreflang=(choice.tag) {
+                                                (choice.name)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
                 main id="main" {
                     (body)
@@ -437,9 +533,8 @@ pub fn hidden_fields(form: &FormContext<'_>) -> Markup {
     }
 }
 
-/// A message as a sentence: capital first letter, full stop.
-pub fn sentence(message: &dyn Message) -> String {
-    let text = message.to_string();
+/// A message's text as a sentence: capital first letter, full stop.
+pub fn as_sentence(text: &str) -> String {
     let mut chars = text.chars();
     let mut out = String::with_capacity(text.len() + 1);
     if let Some(first) = chars.next() {
@@ -458,28 +553,25 @@ pub fn when(at: OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute())
 }
 
-/// [`when`] in a `<time>` element, which the stylesheet keeps on one line (a date broken
-/// at its hyphens is hard to read).
-fn time_of(at: OffsetDateTime) -> Markup {
-    let utc = at.to_offset(UtcOffset::UTC);
-    let machine = format!("{}T{:02}:{:02}Z", utc.date(), utc.hour(), utc.minute());
-    html! { time datetime=(machine) { (when(at)) } }
+/// A time as a text argument (`2026-01-01 14:05 UTC` in both built-in languages).
+fn time_arg(at: OffsetDateTime) -> TextArg<'static> {
+    TextArg::Arg(Arg::Time(at))
 }
 
 /// The list of problems at the top of a page whose form was refused, each linking to its
 /// field.
-fn error_summary(refusal: Option<&Refusal>) -> Markup {
+fn error_summary(refusal: Option<&Refusal>, cx: &PageContext<'_>) -> Markup {
     html! {
         @if let Some(refusal) = refusal {
             div class="error-summary" role="alert" aria-labelledby="error-summary-title" {
-                h2 id="error-summary-title" { "There is a problem" }
+                h2 id="error-summary-title" { (cx.t("page-error-summary")) }
                 ul {
                     li {
                         @let field = Field::of(refusal);
                         @if field == Field::Form {
-                            (sentence(refusal))
+                            (cx.sentence(refusal))
                         } @else {
-                            a href={ "#" (field.id()) } { (sentence(refusal)) }
+                            a href={ "#" (field.id()) } { (cx.sentence(refusal)) }
                         }
                     }
                 }
@@ -489,9 +581,13 @@ fn error_summary(refusal: Option<&Refusal>) -> Markup {
 }
 
 /// The refusal of `field`, if the refusal is at it: the message element and its id.
-fn field_error(refusal: Option<&Refusal>, field: Field) -> Option<(String, String)> {
+fn field_error(
+    refusal: Option<&Refusal>,
+    field: Field,
+    cx: &PageContext<'_>,
+) -> Option<(String, String)> {
     let refusal = refusal.filter(|r| Field::of(r) == field)?;
-    Some((format!("{}-error", field.name()), sentence(refusal)))
+    Some((format!("{}-error", field.name()), cx.sentence(refusal)))
 }
 
 /// `aria-describedby` of an input: its hint and its error, as far as they exist.
@@ -506,80 +602,86 @@ fn described_by(hint: Option<&str>, error: Option<&(String, String)>) -> Option<
     (!ids.is_empty()).then_some(ids)
 }
 
-fn error_message(error: Option<&(String, String)>) -> Markup {
+fn error_message(error: Option<&(String, String)>, cx: &PageContext<'_>) -> Markup {
     html! {
         @if let Some((id, text)) = error {
             p class="error-message" id=(id) {
-                span class="visually-hidden" { "Error: " }
+                span class="visually-hidden" { (cx.t("page-error-prefix")) }
                 (text)
             }
         }
     }
 }
 
-fn account_type(view: &AccountTypeView<'_>) -> Markup {
+/// A masked contact method in the person's language: "text message +31 •• ••• ••78".
+fn contact(masked: &MaskedContact, cx: &PageContext<'_>) -> String {
+    format!("{} {}", cx.text.message(&masked.kind()), masked.as_str())
+}
+
+fn account_type(view: &AccountTypeView<'_>, cx: &PageContext<'_>) -> Markup {
     html! {
-        h1 { "Can't access your account?" }
-        (error_summary(view.refusal))
+        h1 { (cx.t("page-account-title")) }
+        (error_summary(view.refusal, cx))
         form method="post" action=(view.action) {
             (hidden_fields(&view.form))
             fieldset {
-                legend { "Which kind of account do you need help with?" }
+                legend { (cx.t("page-account-legend")) }
                 div class="choice" {
                     input type="radio" name="account" id="account-work" value="work"
                         required checked;
                     label for="account-work" {
-                        "Work or school account"
-                        span class="choice-hint" { "An account your organisation gave you" }
+                        (cx.t("page-account-work"))
+                        span class="choice-hint" { (cx.t("page-account-work-hint")) }
                     }
                 }
                 div class="choice" {
                     input type="radio" name="account" id="account-personal" value="personal";
                     label for="account-personal" {
-                        "Personal account"
-                        span class="choice-hint" { "An account you created yourself" }
+                        (cx.t("page-account-personal"))
+                        span class="choice-hint" { (cx.t("page-account-personal-hint")) }
                     }
                 }
             }
             div class="actions" {
-                button type="submit" class="primary" { "Next" }
+                button type="submit" class="primary" { (cx.t("page-next")) }
             }
         }
     }
 }
 
-fn identify(view: &IdentifyView<'_>, urls: &Urls) -> Markup {
+fn identify(view: &IdentifyView<'_>, cx: &PageContext<'_>) -> Markup {
+    let urls = cx.urls;
     let challenge = view.step.challenge();
     let kind = challenge.kind();
-    let length = challenge.len();
-    let user_error = field_error(view.refusal, Field::UserId);
-    let answer_error = field_error(view.refusal, Field::Answer);
-    let (what, answer_label, answer_hint, switch_label, new_label) = match kind {
+    let length = [("length", n(challenge.len()))];
+    let user_error = field_error(view.refusal, Field::UserId, cx);
+    let answer_error = field_error(view.refusal, Field::Answer, cx);
+    let (intro, answer_label, answer_hint, switch_label, new_label) = match kind {
         ChallengeKind::Image => (
-            "characters of the picture",
-            "Characters in the picture",
-            format!("Type the {length} letters and digits you see; capitals or not, either works."),
-            "Listen to an audio clip instead",
-            "Show another picture",
+            "page-identify-intro-image",
+            "page-answer-image",
+            "page-answer-image-hint",
+            "page-switch-to-audio",
+            "page-new-picture",
         ),
         ChallengeKind::Audio => (
-            "digits of the audio clip",
-            "Digits in the audio clip",
-            format!("Type the {length} digits you hear."),
-            "Show a picture instead",
-            "Play another clip",
+            "page-identify-intro-audio",
+            "page-answer-audio",
+            "page-answer-audio-hint",
+            "page-switch-to-picture",
+            "page-new-clip",
         ),
     };
     html! {
-        h1 { "Who are you?" }
-        p { "To reset your password, type your user ID and the " (what) "." }
-        (error_summary(view.refusal))
+        h1 { (cx.t("page-identify-title")) }
+        p { (cx.t(intro)) }
+        (error_summary(view.refusal, cx))
         form method="post" action=(urls.identify()) {
             (hidden_fields(&view.form))
             div class={ "field" @if user_error.is_some() { " field-error" } } {
-                label for="user_id" { "User ID" }
-                p class="hint" id="user_id-hint" { "For example name@organisation.example" }
-                (error_message(user_error.as_ref()))
+                label for="user_id" { (cx.t("page-user-id")) }
+                p class="hint" id="user_id-hint" { (cx.t("page-user-id-hint")) }
+                (error_message(user_error.as_ref(), cx))
                 input type="text" id="user_id" name="user_id" autocomplete="username"
                     spellcheck="false" autocapitalize="none" required
                     value=[view.user_id]
@@ -591,50 +693,41 @@ fn identify(view: &IdentifyView<'_>, urls: &Urls) -> Markup {
                     ChallengeKind::Image => {
                         img class="challenge-picture" src=(view.media_url)
                             width=(view.image_size.width()) height=(view.image_size.height())
-                            alt={ "A picture of " (length) " characters. Type them in the box \
-                                   below. If you cannot make them out, choose “Listen to an \
-                                   audio clip instead” or “Show another picture”." };
+                            alt=(cx.t_with("page-picture-alt", &length));
                     }
                     ChallengeKind::Audio => {
-                        p id="audio-help" {
-                            "Play the clip and type the " (length) " digits you hear. \
-                             The clip has other voices behind the digits: listen for the \
-                             numbers."
-                        }
+                        p id="audio-help" { (cx.t_with("page-audio-help", &length)) }
                         audio class="challenge-audio" controls preload="none"
-                            src=(view.media_url) aria-describedby="audio-help" {
-                            a href=(view.media_url) { "Download the audio clip" }
+                            src=(view.media_url) aria-describedby="audio-help"
+                            lang=(challenge.language().tag()) {
+                            a href=(view.media_url) { (cx.t("page-audio-download")) }
                         }
                         p { a href=(view.media_url) download="challenge.wav" {
-                            "Download the audio clip (WAV)"
+                            (cx.t("page-audio-download-wav"))
                         } }
                         // Shown by the script, which makes it true.
-                        p class="hint" id="audio-keys" hidden {
-                            "In the box below, press Ctrl on its own to play or pause the \
-                             clip."
-                        }
+                        p class="hint" id="audio-keys" hidden { (cx.t("page-audio-keys")) }
                     }
                 }
             }
             div class={ "field" @if answer_error.is_some() { " field-error" } } {
-                label for="answer" { (answer_label) }
-                p class="hint" id="answer-hint" { (answer_hint) }
-                (error_message(answer_error.as_ref()))
+                label for="answer" { (cx.t(answer_label)) }
+                p class="hint" id="answer-hint" { (cx.t_with(answer_hint, &length)) }
+                (error_message(answer_error.as_ref(), cx))
                 input type="text" id="answer" name="answer" autocomplete="off"
                     spellcheck="false" autocapitalize="characters" required
-                    inputmode=[matches!(kind, ChallengeKind::Audio).then_some("numeric")]
                     aria-describedby=[described_by(Some("answer-hint"), answer_error.as_ref())]
                     aria-invalid=[answer_error.as_ref().map(|_| "true")];
             }
             div class="actions" {
-                button type="submit" class="primary" { "Next" }
+                button type="submit" class="primary" { (cx.t("page-next")) }
             }
             @if view.step.renewals_left() > 0 {
                 div class="secondary-actions" {
                     button type="submit" class="secondary" formaction=(urls.switch_challenge())
-                        formnovalidate { (switch_label) }
+                        formnovalidate { (cx.t(switch_label)) }
                     button type="submit" class="secondary" formaction=(urls.new_challenge())
-                        formnovalidate { (new_label) }
+                        formnovalidate { (cx.t(new_label)) }
                 }
             }
         }
@@ -644,273 +737,269 @@ fn identify(view: &IdentifyView<'_>, urls: &Urls) -> Markup {
     }
 }
 
-fn choose_method(view: &ChooseMethodView<'_>, urls: &Urls) -> Markup {
+fn choose_method(view: &ChooseMethodView<'_>, cx: &PageContext<'_>) -> Markup {
     let step = view.step;
-    let error = field_error(view.refusal, Field::Method);
+    let error = field_error(view.refusal, Field::Method, cx);
     html! {
-        h1 { "Choose how to get a code" }
+        h1 { (cx.t("page-method-title")) }
         @if step.required() > 1 {
-            p { "This account needs " (step.required()) " verifications. This is number "
-                (step.verified() + 1) " of " (step.required()) "." }
+            p { (cx.t_with("page-method-progress", &[
+                ("required", n(step.required())),
+                ("current", n(step.verified() + 1)),
+            ])) }
         }
-        (error_summary(view.refusal))
-        form method="post" action=(urls.method()) {
+        (error_summary(view.refusal, cx))
+        form method="post" action=(cx.urls.method()) {
             (hidden_fields(&view.form))
             fieldset aria-describedby=[error.as_ref().map(|(id, _)| id.clone())] {
-                legend { "Where should we send a code?" }
-                (error_message(error.as_ref()))
+                legend { (cx.t("page-method-legend")) }
+                (error_message(error.as_ref(), cx))
                 @for method in step.methods() {
                     div class="choice" {
                         input type="radio" name="method" id={ "method-" (method.index) }
                             value=(method.index) required disabled[method.used];
                         label for={ "method-" (method.index) } {
-                            (method.contact)
-                            @if method.used { span class="choice-hint" { "Already verified" } }
+                            (contact(&method.contact, cx))
+                            @if method.used {
+                                span class="choice-hint" { (cx.t("page-method-used")) }
+                            }
                         }
                     }
                 }
             }
             div class="actions" {
-                button type="submit" class="primary" { "Send code" }
+                button type="submit" class="primary" { (cx.t("page-method-send")) }
             }
         }
     }
 }
 
-fn verify(view: &VerifyView<'_>, urls: &Urls) -> Markup {
+fn verify(view: &VerifyView<'_>, cx: &PageContext<'_>) -> Markup {
+    let urls = cx.urls;
     let step = view.step;
-    let error = field_error(view.refusal, Field::Code);
-    let digits = view.digits;
+    let error = field_error(view.refusal, Field::Code, cx);
+    let sent_to = step.sent_to();
     html! {
-        h1 { "Enter the code" }
-        @match step.sent_to() {
-            Some(to) => { p { "We sent a code by " (to) "." } }
-            None => {
-                p { "If this account can reset its password, we sent a code to the first \
-                     contact method registered for it. It can take a minute to arrive." }
+        h1 { (cx.t("page-verify-title")) }
+        @match &sent_to {
+            Some(to) => {
+                p { (cx.t_with("page-verify-sent-to", &[("to", contact(to, cx).as_str().into())])) }
             }
+            None => { p { (cx.t("page-verify-sent-maybe")) } }
         }
-        p { "The code works until " (time_of(step.code_deadline())) "." }
-        (error_summary(view.refusal))
+        p { (cx.t_with("page-verify-deadline", &[("time", time_arg(step.code_deadline()))])) }
+        (error_summary(view.refusal, cx))
         form method="post" action=(urls.verify()) {
             (hidden_fields(&view.form))
             div class={ "field" @if error.is_some() { " field-error" } } {
-                label for="code" { "Code" }
-                p class="hint" id="code-hint" { (digits) " digits" }
-                (error_message(error.as_ref()))
+                label for="code" { (cx.t("page-code")) }
+                p class="hint" id="code-hint" {
+                    (cx.t_with("page-code-hint", &[("digits", n(view.digits))]))
+                }
+                (error_message(error.as_ref(), cx))
                 input type="text" id="code" name="code" inputmode="numeric"
                     autocomplete="one-time-code" spellcheck="false" required
                     aria-describedby=[described_by(Some("code-hint"), error.as_ref())]
                     aria-invalid=[error.as_ref().map(|_| "true")];
             }
             div class="actions" {
-                button type="submit" class="primary" { "Verify" }
+                button type="submit" class="primary" { (cx.t("page-verify-submit")) }
             }
             div class="secondary-actions" {
                 @if step.resends_left() > 0 {
                     button type="submit" class="secondary" formaction=(urls.resend())
-                        formnovalidate { "Send a new code" }
+                        formnovalidate { (cx.t("page-resend")) }
                 }
-                @if step.sent_to().is_some() {
+                @if sent_to.is_some() {
                     button type="submit" class="secondary" formaction=(urls.another_method())
-                        formnovalidate { "Use another contact method" }
+                        formnovalidate { (cx.t("page-another-method")) }
                 }
             }
         }
     }
 }
 
-fn new_password(view: &NewPasswordView<'_>, urls: &Urls) -> Markup {
-    let new_error = field_error(view.refusal, Field::NewPassword);
-    let confirm_error = field_error(view.refusal, Field::Confirm);
-    let min = view.rules.min_chars();
+fn new_password(view: &NewPasswordView<'_>, cx: &PageContext<'_>) -> Markup {
+    let new_error = field_error(view.refusal, Field::NewPassword, cx);
+    let confirm_error = field_error(view.refusal, Field::Confirm, cx);
+    let user = view.step.user().to_string();
     html! {
-        h1 { "Choose a new password" }
-        p { "For " strong { (view.step.user()) } "." }
-        (error_summary(view.refusal))
-        form method="post" action=(urls.password()) {
+        h1 { (cx.t("page-password-title")) }
+        p { (cx.t_with("page-password-for", &[("user", user.as_str().into())])) }
+        (error_summary(view.refusal, cx))
+        form method="post" action=(cx.urls.password()) {
             (hidden_fields(&view.form))
             div class={ "field" @if new_error.is_some() { " field-error" } } {
-                label for="new_password" { "New password" }
+                label for="new_password" { (cx.t("page-new-password")) }
                 p class="hint" id="new_password-hint" {
-                    "At least " (min) " characters. A few uncommon words work well; \
-                     do not use your user ID or a password you use elsewhere."
+                    (cx.t_with("page-new-password-hint", &[("min", n(view.rules.min_chars()))]))
                 }
-                (error_message(new_error.as_ref()))
+                (error_message(new_error.as_ref(), cx))
                 input type="password" id="new_password" name="new_password"
                     autocomplete="new-password" required
                     aria-describedby=[described_by(Some("new_password-hint"), new_error.as_ref())]
                     aria-invalid=[new_error.as_ref().map(|_| "true")];
             }
             div class={ "field" @if confirm_error.is_some() { " field-error" } } {
-                label for="confirm" { "Type the new password again" }
-                (error_message(confirm_error.as_ref()))
+                label for="confirm" { (cx.t("page-confirm")) }
+                (error_message(confirm_error.as_ref(), cx))
                 input type="password" id="confirm" name="confirm"
                     autocomplete="new-password" required
                     aria-describedby=[described_by(None, confirm_error.as_ref())]
                     aria-invalid=[confirm_error.as_ref().map(|_| "true")];
             }
             div class="actions" {
-                button type="submit" class="primary" { "Change password" }
+                button type="submit" class="primary" { (cx.t("page-password-submit")) }
             }
         }
     }
 }
 
-fn ending_title(ending: &Ending) -> &'static str {
-    match ending {
-        Ending::Completed(_) => "Your password was changed",
-        Ending::AskAdmin(_) => "Ask your admin to reset your password",
-        Ending::Locked(_) => "Password reset locked",
-        Ending::Expired(_) => "This password reset expired",
-        Ending::PersonalAccount(_) => "This is a personal account",
-    }
+fn ending_title(ending: &Ending, cx: &PageContext<'_>) -> String {
+    cx.t(match ending {
+        Ending::Completed(_) => "page-completed-title",
+        Ending::AskAdmin(_) => "page-ask-admin-title",
+        Ending::Locked(_) => "page-locked-title",
+        Ending::Expired(_) => "page-expired-title",
+        Ending::PersonalAccount(_) => "page-personal-title",
+    })
 }
 
 impl DefaultPages {
-    fn ending(&self, ending: &Ending, urls: &Urls) -> Markup {
+    fn ending(&self, ending: &Ending, cx: &PageContext<'_>) -> Markup {
+        let urls = cx.urls;
         let start_again = html! {
-            p { a class="button-link" href=(urls.start_page()) { "Start again" } }
+            p { a class="button-link" href=(urls.start_page()) { (cx.t("page-start-again")) } }
         };
         html! {
-            h1 { (ending_title(ending)) }
+            h1 { (ending_title(ending, cx)) }
             @match ending {
                 Ending::Completed(done) => {
+                    @let user = done.user.to_string();
                     div class="panel" {
-                        p { "The password of " strong { (done.user) } " was changed at "
-                            (time_of(done.at)) "." }
+                        p { (cx.t_with("page-completed-when", &[
+                            ("user", user.as_str().into()),
+                            ("time", time_arg(done.at)),
+                        ])) }
                     }
                     @if !done.methods_used.is_empty() {
-                        p { "You proved it was you with: "
-                            @for (i, method) in done.methods_used.iter().enumerate() {
-                                @if i > 0 { " and " }
-                                (method)
-                            }
-                            "." }
+                        @let and = cx.t("page-completed-and");
+                        @let methods = done.methods_used.iter()
+                            .map(|m| contact(m, cx))
+                            .collect::<Vec<_>>()
+                            .join(&and);
+                        p { (cx.t_with("page-completed-methods", &[
+                            ("methods", methods.as_str().into()),
+                        ])) }
                     }
-                    p { "We sent a message to your contact methods to tell you. Use the new \
-                         password everywhere you sign in." }
+                    p { (cx.t("page-completed-notice")) }
                     @if let Some(url) = &self.sign_in_url {
-                        p { a class="button-link" href=(url) { "Sign in with your new password" } }
+                        p { a class="button-link" href=(url) { (cx.t("page-sign-in-new")) } }
                     }
                 }
                 Ending::AskAdmin(_) => {
-                    p { "You can't reset this password yourself: self-service password \
-                         reset is not available for this account." }
-                    h2 { "What to ask your admin" }
-                    p { "Ask your organisation's admin or help desk to reset your password. \
-                         Tell them:" }
+                    p { (cx.t("page-ask-admin-why")) }
+                    h2 { (cx.t("page-ask-admin-what")) }
+                    p { (cx.t("page-ask-admin-ask")) }
                     ul {
-                        li { "your user ID;" }
-                        li { "that self-service password reset did not let you reset it." }
+                        li { (cx.t("page-ask-admin-user-id")) }
+                        li { (cx.t("page-ask-admin-not-allowed")) }
                     }
-                    p { "They can give you a temporary password, which you change the next \
-                         time you sign in. Your admin can also turn on self-service reset \
-                         for your account." }
+                    p { (cx.t("page-ask-admin-temporary")) }
                     @if let Some(url) = &self.sign_in_url {
-                        p { a href=(url) { "Back to sign-in" } }
+                        p { a href=(url) { (cx.t("page-back-to-sign-in")) } }
                     }
                 }
                 Ending::Locked(locked) => {
-                    p { (lock_reason(locked.reason)) }
+                    p { (cx.sentence(&locked.reason)) }
                     @match locked.until {
                         Some(until) => {
-                            p { "For your security, this account can't reset its password \
-                                 until " (time_of(until)) ". Try again then, or ask your admin \
-                                 to reset it." }
+                            p { (cx.t_with("page-locked-until", &[("time", time_arg(until))])) }
                         }
                         None => {
-                            p { "You can start again with a new password reset." }
+                            p { (cx.t("page-locked-start-again")) }
                             (start_again)
                         }
                     }
                 }
                 Ending::Expired(_) => {
-                    p { "A password reset must be finished within a few minutes, and this \
-                         one took longer. Nothing was changed." }
+                    p { (cx.t("page-expired-text")) }
                     (start_again)
                 }
                 Ending::PersonalAccount(_) => {
-                    p { "This page resets the passwords of work and school accounts only. \
-                         A personal account is recovered by its own provider." }
+                    p { (cx.t("page-personal-text")) }
                     @match &self.personal_recovery_url {
                         Some(url) => {
                             p { a class="button-link" href=(url) {
-                                "Recover your personal account"
+                                (cx.t("page-personal-recover"))
                             } }
                         }
-                        None => {
-                            p { "Go to the sign-in page of the service where you created \
-                                 the account and use its “forgot password” link." }
-                        }
+                        None => { p { (cx.t("page-personal-elsewhere")) } }
                     }
-                    p { a href=(urls.start_page()) { "It's a work or school account after all" } }
+                    p { a href=(urls.start_page()) { (cx.t("page-personal-work-after-all")) } }
                 }
             }
         }
     }
 
-    fn problem(&self, problem: Problem, urls: &Urls) -> Markup {
+    fn problem(&self, problem: Problem, cx: &PageContext<'_>) -> Markup {
+        let urls = cx.urls;
         let start_again = html! {
-            p { a class="button-link" href=(urls.start_page()) { "Start again" } }
+            p { a class="button-link" href=(urls.start_page()) { (cx.t("page-start-again")) } }
+        };
+        let continue_link = html! {
+            p { a class="button-link" href=(urls.continue_flow()) { (cx.t("page-continue")) } }
         };
         html! {
-            h1 { (problem_title(problem)) }
+            h1 { (problem_title(problem, cx)) }
             @match problem {
                 Problem::OutOfDate => {
-                    p { "You went back, or sent this page twice, and the reset has moved on \
-                         since. Nothing was sent again. Your password reset is still open." }
+                    p { (cx.t("page-out-of-date-text")) }
                     p { a class="button-link" href=(urls.continue_flow()) {
-                        "Continue where you are"
+                        (cx.t("page-out-of-date-continue"))
                     } }
                 }
                 Problem::NoFlow => {
-                    p { "It was finished, it expired, or it was started in another window. \
-                         Nothing was changed." }
+                    p { (cx.t("page-no-flow-text")) }
                     (start_again)
                 }
                 Problem::Forbidden => {
-                    p { "This form did not come from this page, or it is from an earlier \
-                         visit. Nothing was changed." }
-                    p { a class="button-link" href=(urls.continue_flow()) {
-                        "Continue your password reset"
-                    } }
-                    p { a href=(urls.start_page()) { "Start again" } }
+                    p { (cx.t("page-forbidden-text")) }
+                    (continue_link)
+                    p { a href=(urls.start_page()) { (cx.t("page-start-again")) } }
                 }
                 Problem::BadRequest => {
-                    p { "The form was not one of this service's forms. Nothing was changed." }
-                    p { a class="button-link" href=(urls.continue_flow()) {
-                        "Continue your password reset"
-                    } }
+                    p { (cx.t("page-bad-request-text")) }
+                    (continue_link)
                 }
                 Problem::TooLarge => {
-                    p { "What was sent is far longer than anything this service needs. \
-                         Nothing was changed." }
-                    p { a class="button-link" href=(urls.continue_flow()) {
-                        "Continue your password reset"
-                    } }
+                    p { (cx.t("page-too-large-text")) }
+                    (continue_link)
                 }
                 Problem::HeadersTooLarge => {
-                    p { "The request carried more than this service accepts (too many or \
-                         too large cookies, for instance)." }
+                    p { (cx.t("page-headers-too-large-text")) }
                     (start_again)
                 }
                 Problem::TooManyRequests { retry_after } => {
-                    p { "There were too many attempts from your network. Wait "
-                        (seconds(retry_after)) " and try again." }
+                    @if retry_after < 120 {
+                        p { (cx.t_with("page-too-many-text", &[("seconds", n(retry_after))])) }
+                    } @else {
+                        p { (cx.t_with("page-too-many-minutes", &[
+                            ("minutes", n(retry_after.div_ceil(60))),
+                        ])) }
+                    }
                 }
                 Problem::Busy => {
-                    p { "Too many password resets are in progress. Try again in a few minutes." }
+                    p { (cx.t("page-busy-text")) }
                 }
                 Problem::Unavailable => {
-                    p { "Something behind this service did not answer. Nothing was changed: \
-                         try again in a minute." }
+                    p { (cx.t("page-unavailable-text")) }
                     p { a class="button-link" href=(urls.continue_flow()) {
-                        "Try again"
+                        (cx.t("page-try-again"))
                     } }
                 }
                 Problem::NotFound => {
-                    p { "There is no page at this address." }
+                    p { (cx.t("page-not-found-text")) }
                     (start_again)
                 }
             }
@@ -918,39 +1007,36 @@ impl DefaultPages {
     }
 }
 
-fn seconds(n: u64) -> String {
-    match n {
-        0 | 1 => "a second".to_owned(),
-        n if n < 120 => format!("{n} seconds"),
-        n => format!("{} minutes", n.div_ceil(60)),
-    }
+fn problem_title(problem: Problem, cx: &PageContext<'_>) -> String {
+    cx.t(match problem {
+        Problem::OutOfDate => "page-out-of-date-title",
+        Problem::NoFlow => "page-no-flow-title",
+        Problem::Forbidden => "page-forbidden-title",
+        Problem::BadRequest => "page-bad-request-title",
+        Problem::TooLarge => "page-too-large-title",
+        Problem::HeadersTooLarge => "page-headers-too-large-title",
+        Problem::TooManyRequests { .. } => "page-too-many-title",
+        Problem::Busy => "page-busy-title",
+        Problem::Unavailable => "page-unavailable-title",
+        Problem::NotFound => "page-not-found-title",
+    })
 }
 
-fn problem_title(problem: Problem) -> &'static str {
-    match problem {
-        Problem::OutOfDate => "This page is out of date",
-        Problem::NoFlow => "This password reset is no longer open",
-        Problem::Forbidden => "This form could not be accepted",
-        Problem::BadRequest => "This form could not be read",
-        Problem::TooLarge => "Too much was sent",
-        Problem::HeadersTooLarge => "The request is too large",
-        Problem::TooManyRequests { .. } => "Too many attempts",
-        Problem::Busy => "The service is busy",
-        Problem::Unavailable => "The service is unavailable",
-        Problem::NotFound => "Page not found",
-    }
-}
+/// The English texts of the pages (`language-name` and `page-*`).
+pub const ENGLISH: &str = include_str!("locale/en.ftl");
 
-fn lock_reason(reason: LockReason) -> &'static str {
-    match reason {
-        LockReason::ChallengeAttempts => "There were too many wrong answers to the challenge.",
-        LockReason::CodeAttempts => "There were too many wrong codes.",
-        LockReason::UserBlocked => {
-            "There were too many codes, or too many wrong codes, for this account."
-        }
-        LockReason::PasswordAttempts => "Too many new passwords were refused.",
-        _ => "There were too many attempts.",
+/// The Dutch texts of the pages.
+pub const DUTCH: &str = include_str!("locale/nl.ftl");
+
+/// sspr's messages with the pages' texts added, English and Dutch: what the router uses
+/// unless the host gives its own ([`Web::translations`](crate::Web::translations)).
+pub fn translations() -> Translations {
+    let mut translations = Translations::builtin();
+    for (tag, text) in [("en", ENGLISH), ("nl", DUTCH)] {
+        // The built-in texts parse: a unit test checks them.
+        let _ = translations.add(tag, text);
     }
+    translations
 }
 
 /// The stylesheet of the default pages (served by the router at [`Urls::stylesheet`]).
@@ -959,3 +1045,78 @@ pub const STYLESHEET: &str = include_str!("../assets/sspr.css");
 /// The script of the audio challenge's page (served by the router at [`Urls::script`]):
 /// in the answer box, Ctrl on its own plays or pauses the clip.
 pub const SCRIPT: &str = include_str!("../assets/sspr.js");
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// The message identifiers of a Fluent text (lines `id = …` at the start).
+    fn ids(ftl: &str) -> BTreeSet<String> {
+        ftl.lines()
+            .filter_map(|line| line.split_once(" ="))
+            .map(|(id, _)| id)
+            .filter(|id| {
+                id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && !id.is_empty()
+            })
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn english_and_dutch_have_the_same_page_texts() {
+        let (en, nl) = (ids(ENGLISH), ids(DUTCH));
+        assert!(en.len() > 90, "{}", en.len());
+        let only_en: Vec<_> = en.difference(&nl).collect();
+        let only_nl: Vec<_> = nl.difference(&en).collect();
+        assert!(only_en.is_empty(), "only in English: {only_en:?}");
+        assert!(only_nl.is_empty(), "only in Dutch: {only_nl:?}");
+    }
+
+    #[test]
+    fn every_text_the_pages_use_exists_and_formats_in_both_languages() {
+        let source = include_str!("pages.rs");
+        let used: BTreeSet<&str> = source
+            .split('"')
+            .filter(|piece| {
+                piece.starts_with("page-")
+                    && piece.len() > 5
+                    && piece.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+            })
+            .collect();
+        assert!(used.len() > 80, "{}", used.len());
+        let translations = translations();
+        assert_eq!(translations.languages(), ["en", "nl"]);
+        let defined = ids(ENGLISH);
+        for id in &used {
+            assert!(defined.contains(*id), "{id} is used but has no text");
+        }
+        for tag in ["en", "nl"] {
+            let text = translations.negotiate(&[tag]);
+            assert_eq!(text.language(), tag);
+            for id in &defined {
+                let args = [
+                    ("title", TextArg::Text("T")),
+                    ("length", n(6)),
+                    ("required", n(2)),
+                    ("current", n(1)),
+                    ("to", TextArg::Text("sms +31 •• ••• ••78")),
+                    ("time", time_arg(OffsetDateTime::UNIX_EPOCH)),
+                    ("digits", n(6)),
+                    ("user", TextArg::Text("jan@contoso.nl")),
+                    ("min", n(12)),
+                    ("methods", TextArg::Text("e-mail")),
+                    ("seconds", n(30)),
+                    ("minutes", n(3)),
+                ];
+                let formatted = text
+                    .text(id, &args)
+                    .unwrap_or_else(|| panic!("{id} does not format in {tag}"));
+                assert!(!formatted.contains('{'), "{id} in {tag}: {formatted}");
+            }
+        }
+    }
+}

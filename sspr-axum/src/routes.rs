@@ -27,6 +27,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next as Middleware;
 use axum::response::{IntoResponse, Response};
+use sspr::challenge::{ChallengeKind, Language};
 use sspr::store::{FlowStore, Flows, FlowsError, Saved, StoreError};
 use sspr::{AnyStep, FlowId, Next, Password, Refusal, Sspr, UserId};
 
@@ -34,9 +35,10 @@ use crate::cookies::{self, CookieJar, CsrfKey};
 use crate::forms::{
     AccountForm, ActionForm, CodeForm, IdentifyForm, MethodForm, PasswordForm, StartForm, StepForm,
 };
+use crate::language::{self, Languages};
 use crate::pages::{
-    AccountTypeView, ChooseMethodView, FormContext, IdentifyView, NewPasswordView, Page, Pages,
-    Problem, Urls, VerifyView,
+    AccountTypeView, ChooseMethodView, FormContext, IdentifyView, NewPasswordView, Page,
+    PageContext, Pages, Problem, Urls, VerifyView,
 };
 use crate::security;
 
@@ -45,6 +47,7 @@ pub(crate) struct App<St> {
     pub(crate) sspr: Sspr,
     pub(crate) flows: Flows<St>,
     pub(crate) pages: Arc<dyn Pages>,
+    pub(crate) languages: Languages,
     pub(crate) jar: CookieJar,
     pub(crate) csrf: CsrfKey,
     pub(crate) urls: Urls,
@@ -60,7 +63,12 @@ struct Refill {
 
 impl<St: FlowStore + 'static> App<St> {
     fn html(&self, status: StatusCode, page: &Page<'_>) -> Response {
-        let body = self.pages.render(page, &self.urls);
+        let cx = PageContext {
+            urls: &self.urls,
+            text: self.languages.current(),
+            languages: self.languages.choices(),
+        };
+        let body = self.pages.render(page, &cx);
         let mut response = (status, body).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -283,7 +291,8 @@ pub(crate) async fn start<St: FlowStore + 'static>(
         Ok(wizard) => wizard,
         Err(_) => return app.problem(Problem::Unavailable),
     };
-    let (next, refusal) = Next::from_result(wizard.choose(&app.sspr, form.account.into()));
+    let (next, refusal) =
+        Next::from_result(wizard.choose_in(&app.sspr, form.account.into(), spoken()));
     app.respond(next, refusal, Refill::default()).await
 }
 
@@ -303,7 +312,7 @@ pub(crate) async fn account<St: FlowStore + 'static>(
     };
     let (next, refusal) = match (step, form.account) {
         (AnyStep::SelectAccount(wizard), Some(choice)) => {
-            Next::from_result(wizard.choose(&app.sspr, choice.into()))
+            Next::from_result(wizard.choose_in(&app.sspr, choice.into(), spoken()))
         }
         (other, _) => (other.into(), None),
     };
@@ -365,10 +374,10 @@ async fn action<St: FlowStore + 'static>(
     let sspr = &app.sspr;
     let (next, refusal) = match (action, step) {
         (Action::SwitchChallenge, AnyStep::Identify(wizard)) => {
-            Next::from_result(wizard.switch_kind(sspr))
+            Next::from_result(wizard.switch_kind_in(sspr, spoken()))
         }
         (Action::NewChallenge, AnyStep::Identify(wizard)) => {
-            Next::from_result(wizard.new_challenge(sspr))
+            Next::from_result(wizard.speak(sspr, spoken()))
         }
         (Action::Resend, AnyStep::Verify(wizard)) => Next::from_result(wizard.resend(sspr).await),
         (Action::AnotherMethod, AnyStep::Verify(wizard)) => {
@@ -506,10 +515,31 @@ pub(crate) async fn continue_flow<St: FlowStore + 'static>(
     let Some(flow) = app.jar.flow(&headers).map(str::to_owned) else {
         return app.problem(Problem::NoFlow);
     };
-    match app.resume(&flow, None).await {
-        Ok(step) => app.respond(step.into(), None, Refill::default()).await,
-        Err(response) => response,
-    }
+    let step = match app.resume(&flow, None).await {
+        Ok(step) => step,
+        Err(response) => return response,
+    };
+    // An audio clip in another language than the page's (the person switched it): a new
+    // clip in the page's language, if the flow may still have one.
+    let next = match step {
+        AnyStep::Identify(wizard)
+            if wizard.step().challenge().kind() == ChallengeKind::Audio
+                && wizard.step().challenge().language() != spoken() =>
+        {
+            match wizard.speak(&app.sspr, spoken()) {
+                Ok(stay) => Next::from(stay),
+                Err(refused) => Next::from(refused.wizard),
+            }
+        }
+        other => other.into(),
+    };
+    app.respond(next, None, Refill::default()).await
+}
+
+/// The language the challenge's audio clip speaks for this request's page language
+/// (English for a language without recordings).
+fn spoken() -> Language {
+    Language::from_tag(&language::current()).unwrap_or(Language::English)
 }
 
 /// `GET <base>/sspr.css`.

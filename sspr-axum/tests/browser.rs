@@ -125,6 +125,7 @@ async fn scenarios(mut browser: Browser) -> (Browser, Vec<(&'static str, Duratio
     scenario!(wrong_answers_lock_the_flow);
     scenario!(back_and_an_old_form_sent_again);
     scenario!(the_pages_of_what_went_wrong);
+    scenario!(a_whole_reset_in_dutch);
     (browser, timings)
 }
 
@@ -172,7 +173,10 @@ async fn identify(browser: &Browser, server: &Server, user: &str) {
 /// at the field and tied to it, the field marked invalid, the summary linking to it.
 async fn assert_refused_at(browser: &Browser, field: &str, error: &str) {
     let title = browser.client.title().await.unwrap();
-    assert!(title.starts_with("Error: "), "{title}");
+    assert!(
+        title.starts_with("Error: ") || title.starts_with("Fout: "),
+        "{title}"
+    );
     let state = browser
         .js(
             "const f = document.getElementById(arguments[0]);
@@ -463,7 +467,7 @@ async fn wrong_answers_lock_the_flow(browser: &mut Browser) {
         browser
             .text()
             .await
-            .contains("There were too many wrong answers")
+            .contains("Too many wrong answers to the challenge.")
     );
     browser.check("locked").await;
     assert_eq!(browser.cookie(FLOW_COOKIE).await, None);
@@ -588,4 +592,88 @@ async fn the_pages_of_what_went_wrong(browser: &mut Browser) {
     }
     assert_eq!(heading, "Too many attempts");
     browser.check("problem-too-many-attempts").await;
+}
+
+/// The digits of `answer` as Dutch words, as a person who hears the Dutch clip may type
+/// them.
+fn in_dutch_words(answer: &str) -> String {
+    const WORDS: [&str; 10] = [
+        "nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen",
+    ];
+    answer
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .map(|d| WORDS[d as usize])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The language switch on the start page, then a whole reset in Dutch: the Dutch audio
+/// clip (answered in Dutch words), the code, a refused password and a good one. Every
+/// page is checked like the English ones.
+async fn a_whole_reset_in_dutch(browser: &mut Browser) {
+    let server = Server::start(Policy::default()).await;
+    open(browser, &server).await;
+    browser.click_text("Nederlands").await;
+    browser
+        .assert_heading("Hebt u geen toegang tot uw account?")
+        .await;
+    let lang = browser
+        .js("return document.documentElement.lang;", vec![])
+        .await;
+    assert_eq!(lang, json!("nl"));
+    browser.check("nl-start").await;
+
+    browser.click_text("Volgende").await;
+    browser.assert_heading("Wie bent u?").await;
+    browser.check("nl-identify-picture").await;
+    browser.click_text("Luister naar een audiofragment").await;
+    browser.assert_heading("Wie bent u?").await;
+    let clip = wait_for(
+        browser,
+        "const a = document.querySelector('audio');
+         if (a.readyState < 1) { a.load(); }
+         return { ok: a.readyState >= 1 && isFinite(a.duration) && a.duration > 0,
+                  duration: a.duration, lang: a.lang };",
+        "the Dutch clip loads",
+    )
+    .await;
+    assert_eq!(clip["lang"], json!("nl"), "{clip}");
+    browser.check("nl-identify-audio").await;
+
+    let answer = answer(browser, &server).await;
+    let words = in_dutch_words(&answer);
+    browser.type_into("#user_id", JAN).await;
+    browser.type_into("#answer", &words).await;
+    browser.click_text("Volgende").await;
+    browser.assert_heading("Voer de code in").await;
+    browser.check("nl-verify").await;
+
+    let code = server
+        .outbox
+        .last_code_to(&phone())
+        .expect("a code to Jan's phone");
+    browser.type_into("#code", &code).await;
+    browser.click_text("Controleren").await;
+    browser.assert_heading("Stel uw nieuwe wachtwoord in").await;
+    browser.check("nl-new-password").await;
+
+    browser.type_into("#new_password", "wachtwoord").await;
+    browser.type_into("#confirm", "wachtwoord").await;
+    browser.click_text("Wachtwoord wijzigen").await;
+    assert_refused_at(browser, "new_password", "new_password-error").await;
+    let title = browser.client.title().await.unwrap();
+    assert!(title.starts_with("Fout: "), "{title}");
+    browser.check("nl-new-password-refused").await;
+
+    browser.type_into("#new_password", STRONG).await;
+    browser.type_into("#confirm", STRONG).await;
+    browser.click_text("Wachtwoord wijzigen").await;
+    browser.assert_heading("Uw wachtwoord is gewijzigd").await;
+    browser.check("nl-completed").await;
+    // The person's choice stays: the next start page is Dutch too.
+    browser.goto(&server.url("/")).await;
+    browser
+        .assert_heading("Hebt u geen toegang tot uw account?")
+        .await;
 }

@@ -20,7 +20,7 @@ use sspr::policy::Policy;
 use sspr::store::{Flows, MemoryFlowStore};
 use sspr::testing::{self, DISABLED, JAN, STRONG, mail, phone};
 use sspr::{AnyStep, Ending, Sspr};
-use sspr_axum::pages::{DefaultPages, Page, Pages, Urls};
+use sspr_axum::pages::{DefaultPages, LanguageChoice, Page, PageContext, Pages, Urls};
 use sspr_axum::{Quota, RateLimits, Web, security};
 use tower::ServiceExt;
 
@@ -593,7 +593,7 @@ async fn a_wrong_answer_is_refused_at_its_field_and_too_many_lock() {
     }
     assert_page(&page);
     page.assert_contains("<h1>Password reset locked</h1>");
-    page.assert_contains("too many wrong answers");
+    page.assert_contains("Too many wrong answers");
     page.assert_contains("Start again");
     assert!(browser.flow_cookie().is_none());
 }
@@ -917,46 +917,90 @@ async fn no_error_shows_what_the_request_held() {
 }
 
 #[tokio::test]
-async fn every_ending_and_problem_renders() {
+async fn every_ending_and_problem_renders_in_every_language() {
     let pages = DefaultPages::new();
     let urls = Urls::new("/reset");
-    let at = time::OffsetDateTime::UNIX_EPOCH;
-    let endings = [
-        (
-            Ending::PersonalAccount(sspr::PersonalAccount),
-            "personal account",
-        ),
-        (Ending::AskAdmin(sspr::AskAdmin), "What to ask your admin"),
-        (
-            Ending::Locked(sspr::Locked {
-                reason: sspr::LockReason::UserBlocked,
-                until: Some(at),
-            }),
-            "until <time datetime=\"1970-01-01T00:00Z\">1970-01-01 00:00 UTC</time>",
-        ),
-        (Ending::Expired(sspr::Expired), "Start again"),
+    let translations = sspr_axum::pages::translations();
+    let choices = [
+        LanguageChoice {
+            tag: "en".into(),
+            name: "English".into(),
+        },
+        LanguageChoice {
+            tag: "nl".into(),
+            name: "Nederlands".into(),
+        },
     ];
-    for (ending, text) in &endings {
-        let html = pages.render(&Page::Ending(ending), &urls);
-        assert!(html.contains(text), "{text:?} in\n{html}");
-        assert!(html.contains("<html lang=\"en\">"));
-    }
-    use sspr_axum::Problem;
-    for problem in [
-        Problem::OutOfDate,
-        Problem::NoFlow,
-        Problem::Forbidden,
-        Problem::BadRequest,
-        Problem::TooLarge,
-        Problem::HeadersTooLarge,
-        Problem::TooManyRequests { retry_after: 30 },
-        Problem::Busy,
-        Problem::Unavailable,
-        Problem::NotFound,
+    let at = time::OffsetDateTime::UNIX_EPOCH;
+    for (tag, personal, ask, start_again) in [
+        (
+            "en",
+            "personal account",
+            "What to ask your admin",
+            "Start again",
+        ),
+        (
+            "nl",
+            "persoonlijk account",
+            "Wat u uw beheerder vraagt",
+            "Opnieuw beginnen",
+        ),
     ] {
-        let html = pages.render(&Page::Problem(problem), &urls);
-        assert!(html.contains("<h1>"), "{html}");
-        assert!(problem.status() >= 400);
+        let cx = PageContext {
+            urls: &urls,
+            text: translations.negotiate(&[tag]),
+            languages: &choices,
+        };
+        let endings = [
+            (Ending::PersonalAccount(sspr::PersonalAccount), personal),
+            (Ending::AskAdmin(sspr::AskAdmin), ask),
+            (
+                Ending::Locked(sspr::Locked {
+                    reason: sspr::LockReason::UserBlocked,
+                    until: Some(at),
+                }),
+                "1970-01-01 00:00 UTC",
+            ),
+            (Ending::Expired(sspr::Expired), start_again),
+        ];
+        for (ending, text) in &endings {
+            let html = pages.render(&Page::Ending(ending), &cx);
+            assert!(html.contains(text), "{text:?} in\n{html}");
+            assert!(html.contains(&format!("<html lang=\"{tag}\">")), "{html}");
+            assert!(
+                !html.contains("page-"),
+                "a text without a translation: {html}"
+            );
+            // The switch links to the other language, named in itself.
+            let other = if tag == "en" { "nl" } else { "en" };
+            assert!(
+                html.contains(&format!("/reset/language?to={other}")),
+                "{html}"
+            );
+        }
+        use sspr_axum::Problem;
+        for problem in [
+            Problem::OutOfDate,
+            Problem::NoFlow,
+            Problem::Forbidden,
+            Problem::BadRequest,
+            Problem::TooLarge,
+            Problem::HeadersTooLarge,
+            Problem::TooManyRequests { retry_after: 30 },
+            Problem::TooManyRequests { retry_after: 1 },
+            Problem::TooManyRequests { retry_after: 600 },
+            Problem::Busy,
+            Problem::Unavailable,
+            Problem::NotFound,
+        ] {
+            let html = pages.render(&Page::Problem(problem), &cx);
+            assert!(html.contains("<h1>"), "{html}");
+            assert!(
+                !html.contains("page-"),
+                "a text without a translation: {html}"
+            );
+            assert!(problem.status() >= 400);
+        }
     }
 }
 
@@ -964,10 +1008,10 @@ async fn every_ending_and_problem_renders() {
 async fn a_host_replaces_a_page() {
     struct Mine(DefaultPages);
     impl Pages for Mine {
-        fn render(&self, page: &Page<'_>, urls: &Urls) -> String {
+        fn render(&self, page: &Page<'_>, cx: &PageContext<'_>) -> String {
             match page {
                 Page::Problem(_) => "<!doctype html><html lang=\"en\"><p>ours</p></html>".into(),
-                other => self.0.render(other, urls),
+                other => self.0.render(other, cx),
             }
         }
     }
@@ -988,4 +1032,102 @@ async fn a_host_replaces_a_page() {
         &body[..],
         b"<!doctype html><html lang=\"en\"><p>ours</p></html>"
     );
+}
+
+#[tokio::test]
+async fn the_pages_follow_accept_language() {
+    let mut browser = Browser::new();
+    let request = Request::get(browser.path("/"))
+        .header(header::ACCEPT_LANGUAGE, "fr-FR, nl-BE;q=0.9, en;q=0.5")
+        .body(Body::empty())
+        .unwrap();
+    let start = browser.send(request).await;
+    start.assert_contains("<html lang=\"nl\">");
+    start.assert_contains("<h1>Hebt u geen toegang tot uw account?</h1>");
+    start.assert_contains("Werk- of schoolaccount");
+    start.assert_contains("<button type=\"submit\" class=\"primary\">Volgende</button>");
+    // The switch offers English, named in English.
+    start.assert_contains(
+        "<a href=\"/reset/language?to=en\" lang=\"en\" hreflang=\"en\">English</a>",
+    );
+
+    // No Accept-Language, or none held: English.
+    let english = browser.get("/").await;
+    english.assert_contains("<html lang=\"en\">");
+}
+
+#[tokio::test]
+async fn the_language_switch_keeps_the_flow_and_the_clip_follows() {
+    let mut browser = Browser::new();
+    let identify = browser.start().await;
+    identify.assert_contains("<html lang=\"en\">");
+    let audio = browser.submit("/switch", &identify, &[]).await;
+    audio.assert_contains("Digits in the audio clip");
+    let flow = browser.flow_cookie().cloned().expect("a flow");
+    assert_eq!(
+        browser.flows.challenge(&flow).await.unwrap().language(),
+        sspr::challenge::Language::English
+    );
+
+    let switched = browser.get("/language?to=nl").await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    assert_eq!(switched.header(header::LOCATION), "/reset/continue");
+    assert!(
+        switched
+            .set_cookies()
+            .iter()
+            .any(|c| c.starts_with("__Host-sspr-lang=nl;") && c.contains("HttpOnly")),
+        "{:?}",
+        switched.set_cookies()
+    );
+    let dutch = browser.get("/continue").await;
+    assert_eq!(dutch.status, StatusCode::OK);
+    dutch.assert_contains("<html lang=\"nl\">");
+    dutch.assert_contains("<label for=\"answer\">Cijfers in de audio</label>");
+    dutch.assert_contains("lang=\"nl\"><a href=");
+    assert_eq!(browser.flow_cookie(), Some(&flow), "the same flow");
+    // The clip now speaks Dutch (a new clip, counted as a new challenge).
+    assert_eq!(
+        browser.flows.challenge(&flow).await.unwrap().language(),
+        sspr::challenge::Language::Dutch
+    );
+
+    // A refusal in Dutch, at its field.
+    let wrong = browser
+        .submit(
+            "/identify",
+            &dutch,
+            &[("user_id", JAN), ("answer", "000000")],
+        )
+        .await;
+    wrong.assert_contains("<title>Fout: Wie bent u?");
+    wrong.assert_contains("Er is iets niet in orde");
+    let verify = browser.identify(&wrong, JAN).await;
+    verify.assert_contains("<h1>Voer de code in</h1>");
+
+    // Back to English, still the same flow.
+    assert_eq!(
+        browser.get("/language?to=en").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let english = browser.get("/continue").await;
+    english.assert_contains("<h1>Enter the code</h1>");
+}
+
+#[tokio::test]
+async fn a_language_the_router_does_not_hold_is_refused() {
+    let mut browser = Browser::new();
+    for query in ["?to=xx", "?to=", "?to=nl%0d%0aX:1", ""] {
+        let reply = browser.get(&format!("/language{query}")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(reply.set_cookies().is_empty(), "{query}");
+    }
+    // Without a flow the switch leads to the start page.
+    let reply = browser.get("/language?to=nl").await;
+    assert_eq!(reply.header(header::LOCATION), "/reset/");
+    // A language cookie that is not held (or not a tag) is ignored.
+    browser
+        .cookies
+        .insert("__Host-sspr-lang".into(), "x<y".into());
+    browser.get("/").await.assert_contains("<html lang=\"en\">");
 }

@@ -9,7 +9,7 @@ use sspr::policy::Policy;
 use sspr::store::{Flows, MemoryFlowStore};
 use sspr::{Sspr, testing};
 use sspr_axum::Web;
-use sspr_axum::pages::{DefaultPages, Page, Pages, Problem, Urls};
+use sspr_axum::pages::{DefaultPages, Page, PageContext, Pages, Problem, Urls};
 use tokio::task::JoinHandle;
 
 /// Where the wizard lives, as in the web example.
@@ -59,7 +59,13 @@ impl Server {
             // The host's page for other addresses, as in the web example.
             .fallback(|| async {
                 let urls = Urls::new(BASE);
-                let page = DefaultPages::new().render(&Page::Problem(Problem::NotFound), &urls);
+                let translations = sspr_axum::pages::translations();
+                let cx = PageContext {
+                    urls: &urls,
+                    text: translations.negotiate(&["en"]),
+                    languages: &[],
+                };
+                let page = DefaultPages::new().render(&Page::Problem(Problem::NotFound), &cx);
                 (
                     StatusCode::NOT_FOUND,
                     [(header::CONTENT_TYPE, "text/html; charset=utf-8")],

@@ -1,0 +1,126 @@
+# De pagina's van sspr-axum, in het Nederlands, met "u" en de termen van de bronpagina
+# ("Hebt u geen toegang tot uw account?", "Werk- of schoolaccount", "Volgende",
+# "gebruikers-id", "de tekens in de afbeelding of audio", "beheerder"). De berichten van
+# de crate zelf (weigeringen, redenen van een blokkade, afloop) komen uit de teksten van
+# sspr.
+
+## Het kader van elke pagina
+language-name = Nederlands
+page-site = Wachtwoord opnieuw instellen
+page-title = { $title } – Wachtwoord opnieuw instellen
+page-title-error = Fout: { $title }
+page-language-switch = Taal
+page-error-summary = Er is iets niet in orde
+page-error-prefix = Fout:{" "}
+page-next = Volgende
+
+## Hebt u geen toegang tot uw account?
+page-account-title = Hebt u geen toegang tot uw account?
+page-account-legend = Met wat voor account hebt u hulp nodig?
+page-account-work = Werk- of schoolaccount
+page-account-work-hint = Een account dat u van uw organisatie hebt gekregen
+page-account-personal = Persoonlijk account
+page-account-personal-hint = Een account dat u zelf hebt gemaakt
+
+## Gebruikers-id en controle
+page-identify-title = Wie bent u?
+page-identify-intro-image = Typ uw gebruikers-id en de tekens in de afbeelding om uw wachtwoord opnieuw in te stellen.
+page-identify-intro-audio = Typ uw gebruikers-id en de cijfers in de audio om uw wachtwoord opnieuw in te stellen.
+page-user-id = Gebruikers-id
+page-user-id-hint = Bijvoorbeeld naam@organisatie.example
+page-answer-image = Tekens in de afbeelding
+page-answer-image-hint = Typ de { $length } letters en cijfers die u ziet; hoofdletters of kleine letters maakt niet uit.
+page-answer-audio = Cijfers in de audio
+page-answer-audio-hint = Typ de { $length } cijfers die u hoort, als getal of als woord.
+page-picture-alt = Een afbeelding met { $length } tekens. Typ ze in het vak hieronder. Kunt u ze niet lezen, kies dan “Luister naar een audiofragment” of “Toon een andere afbeelding”.
+page-audio-help = Speel het fragment af en typ de { $length } cijfers die u hoort. Achter de cijfers klinken andere stemmen: let op de getallen.
+page-audio-download = Het audiofragment downloaden
+page-audio-download-wav = Het audiofragment downloaden (WAV)
+page-audio-keys = Druk in het vak hieronder alleen op Ctrl om het fragment af te spelen of te pauzeren.
+page-switch-to-audio = Luister naar een audiofragment
+page-switch-to-picture = Toon een afbeelding
+page-new-picture = Toon een andere afbeelding
+page-new-clip = Speel een ander fragment
+
+## Een contactmethode kiezen
+page-method-title = Kies hoe u een code krijgt
+page-method-progress = Dit account heeft { $required } controles nodig. Dit is controle { $current } van { $required }.
+page-method-legend = Waar mogen we een code naartoe sturen?
+page-method-used = Al gecontroleerd
+page-method-send = Code versturen
+
+## De code
+page-verify-title = Voer de code in
+page-verify-sent-to = We hebben een code gestuurd via { $to }.
+page-verify-sent-maybe = Als dit account zijn wachtwoord opnieuw kan instellen, hebben we een code gestuurd naar de eerste contactmethode die ervoor is geregistreerd. Het kan een minuut duren voordat die aankomt.
+page-verify-deadline = De code werkt tot { $time }.
+page-code = Code
+page-code-hint = { $digits } cijfers
+page-verify-submit = Controleren
+page-resend = Stuur een nieuwe code
+page-another-method = Gebruik een andere contactmethode
+
+## Het nieuwe wachtwoord
+page-password-title = Stel uw nieuwe wachtwoord in
+page-password-for = Voor { $user }.
+page-new-password = Nieuw wachtwoord
+page-new-password-hint = Minstens { $min } tekens. Een paar ongewone woorden werken goed; gebruik niet uw gebruikers-id of een wachtwoord dat u ergens anders gebruikt.
+page-confirm = Typ het nieuwe wachtwoord nog een keer
+page-password-submit = Wachtwoord wijzigen
+
+## Afloop
+page-start-again = Opnieuw beginnen
+page-completed-title = Uw wachtwoord is gewijzigd
+page-completed-when = Het wachtwoord van { $user } is gewijzigd op { $time }.
+page-completed-methods = U hebt bewezen dat u het bent met: { $methods }.
+page-completed-and = { " " }en{ " " }
+page-completed-notice = We hebben uw contactmethoden een bericht gestuurd om u dit te laten weten. Gebruik het nieuwe wachtwoord overal waar u zich aanmeldt.
+page-sign-in-new = Aanmelden met uw nieuwe wachtwoord
+page-ask-admin-title = Vraag uw beheerder uw wachtwoord opnieuw in te stellen
+page-ask-admin-why = U kunt dit wachtwoord niet zelf opnieuw instellen: selfservice voor het opnieuw instellen van wachtwoorden is voor dit account niet beschikbaar.
+page-ask-admin-what = Wat u uw beheerder vraagt
+page-ask-admin-ask = Vraag de beheerder of de helpdesk van uw organisatie om uw wachtwoord opnieuw in te stellen. Vermeld daarbij:
+page-ask-admin-user-id = uw gebruikers-id;
+page-ask-admin-not-allowed = dat u uw wachtwoord niet zelf opnieuw kon instellen.
+page-ask-admin-temporary = Uw beheerder kan u een tijdelijk wachtwoord geven, dat u wijzigt wanneer u zich de volgende keer aanmeldt. Uw beheerder kan ook selfservice voor uw account inschakelen.
+page-back-to-sign-in = Terug naar aanmelden
+page-locked-title = Opnieuw instellen geblokkeerd
+page-locked-until = Voor uw veiligheid kan dit account zijn wachtwoord pas op { $time } opnieuw instellen. Probeer het dan opnieuw, of vraag uw beheerder het voor u te doen.
+page-locked-start-again = U kunt opnieuw beginnen.
+page-expired-title = Deze aanvraag is verlopen
+page-expired-text = Een wachtwoord moet binnen een paar minuten opnieuw worden ingesteld, en dit duurde langer. Er is niets gewijzigd.
+page-personal-title = Dit is een persoonlijk account
+page-personal-text = Op deze pagina stelt u alleen wachtwoorden van werk- en schoolaccounts opnieuw in. Een persoonlijk account herstelt u bij de eigen aanbieder ervan.
+page-personal-recover = Uw persoonlijke account herstellen
+page-personal-elsewhere = Ga naar de aanmeldpagina van de dienst waar u het account hebt gemaakt en gebruik daar de koppeling voor een vergeten wachtwoord.
+page-personal-work-after-all = Het is toch een werk- of schoolaccount
+
+## Wat er misging
+page-continue = Ga verder met het opnieuw instellen
+page-out-of-date-title = Deze pagina is verouderd
+page-out-of-date-text = U bent teruggegaan, of hebt deze pagina twee keer verstuurd, en het opnieuw instellen is intussen verder gegaan. Er is niets opnieuw verstuurd. Uw aanvraag is nog open.
+page-out-of-date-continue = Ga verder waar u was
+page-no-flow-title = Deze aanvraag is niet meer open
+page-no-flow-text = Ze is afgerond, verlopen of in een ander venster gestart. Er is niets gewijzigd.
+page-forbidden-title = Dit formulier kan niet worden aangenomen
+page-forbidden-text = Dit formulier kwam niet van deze pagina, of het is van een eerder bezoek. Er is niets gewijzigd.
+page-bad-request-title = Dit formulier kan niet worden gelezen
+page-bad-request-text = Het formulier was niet een van de formulieren van deze dienst. Er is niets gewijzigd.
+page-too-large-title = Er is te veel verstuurd
+page-too-large-text = Wat er is verstuurd, is veel langer dan deze dienst ooit nodig heeft. Er is niets gewijzigd.
+page-headers-too-large-title = De aanvraag is te groot
+page-headers-too-large-text = De aanvraag bevatte meer dan deze dienst aanneemt (bijvoorbeeld te veel of te grote cookies).
+page-too-many-title = Te veel pogingen
+page-too-many-text = { $seconds ->
+    [0] Er kwamen te veel pogingen van uw netwerk. Wacht een seconde en probeer het opnieuw.
+    [1] Er kwamen te veel pogingen van uw netwerk. Wacht een seconde en probeer het opnieuw.
+   *[other] Er kwamen te veel pogingen van uw netwerk. Wacht { $seconds } seconden en probeer het opnieuw.
+}
+page-too-many-minutes = Er kwamen te veel pogingen van uw netwerk. Wacht { $minutes } minuten en probeer het opnieuw.
+page-busy-title = De dienst is druk
+page-busy-text = Er worden te veel wachtwoorden tegelijk opnieuw ingesteld. Probeer het over een paar minuten opnieuw.
+page-unavailable-title = De dienst is niet beschikbaar
+page-unavailable-text = Iets achter deze dienst gaf geen antwoord. Er is niets gewijzigd: probeer het over een minuut opnieuw.
+page-try-again = Opnieuw proberen
+page-not-found-title = Pagina niet gevonden
+page-not-found-text = Er is geen pagina op dit adres.
