@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --features danger-reveal-secrets --example challenge --
-//!     --out DIR [--kind image|audio|both] [--length 4..10] [--count N]
+//!     --out DIR [--kind image|audio|both] [--length 4..10] [--count N] [--lang en|nl] [--lang en|nl]
 //! ```
 //!
 //! Prints the paths and, labelled as demo output, the answers. A real host never shows
@@ -11,23 +11,25 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use sspr::challenge::{Challenge, ChallengeKind, ChallengeLength};
+use sspr::challenge::{Challenge, ChallengeKind, ChallengeLength, Language};
 
 struct Options {
     out: PathBuf,
     kinds: Vec<ChallengeKind>,
     length: ChallengeLength,
     count: usize,
+    /// The language the audio clips speak.
+    language: Language,
 }
 
-const USAGE: &str =
-    "usage: challenge --out DIR [--kind image|audio|both] [--length 4..10] [--count N]";
+const USAGE: &str = "usage: challenge --out DIR [--kind image|audio|both] [--length 4..10] [--count N] [--lang en|nl]";
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut out = None;
     let mut kinds = vec![ChallengeKind::Image, ChallengeKind::Audio];
     let mut length = ChallengeLength::DEFAULT;
     let mut count = 1;
+    let mut language = Language::English;
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value\n{USAGE}"));
         match flag.as_str() {
@@ -50,6 +52,11 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
                     return Err("--count takes 1..=1000".into());
                 }
             }
+            "--lang" => {
+                let tag = value()?;
+                language = Language::from_tag(&tag)
+                    .ok_or(format!("--lang takes en or nl, not {tag:?}"))?;
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -60,6 +67,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
         kinds,
         length,
         count,
+        language,
     })
 }
 
@@ -67,7 +75,7 @@ fn run(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&options.out)?;
     for n in 1..=options.count {
         for &kind in &options.kinds {
-            let challenge = Challenge::new(kind, options.length)?;
+            let challenge = Challenge::new(kind, options.length)?.in_language(options.language);
             let media = challenge.render()?;
             let name = if options.count == 1 {
                 format!("challenge.{}", media.file_extension())
