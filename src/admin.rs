@@ -8,7 +8,7 @@ use rand::rngs::{ChaCha20Rng, SysRng};
 use time::OffsetDateTime;
 
 use crate::change::{self, Change, NotChanged};
-use crate::directory::{NewPasswordHash, Role, UserRecord};
+use crate::directory::{NewPasswordHash, UserRecord};
 use crate::ending::{Completed, Locked};
 use crate::error::Error;
 use crate::event::{Activity, Detail};
@@ -18,6 +18,7 @@ use crate::password::{
     HashError, HashParams, Password, PasswordHash, PasswordRefusal, hash_password_with_os_rng,
     verify_password,
 };
+use crate::roles;
 use crate::service::{Block, Sspr};
 use crate::user_id::{UserId, UserIdError};
 
@@ -98,14 +99,12 @@ pub enum ForcedChange {
     Locked(Locked),
 }
 
-/// Whether `admin` may reset `user`'s password: both in one organisation, `admin` holds
-/// an admin role, and only a global admin may reset another admin.
+/// Whether `admin` may reset `user`'s password: both in one organisation, not the same
+/// account, and the provider's table allows it for their roles ([`roles::may_reset`]).
 fn may_reset(admin: &UserRecord, user: &UserRecord) -> bool {
-    let global = admin.roles.contains(&Role::GlobalAdmin);
     admin.id != user.id
         && admin.tenant == user.tenant
-        && admin.is_admin()
-        && (global || !user.is_admin())
+        && roles::may_reset(&admin.roles, &user.roles)
 }
 
 impl Sspr {

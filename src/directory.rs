@@ -9,26 +9,8 @@ use time::OffsetDateTime;
 
 use crate::contact::ContactMethod;
 use crate::password::PasswordHash;
+pub use crate::roles::Role;
 use crate::user_id::UserId;
-
-/// A role an account holds in its organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// An ordinary user.
-    User,
-    /// The organisation's global administrator.
-    GlobalAdmin,
-    /// Another administrator role (password, user, helpdesk admin, ...), by name.
-    Admin(String),
-}
-
-impl Role {
-    /// Whether this is an administrator role (which always needs two verification
-    /// methods).
-    pub fn is_admin(&self) -> bool {
-        !matches!(self, Role::User)
-    }
-}
 
 /// What the directory knows of an account.
 #[derive(Debug, Clone)]
@@ -37,7 +19,8 @@ pub struct UserRecord {
     pub id: UserId,
     /// The organisation (tenant) the account belongs to.
     pub tenant: String,
-    /// The account's roles.
+    /// The account's roles (empty, or [`Role::User`], for an ordinary user); see
+    /// [`roles`](crate::roles) for who may reset whose password.
     pub roles: Vec<Role>,
     /// Whether the organisation's admin enabled self-service reset for this account.
     pub self_service_reset: bool,

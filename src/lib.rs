@@ -129,6 +129,7 @@ pub mod locale;
 pub mod message;
 pub mod password;
 pub mod policy;
+pub mod roles;
 pub mod step;
 pub mod store;
 pub mod support;

@@ -43,7 +43,7 @@ fn world() -> Harness {
     h.add(record(
         "helpdesk@contoso.nl",
         "contoso",
-        vec![Role::Admin("helpdesk".into())],
+        vec![Role::HelpdeskAdmin],
     ));
     h.add(record("jan@contoso.nl", "contoso", vec![Role::User]));
     h.add(record(

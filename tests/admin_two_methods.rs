@@ -96,7 +96,7 @@ async fn any_admin_role_needs_two_methods() {
     h.add(record(
         "helpdesk@contoso.nl",
         true,
-        vec![Role::User, Role::Admin("helpdesk administrator".into())],
+        vec![Role::User, Role::HelpdeskAdmin],
         vec![admin_phone(), admin_mail()],
     ));
     two_methods(&h, "helpdesk@contoso.nl", [admin_phone(), admin_mail()], 0).await;

@@ -105,7 +105,7 @@ async fn ask_admin_for_unknown_disabled_and_ineligible_accounts() {
     h.add(record(
         "one.method.admin@contoso.nl",
         true,
-        vec![Role::Admin("helpdesk administrator".into())],
+        vec![Role::HelpdeskAdmin],
         vec![phone()],
     ));
     for user in [
