@@ -11,7 +11,7 @@ use crate::change::{self, Change, NotChanged};
 use crate::directory::{NewPasswordHash, UserRecord};
 use crate::ending::{Completed, Locked};
 use crate::error::Error;
-use crate::event::{Activity, Detail};
+use crate::event::{Actor, Detail};
 use crate::message::{Arg, Message};
 use crate::parts::run_offloaded;
 use crate::password::{
@@ -122,13 +122,30 @@ impl Sspr {
                 .await
                 .map_err(|e| AdminResetError::Unavailable(e.into()))
         };
-        let admin_record = find(admin).await?.ok_or(AdminResetError::NotAllowed)?;
-        let record = find(user).await?.ok_or(AdminResetError::NoSuchUser)?;
+        // A refusal is an audit event too, in the admin's organisation.
+        let refused = |admin: &UserId, tenant: Option<&str>, error: AdminResetError| {
+            self.record_event(
+                Actor::Admin(admin.clone()),
+                None,
+                Some(user),
+                tenant,
+                Detail::AdminResetRefused,
+            );
+            error
+        };
+        let Some(admin_record) = find(admin).await? else {
+            return Err(refused(admin, None, AdminResetError::NotAllowed));
+        };
+        let admin = &admin_record.id;
+        let tenant = Some(admin_record.tenant.as_str());
+        let Some(record) = find(user).await? else {
+            return Err(refused(admin, tenant, AdminResetError::NoSuchUser));
+        };
         // From here on the account is named by the directory's own ID (an alias the
         // directory resolves shares its password, counters and events).
         let user = &record.id;
         if !may_reset(&admin_record, &record) {
-            return Err(AdminResetError::NotAllowed);
+            return Err(refused(admin, tenant, AdminResetError::NotAllowed));
         }
         let mut rng = ChaCha20Rng::try_from_rng(&mut SysRng)
             .map_err(|_| AdminResetError::Unavailable(HashError::Entropy.into()))?;
@@ -152,9 +169,10 @@ impl Sspr {
             .await
             .map_err(|e| AdminResetError::Unavailable(e.into()))?;
         self.record_event(
+            Actor::Admin(admin.clone()),
             None,
             Some(user),
-            Activity::ResetPasswordByAdmin,
+            Some(&record.tenant),
             Detail::TemporaryPasswordSet,
         );
         // A fresh start: an admin vouched for the account.
@@ -244,7 +262,9 @@ impl Sspr {
         let change = Change {
             user,
             flow: None,
-            activity: Activity::ChangePasswordSelfService,
+            actor: Actor::User,
+            tenant: record.as_ref().map(|r| r.tenant.clone()),
+            detail: Detail::TemporaryPasswordChanged,
             proved_by: Vec::new(),
             notify: record.map(|r| r.methods).unwrap_or_default(),
             current: outstanding,

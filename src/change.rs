@@ -7,7 +7,7 @@
 use crate::contact::ContactMethod;
 use crate::ending::Completed;
 use crate::error::Error;
-use crate::event::{Activity, Detail};
+use crate::event::{Actor, Detail};
 use crate::flow::FlowId;
 use crate::parts::run_offloaded;
 use crate::password::{
@@ -21,8 +21,13 @@ pub(crate) struct Change {
     pub(crate) user: UserId,
     /// The flow, for the wizard.
     pub(crate) flow: Option<FlowId>,
-    /// The audit activity of the change.
-    pub(crate) activity: Activity,
+    /// Who changes it: the person at a self-service flow, or the signed-in user.
+    pub(crate) actor: Actor,
+    /// The account's organisation, for the audit event.
+    pub(crate) tenant: Option<String>,
+    /// The audit event of the change ([`Detail::PasswordChanged`] or
+    /// [`Detail::TemporaryPasswordChanged`]).
+    pub(crate) detail: Detail,
     /// The methods that proved ownership (for the receipt).
     pub(crate) proved_by: Vec<ContactMethod>,
     /// Where to tell the account holder that the password changed: the directory's
@@ -59,7 +64,9 @@ pub(crate) async fn set_password(
     let Change {
         user,
         flow,
-        activity,
+        actor,
+        tenant,
+        detail,
         proved_by,
         notify,
         current,
@@ -83,7 +90,7 @@ pub(crate) async fn set_password(
         .set_password(&user, stored)
         .await
         .map_err(|e| unavailable(e.into()))?;
-    sspr.record_event(flow, Some(&user), activity, Detail::PasswordChanged);
+    sspr.record_event(actor, flow, Some(&user), tenant.as_deref(), detail);
     let _ = sspr.counters.clear(&user).await;
     sspr.notify_password_changed(flow, &user, &ContactMethod::distinct(notify))
         .await;

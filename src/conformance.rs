@@ -13,7 +13,7 @@ use crate::code::OneTimeCode;
 use crate::contact::{ContactKind, ContactMethod};
 use crate::directory::{Directory, NewPasswordHash, Role, UserRecord};
 use crate::ending::LockReason;
-use crate::event::{Activity, Detail, Event, EventSink};
+use crate::event::{Actor, Detail, Event, EventSink};
 use crate::flow::FlowId;
 use crate::limits::{Counter, Counters};
 use crate::password::{HashParams, Password, PasswordRule, hash_password_with_os_rng};
@@ -258,13 +258,17 @@ pub fn event_sink(sink: &impl EventSink, now: OffsetDateTime) {
         },
         Detail::Expired,
         Detail::TemporaryPasswordSet,
+        Detail::AdminResetRefused,
+        Detail::TemporaryPasswordChanged,
     ];
     for detail in details {
         sink.record(&Event {
             at: now,
-            activity: Activity::FlowActivityProgress,
+            activity: detail.activity(),
+            actor: Actor::Admin(user("admin@example.org")),
             flow: FlowId::generate().ok(),
             user: Some(user("c@example.org")),
+            tenant: Some("contoso".into()),
             detail,
         });
     }

@@ -9,7 +9,7 @@ use crate::contact::ContactMethod;
 use crate::dispatch::PendingDelivery;
 use crate::ending::Locked;
 use crate::error::Error;
-use crate::event::{Activity, Detail};
+use crate::event::Detail;
 use crate::limits::Counter;
 use crate::service::Sspr;
 use crate::state::{Account, Code, Concealed, Verify};
@@ -76,12 +76,7 @@ pub(crate) async fn send_to(
         let _ = sspr.counters.release(user, Counter::CodeSends).await;
         return Err(error.into());
     }
-    sspr.emit(
-        flow,
-        Some(user),
-        Activity::FlowActivityProgress,
-        Detail::CodeSent { via: method.kind() },
-    );
+    sspr.emit(flow, Some(user), Detail::CodeSent { via: method.kind() });
     Ok(Ok(Issue {
         digest,
         number,
@@ -212,12 +207,7 @@ pub(crate) async fn hand_off(
         (_, None) => HandedOff::Decoy(None),
         (None, Some((index, method))) => match handed {
             Ok(()) => {
-                sspr.emit(
-                    flow,
-                    Some(user),
-                    Activity::FlowActivityProgress,
-                    Detail::CodeSent { via: method.kind() },
-                );
+                sspr.emit(flow, Some(user), Detail::CodeSent { via: method.kind() });
                 HandedOff::Sent {
                     index,
                     issue: Issue {
@@ -242,7 +232,6 @@ fn not_sent(sspr: &Sspr, flow: &Flow, user: &UserId, method: &ContactMethod) {
     sspr.emit(
         flow,
         Some(user),
-        Activity::FlowActivityProgress,
         Detail::DeliveryFailed { via: method.kind() },
     );
 }

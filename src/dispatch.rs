@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use crate::code::OneTimeCode;
 use crate::contact::ContactMethod;
-use crate::event::{Activity, Detail};
+use crate::event::{Actor, Detail};
 use crate::flow::FlowId;
 use crate::limits::Counter;
 use crate::service::Sspr;
@@ -84,9 +84,10 @@ impl PendingDelivery {
             // Failing to give the send back only makes the limit stricter.
             let _ = sspr.counters.release(&user, Counter::CodeSends).await;
             sspr.record_event(
+                Actor::System,
                 Some(flow),
                 Some(&user),
-                Activity::FlowActivityProgress,
+                None,
                 Detail::DeliveryFailed { via: to.kind() },
             );
         }

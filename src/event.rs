@@ -18,11 +18,12 @@ use crate::user_id::UserId;
 pub enum Activity {
     /// "Self-service password reset flow activity progress": a step of the wizard.
     FlowActivityProgress,
-    /// "Blocked from self-service password reset": an ending that did not reset.
+    /// "Blocked from self-service password reset": throttling only, a flow or a user ID
+    /// locked after too many attempts ([`Detail::Locked`]).
     BlockedFromSelfServiceReset,
     /// "Reset password (self-service)": the password was changed by its owner.
     ResetPasswordSelfService,
-    /// "Reset password (by admin)": an admin set a temporary password.
+    /// "Reset password (by admin)": an admin set a temporary password, or was refused.
     ResetPasswordByAdmin,
     /// "Change password (self-service)": a temporary password was replaced at sign-in.
     ChangePasswordSelfService,
@@ -106,22 +107,148 @@ pub enum Detail {
     Expired,
     /// An admin set a temporary password.
     TemporaryPasswordSet,
+    /// An admin's reset was refused: the table of roles does not allow it, the accounts
+    /// are of two organisations, the admin is resetting themselves, or there is no such
+    /// account.
+    AdminResetRefused,
+    /// The user replaced a temporary password at sign-in.
+    TemporaryPasswordChanged,
 }
 
-/// One audit event.
+impl Detail {
+    /// The audit activity the detail belongs to, with the provider's activity names:
+    /// "Blocked from self-service password reset" for throttling alone, "Reset password
+    /// (self-service)", "Reset password (by admin)", "Change password (self-service)",
+    /// and "Self-service password reset flow activity progress" for every other step.
+    pub fn activity(&self) -> Activity {
+        match self {
+            Detail::Locked { .. } => Activity::BlockedFromSelfServiceReset,
+            Detail::PasswordChanged => Activity::ResetPasswordSelfService,
+            Detail::TemporaryPasswordSet | Detail::AdminResetRefused => {
+                Activity::ResetPasswordByAdmin
+            }
+            Detail::TemporaryPasswordChanged => Activity::ChangePasswordSelfService,
+            Detail::FlowStarted
+            | Detail::PersonalAccountChosen
+            | Detail::WorkOrSchoolAccountChosen
+            | Detail::ChallengeIssued { .. }
+            | Detail::ChallengeFailed { .. }
+            | Detail::ChallengePassed
+            | Detail::NotEnabledForSelfService
+            | Detail::CodeSent { .. }
+            | Detail::CodeFailed { .. }
+            | Detail::CodeVerified { .. }
+            | Detail::PasswordRefused { .. }
+            | Detail::DeliveryFailed { .. }
+            | Detail::NoticeFailed { .. }
+            | Detail::Expired => Activity::FlowActivityProgress,
+        }
+    }
+
+    /// Success, or failure with its typed reason.
+    pub fn outcome(&self) -> Outcome {
+        use FailureReason as F;
+        Outcome::Failure(match self {
+            Detail::ChallengeFailed { .. } => F::WrongAnswer,
+            Detail::NotEnabledForSelfService => F::NotEnabledForSelfService,
+            Detail::CodeFailed { .. } => F::WrongCode,
+            Detail::PasswordRefused { rule } => F::PasswordRule(*rule),
+            Detail::DeliveryFailed { .. } => F::DeliveryFailed,
+            Detail::NoticeFailed { .. } => F::NoticeFailed,
+            Detail::Locked { reason } => F::Locked(*reason),
+            Detail::Expired => F::Expired,
+            Detail::AdminResetRefused => F::NotAllowed,
+            Detail::FlowStarted
+            | Detail::PersonalAccountChosen
+            | Detail::WorkOrSchoolAccountChosen
+            | Detail::ChallengeIssued { .. }
+            | Detail::ChallengePassed
+            | Detail::CodeSent { .. }
+            | Detail::CodeVerified { .. }
+            | Detail::PasswordChanged
+            | Detail::TemporaryPasswordSet
+            | Detail::TemporaryPasswordChanged => return Outcome::Success,
+        })
+    }
+}
+
+/// Who did what an event records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Actor {
+    /// The person at a self-service flow: who they are is what the flow proves, so the
+    /// event's target is the account they named.
+    Person,
+    /// The account's own user, signed in (the change of a temporary password).
+    User,
+    /// An administrator, by the directory's user ID.
+    Admin(UserId),
+    /// The service itself (a delivery in the background).
+    System,
+}
+
+/// Whether what an event records succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did.
+    Success,
+    /// It did not, for this reason.
+    Failure(FailureReason),
+}
+
+/// Why an event records a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FailureReason {
+    /// A wrong challenge answer.
+    WrongAnswer,
+    /// The account is unknown or may not reset by itself (not told apart).
+    NotEnabledForSelfService,
+    /// A wrong code.
+    WrongCode,
+    /// A new password broke this rule.
+    PasswordRule(PasswordRule),
+    /// A code could not be delivered.
+    DeliveryFailed,
+    /// A notice could not be delivered.
+    NoticeFailed,
+    /// Locked (throttling).
+    Locked(LockReason),
+    /// The flow's lifetime ran out.
+    Expired,
+    /// An admin may not reset this account.
+    NotAllowed,
+}
+
+/// One audit event: when, who (actor), to which account (target) of which
+/// organisation (tenant), the activity, what happened and whether it succeeded
+/// ([`Event::outcome`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// When.
     pub at: OffsetDateTime,
-    /// The audit activity.
+    /// The audit activity ([`Detail::activity`] of the detail).
     pub activity: Activity,
+    /// Who did it.
+    pub actor: Actor,
     /// The flow, where there is one.
     pub flow: Option<FlowId>,
-    /// The account concerned, once known (as typed after a solved challenge, whether or
-    /// not it exists).
+    /// The target: the account concerned, once known (after a solved challenge, the
+    /// directory's ID of an account, or the ID as typed for one that does not exist).
     pub user: Option<UserId>,
+    /// The target's organisation, where the directory told it (admin actions, password
+    /// changes); `None` in a self-service flow's steps, which do not say whether the
+    /// account exists.
+    pub tenant: Option<String>,
     /// What happened.
     pub detail: Detail,
+}
+
+impl Event {
+    /// Success, or failure with its typed reason.
+    pub fn outcome(&self) -> Outcome {
+        self.detail.outcome()
+    }
 }
 
 /// Where events go: an audit log, a SIEM, `tracing`.
@@ -191,6 +318,9 @@ impl EventSink for TracingEvents {
         tracing::info!(
             target: "sspr::audit",
             activity = event.activity.name(),
+            actor = ?event.actor,
+            outcome = ?event.outcome(),
+            tenant = event.tenant.as_deref(),
             flow = event.flow.map(|f| f.to_string()),
             user = event.user.as_ref().map(UserId::as_str),
             detail = ?event.detail,

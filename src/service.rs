@@ -13,7 +13,7 @@ use crate::directory::Directory;
 use crate::dispatch::{DeliveryThread, Dispatch};
 use crate::ending::{LockReason, Locked};
 use crate::error::Error;
-use crate::event::{Activity, Detail, Event, EventSink, NoEvents};
+use crate::event::{Actor, Detail, Event, EventSink, NoEvents};
 use crate::flow::FlowId;
 use crate::keys::Keys;
 use crate::limits::{Counter, CounterError, Counters, MemoryCounters};
@@ -212,12 +212,7 @@ impl Sspr {
             started: now,
             deadline: now + self.policy.flow_lifetime,
         };
-        self.emit(
-            &flow,
-            None,
-            Activity::FlowActivityProgress,
-            Detail::FlowStarted,
-        );
+        self.emit(&flow, None, Detail::FlowStarted);
         Ok(Wizard {
             flow,
             step: SelectAccount::new(),
@@ -245,30 +240,27 @@ impl Sspr {
         )?)
     }
 
-    /// Records an audit event of a step of `flow`.
-    pub(crate) fn emit(
-        &self,
-        flow: &Flow,
-        user: Option<&UserId>,
-        activity: Activity,
-        detail: Detail,
-    ) {
-        self.record_event(Some(flow.id), user, activity, detail);
+    /// Records an audit event of a step of `flow`, done by the person at it.
+    pub(crate) fn emit(&self, flow: &Flow, user: Option<&UserId>, detail: Detail) {
+        self.record_event(Actor::Person, Some(flow.id), user, None, detail);
     }
 
-    /// Records an audit event, of a flow or (admin actions) of none.
+    /// Records an audit event; its activity follows from the detail.
     pub(crate) fn record_event(
         &self,
+        actor: Actor,
         flow: Option<FlowId>,
         user: Option<&UserId>,
-        activity: Activity,
+        tenant: Option<&str>,
         detail: Detail,
     ) {
         self.events.record(&Event {
             at: self.now(),
-            activity,
+            activity: detail.activity(),
+            actor,
             flow,
             user: user.cloned(),
+            tenant: tenant.map(str::to_owned),
             detail,
         });
     }
@@ -281,12 +273,14 @@ impl Sspr {
         until: OffsetDateTime,
     ) -> Locked {
         let reason = LockReason::UserBlocked;
-        self.record_event(
-            flow,
-            Some(user),
-            Activity::BlockedFromSelfServiceReset,
-            Detail::Locked { reason },
-        );
+        // In a flow, the person at it; without one, the signed-in user (a wrong
+        // temporary password).
+        let actor = if flow.is_some() {
+            Actor::Person
+        } else {
+            Actor::User
+        };
+        self.record_event(actor, flow, Some(user), None, Detail::Locked { reason });
         Locked {
             reason,
             until: Some(until),
@@ -298,12 +292,7 @@ impl Sspr {
         if self.now() < flow.deadline {
             return false;
         }
-        self.emit(
-            flow,
-            user,
-            Activity::BlockedFromSelfServiceReset,
-            Detail::Expired,
-        );
+        self.emit(flow, user, Detail::Expired);
         true
     }
 }
@@ -361,9 +350,10 @@ impl Sspr {
                 .is_err()
             {
                 self.record_event(
+                    Actor::System,
                     flow,
                     Some(user),
-                    Activity::FlowActivityProgress,
+                    None,
                     Detail::NoticeFailed { via: method.kind() },
                 );
             }

@@ -58,7 +58,7 @@ async fn unknown_and_disabled_users_are_indistinguishable() {
         &[
             (Activity::FlowActivityProgress, Detail::ChallengePassed),
             (
-                Activity::BlockedFromSelfServiceReset,
+                Activity::FlowActivityProgress,
                 Detail::NotEnabledForSelfService
             ),
         ]

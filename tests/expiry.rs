@@ -22,7 +22,7 @@ fn reach(h: &Harness, deadline: OffsetDateTime) -> usize {
 fn expired_events(h: &Harness) -> usize {
     h.event_trail()
         .iter()
-        .filter(|e| **e == (Activity::BlockedFromSelfServiceReset, Detail::Expired))
+        .filter(|e| **e == (Activity::FlowActivityProgress, Detail::Expired))
         .count()
 }
 

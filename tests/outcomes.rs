@@ -169,6 +169,6 @@ async fn expired_when_the_flow_outlives_its_lifetime() {
     assert_eq!(h.directory.lookups(), 0);
     assert!(
         h.event_trail()
-            .contains(&(Activity::BlockedFromSelfServiceReset, Detail::Expired))
+            .contains(&(Activity::FlowActivityProgress, Detail::Expired))
     );
 }

@@ -4,7 +4,7 @@ use crate::challenge::{ChallengeKind, Language};
 use crate::delivery;
 use crate::eligibility;
 use crate::ending::{AskAdmin, Expired, LockReason, Locked};
-use crate::event::{Activity, Detail};
+use crate::event::Detail;
 use crate::next::Next;
 use crate::service::Sspr;
 use crate::state::{Account, ChooseMethod, Identify, Verify};
@@ -108,12 +108,7 @@ impl Wizard<Identify> {
             .map_err(Refusal::Unavailable)?;
         self.step.challenge = challenge;
         self.step.challenge_deadline = sspr.now() + sspr.policy.challenge_lifetime;
-        sspr.emit(
-            &self.flow,
-            None,
-            Activity::FlowActivityProgress,
-            Detail::ChallengeIssued { kind },
-        );
+        sspr.emit(&self.flow, None, Detail::ChallengeIssued { kind });
         Ok(())
     }
 
@@ -148,20 +143,10 @@ impl Wizard<Identify> {
         if !right {
             self.step.attempts_left = self.step.attempts_left.saturating_sub(1);
             let attempts_left = self.step.attempts_left;
-            sspr.emit(
-                &self.flow,
-                None,
-                Activity::FlowActivityProgress,
-                Detail::ChallengeFailed { attempts_left },
-            );
+            sspr.emit(&self.flow, None, Detail::ChallengeFailed { attempts_left });
             if attempts_left == 0 {
                 let reason = LockReason::ChallengeAttempts;
-                sspr.emit(
-                    &self.flow,
-                    None,
-                    Activity::BlockedFromSelfServiceReset,
-                    Detail::Locked { reason },
-                );
+                sspr.emit(&self.flow, None, Detail::Locked { reason });
                 return Ok(FromIdentify::Locked(Locked {
                     reason,
                     until: None,
@@ -180,19 +165,13 @@ impl Wizard<Identify> {
         sspr.emit(
             &self.flow,
             Some(record.as_ref().map_or(&user, |record| &record.id)),
-            Activity::FlowActivityProgress,
             Detail::ChallengePassed,
         );
         // From here on the flow is the account's, by the directory's own ID: an alias or
         // another spelling the directory resolves shares its limits, blocks and events.
         let Some(account) = record.and_then(|record| eligibility::account(record, &sspr.policy))
         else {
-            sspr.emit(
-                &self.flow,
-                Some(&user),
-                Activity::BlockedFromSelfServiceReset,
-                Detail::NotEnabledForSelfService,
-            );
+            sspr.emit(&self.flow, Some(&user), Detail::NotEnabledForSelfService);
             if !sspr.policy.conceal {
                 return Ok(FromIdentify::AskAdmin(AskAdmin));
             }

@@ -6,7 +6,7 @@
 use crate::change::{self, Change, NotChanged};
 use crate::eligibility;
 use crate::ending::{AskAdmin, Completed, Expired, LockReason, Locked};
-use crate::event::{Activity, Detail};
+use crate::event::{Actor, Detail};
 use crate::next::Next;
 use crate::password::{Password, PasswordRefusal};
 use crate::service::Sspr;
@@ -71,15 +71,10 @@ impl Wizard<NewPassword> {
             let proved = self.step.proved_by.iter().all(|m| methods.contains(m))
                 && self.step.proved_by.len()
                     >= usize::from(eligibility::required_methods(record, required));
-            proved.then_some((methods, record.password_hash.clone()))
+            proved.then_some((methods, record.password_hash.clone(), record.tenant.clone()))
         });
-        let Some((methods, current)) = still_proved else {
-            sspr.emit(
-                &self.flow,
-                Some(&user),
-                Activity::BlockedFromSelfServiceReset,
-                Detail::NotEnabledForSelfService,
-            );
+        let Some((methods, current, tenant)) = still_proved else {
+            sspr.emit(&self.flow, Some(&user), Detail::NotEnabledForSelfService);
             return Ok(FromNewPassword::AskAdmin(AskAdmin));
         };
         match sspr.counters.blocked_until(&user, now).await {
@@ -93,7 +88,9 @@ impl Wizard<NewPassword> {
         let change = Change {
             user,
             flow: Some(self.flow.id),
-            activity: Activity::ResetPasswordSelfService,
+            actor: Actor::Person,
+            tenant: Some(tenant),
+            detail: Detail::PasswordChanged,
             proved_by: self.step.proved_by.clone(),
             notify: methods,
             current,
@@ -116,7 +113,6 @@ impl Wizard<NewPassword> {
         sspr.emit(
             &self.flow,
             Some(&self.step.user),
-            Activity::FlowActivityProgress,
             Detail::PasswordRefused {
                 rule: refusal.rule(),
             },
@@ -124,12 +120,7 @@ impl Wizard<NewPassword> {
         self.step.attempts_left = self.step.attempts_left.saturating_sub(1);
         if self.step.attempts_left == 0 {
             let reason = LockReason::PasswordAttempts;
-            sspr.emit(
-                &self.flow,
-                Some(&self.step.user),
-                Activity::BlockedFromSelfServiceReset,
-                Detail::Locked { reason },
-            );
+            sspr.emit(&self.flow, Some(&self.step.user), Detail::Locked { reason });
             return Ok(FromNewPassword::Locked(Locked {
                 reason,
                 until: None,

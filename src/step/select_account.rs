@@ -2,7 +2,7 @@
 
 use crate::challenge::Language;
 use crate::ending::{Expired, PersonalAccount};
-use crate::event::{Activity, Detail};
+use crate::event::Detail;
 use crate::next::Next;
 use crate::service::Sspr;
 use crate::state::{Identify, SelectAccount};
@@ -61,12 +61,7 @@ impl Wizard<SelectAccount> {
             return Ok(FromSelectAccount::Expired(Expired));
         }
         if account == AccountType::Personal {
-            sspr.emit(
-                &self.flow,
-                None,
-                Activity::FlowActivityProgress,
-                Detail::PersonalAccountChosen,
-            );
+            sspr.emit(&self.flow, None, Detail::PersonalAccountChosen);
             return Ok(FromSelectAccount::PersonalAccount(PersonalAccount));
         }
         let kind = sspr.policy.challenge_kind;
@@ -74,18 +69,8 @@ impl Wizard<SelectAccount> {
             Ok(challenge) => challenge,
             Err(error) => return Err(self.refuse(Refusal::Unavailable(error))),
         };
-        sspr.emit(
-            &self.flow,
-            None,
-            Activity::FlowActivityProgress,
-            Detail::WorkOrSchoolAccountChosen,
-        );
-        sspr.emit(
-            &self.flow,
-            None,
-            Activity::FlowActivityProgress,
-            Detail::ChallengeIssued { kind },
-        );
+        sspr.emit(&self.flow, None, Detail::WorkOrSchoolAccountChosen);
+        sspr.emit(&self.flow, None, Detail::ChallengeIssued { kind });
         let step = Identify::new(challenge, &sspr.policy, sspr.now());
         Ok(FromSelectAccount::Identify(self.with(step)))
     }

@@ -6,7 +6,7 @@ use super::ToVerify;
 use crate::code::parse_typed_code;
 use crate::delivery::{self, HandedOff, SendKind};
 use crate::ending::{Expired, LockReason, Locked};
-use crate::event::{Activity, Detail};
+use crate::event::Detail;
 use crate::next::Next;
 use crate::service::{Block, Sspr};
 use crate::state::{ChooseMethod, Code, Concealed, NEW_PASSWORD_ATTEMPTS, NewPassword, Verify};
@@ -94,7 +94,6 @@ impl Wizard<Verify> {
             sspr.emit(
                 &self.flow,
                 Some(&user),
-                Activity::FlowActivityProgress,
                 Detail::CodeVerified { via: via.kind() },
             );
         }
@@ -136,7 +135,6 @@ impl Wizard<Verify> {
         sspr.emit(
             &self.flow,
             Some(&user),
-            Activity::FlowActivityProgress,
             Detail::CodeFailed {
                 attempts_left: left,
             },
@@ -155,12 +153,7 @@ impl Wizard<Verify> {
         }
         if left == 0 {
             let reason = LockReason::CodeAttempts;
-            sspr.emit(
-                &self.flow,
-                Some(&user),
-                Activity::BlockedFromSelfServiceReset,
-                Detail::Locked { reason },
-            );
+            sspr.emit(&self.flow, Some(&user), Detail::Locked { reason });
             return Ok(FromVerify::Locked(Locked {
                 reason,
                 until: None,
