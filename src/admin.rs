@@ -179,6 +179,9 @@ impl Sspr {
         let _ = self.counters.clear(user).await;
         self.notify_password_changed(None, user, &record.methods)
             .await;
+        if record.is_admin() {
+            self.notify_admins(None, &record.tenant, user).await;
+        }
         Ok(TemporaryPassword { password, expires })
     }
 
@@ -264,6 +267,7 @@ impl Sspr {
             flow: None,
             actor: Actor::User,
             tenant: record.as_ref().map(|r| r.tenant.clone()),
+            admin: record.as_ref().is_some_and(UserRecord::is_admin),
             detail: Detail::TemporaryPasswordChanged,
             proved_by: Vec::new(),
             notify: record.map(|r| r.methods).unwrap_or_default(),

@@ -25,6 +25,8 @@ pub(crate) struct Change {
     pub(crate) actor: Actor,
     /// The account's organisation, for the audit event.
     pub(crate) tenant: Option<String>,
+    /// Whether the account holds an admin role (the other admins may be told).
+    pub(crate) admin: bool,
     /// The audit event of the change ([`Detail::PasswordChanged`] or
     /// [`Detail::TemporaryPasswordChanged`]).
     pub(crate) detail: Detail,
@@ -66,6 +68,7 @@ pub(crate) async fn set_password(
         flow,
         actor,
         tenant,
+        admin,
         detail,
         proved_by,
         notify,
@@ -94,6 +97,9 @@ pub(crate) async fn set_password(
     let _ = sspr.counters.clear(&user).await;
     sspr.notify_password_changed(flow, &user, &ContactMethod::distinct(notify))
         .await;
+    if admin && let Some(tenant) = &tenant {
+        sspr.notify_admins(flow, tenant, &user).await;
+    }
     Ok(Completed {
         user,
         at: sspr.now(),

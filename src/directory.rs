@@ -108,6 +108,17 @@ pub trait Directory: Send + Sync {
         id: &UserId,
         password: NewPasswordHash,
     ) -> impl Future<Output = Result<(), DirectoryError>> + Send;
+
+    /// The accounts of `tenant` that hold an administrator role, for the notice to all
+    /// admins when an admin's password is reset (the policy's `notify_admins`). The
+    /// default finds none: a directory that can list them should.
+    fn tenant_admins(
+        &self,
+        tenant: &str,
+    ) -> impl Future<Output = Result<Vec<UserRecord>, DirectoryError>> + Send {
+        let _ = tenant;
+        async { Ok(Vec::new()) }
+    }
 }
 
 /// An in-memory directory for tests, examples and small hosts. Clones share the users.
@@ -301,6 +312,16 @@ impl Directory for InMemoryDirectory {
         user.must_change = password.must_change;
         user.expires = password.expires;
         Ok(())
+    }
+
+    async fn tenant_admins(&self, tenant: &str) -> Result<Vec<UserRecord>, DirectoryError> {
+        Ok(self
+            .lock()
+            .records
+            .iter()
+            .filter(|u| u.record.tenant == tenant && u.record.is_admin())
+            .map(|u| u.record.clone())
+            .collect())
     }
 }
 

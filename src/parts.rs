@@ -36,6 +36,10 @@ pub(crate) trait DynDirectory: Send + Sync {
         id: &'a UserId,
         password: NewPasswordHash,
     ) -> BoxFuture<'a, Result<(), DirectoryError>>;
+    fn tenant_admins<'a>(
+        &'a self,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<UserRecord>, DirectoryError>>;
 }
 
 impl<T: Directory> DynDirectory for T {
@@ -59,6 +63,13 @@ impl<T: Directory> DynDirectory for T {
         password: NewPasswordHash,
     ) -> BoxFuture<'a, Result<(), DirectoryError>> {
         Box::pin(Directory::set_password(self, id, password))
+    }
+
+    fn tenant_admins<'a>(
+        &'a self,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<UserRecord>, DirectoryError>> {
+        Box::pin(Directory::tenant_admins(self, tenant))
     }
 }
 

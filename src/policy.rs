@@ -33,6 +33,7 @@ pub struct Policy {
     pub(crate) password_rules: PasswordRules,
     pub(crate) hash_params: HashParams,
     pub(crate) temporary_password_lifetime: Duration,
+    pub(crate) notify_admins: bool,
 }
 
 impl Default for Policy {
@@ -59,6 +60,7 @@ impl Default for Policy {
             password_rules: PasswordRules::default(),
             hash_params: HashParams::default(),
             temporary_password_lifetime: Duration::hours(24),
+            notify_admins: false,
         }
     }
 }
@@ -275,6 +277,11 @@ impl Policy {
     pub fn temporary_password_lifetime(&self) -> Duration {
         self.temporary_password_lifetime
     }
+    /// Whether every admin of the organisation is told when another admin's password is
+    /// reset (default off, as the identity provider has it).
+    pub fn notify_admins(&self) -> bool {
+        self.notify_admins
+    }
 }
 
 macro_rules! count_setter {
@@ -417,6 +424,15 @@ impl PolicyBuilder {
     /// are enough.
     pub fn conceal(mut self, conceal: bool) -> Self {
         self.policy.conceal = conceal;
+        self
+    }
+
+    /// "Notify all admins when other admins reset their passwords": after an admin's
+    /// password is reset (by themselves, or by another admin), every other admin of the
+    /// organisation gets [`Notice::AdminPasswordChanged`](crate::host::Notice) on their
+    /// first method. Needs a directory that lists them (`Directory::tenant_admins`).
+    pub fn notify_admins(mut self, notify: bool) -> Self {
+        self.policy.notify_admins = notify;
         self
     }
 

@@ -336,6 +336,36 @@ pub(crate) enum Block {
 impl Sspr {
     /// Tells the account holder on every method that the password changed. A failed
     /// notice cannot undo the change: it is an audit event, not an error.
+    /// Tells every other admin of `tenant`, on their first method, that the password of
+    /// the admin `user` was reset, when the policy says so. Failures are audit events.
+    pub(crate) async fn notify_admins(&self, flow: Option<FlowId>, tenant: &str, user: &UserId) {
+        if !self.policy.notify_admins {
+            return;
+        }
+        let Ok(admins) = self.directory.tenant_admins(tenant).await else {
+            return;
+        };
+        for admin in admins.iter().filter(|a| a.id != *user) {
+            let Some(method) = admin.methods.first() else {
+                continue;
+            };
+            if self
+                .sender
+                .send_notice(user, method, Notice::AdminPasswordChanged)
+                .await
+                .is_err()
+            {
+                self.record_event(
+                    Actor::System,
+                    flow,
+                    Some(user),
+                    Some(tenant),
+                    Detail::NoticeFailed { via: method.kind() },
+                );
+            }
+        }
+    }
+
     pub(crate) async fn notify_password_changed(
         &self,
         flow: Option<FlowId>,

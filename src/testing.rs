@@ -204,6 +204,13 @@ impl Directory for TestDirectory {
         }
         self.inner.set_password(user, password).await
     }
+
+    async fn tenant_admins(&self, tenant: &str) -> Result<Vec<UserRecord>, DirectoryError> {
+        if self.fail_find.load(Ordering::SeqCst) {
+            return Err(DirectoryError::unavailable("test directory is down"));
+        }
+        self.inner.tenant_admins(tenant).await
+    }
 }
 
 /// Counters (in memory, or any host's) that fail when told to.

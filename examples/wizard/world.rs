@@ -176,6 +176,7 @@ impl CodeSender for Inbox {
         self.outbox.send_notice(user, to, notice).await?;
         let text = match notice {
             Notice::PasswordChanged => "your password was changed",
+            Notice::AdminPasswordChanged => "another admin's password was reset",
             _ => "a notice about your account",
         };
         arrived(to, text);

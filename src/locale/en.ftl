@@ -115,6 +115,7 @@ store-unavailable = The reset store is unavailable.
 
 ## What the delivery service sends
 notice-password-changed = The password of your account { $user } was changed. If you did not do this, contact your admin at once.
+notice-admin-password-changed = The password of the administrator { $user } of your organisation was reset. If you did not expect this, check that account at once.
 code-message = { $digits ->
    *[other] Your { $digits }-digit code to reset your password is { $code }. It works for { $minutes } minutes. Do not give it to anyone.
 }

@@ -35,6 +35,7 @@ use unic_langid::LanguageIdentifier;
 use zeroize::Zeroizing;
 
 use crate::message::{Arg, Message};
+use crate::sender::Notice;
 
 /// The English messages.
 const ENGLISH: &str = include_str!("en.ftl");
@@ -279,10 +280,20 @@ impl<'a> Localizer<'a> {
 
     /// The "your password was changed" notice for the account `user`.
     pub fn password_changed_notice(&self, user: &str) -> String {
+        self.notice(Notice::PasswordChanged, user)
+    }
+
+    /// The text of `notice` about the account `user` (a [`CodeSender`] sends it).
+    ///
+    /// [`CodeSender`]: crate::host::CodeSender
+    pub fn notice(&self, notice: Notice, user: &str) -> String {
+        let id = match notice {
+            Notice::PasswordChanged => "notice-password-changed",
+            Notice::AdminPasswordChanged => "notice-admin-password-changed",
+        };
         let mut args = FluentArgs::new();
         args.set("user", FluentValue::from(user));
-        self.format_args("notice-password-changed", &args)
-            .unwrap_or_default()
+        self.format_args(id, &args).unwrap_or_default()
     }
 
     fn format(&self, id: &str, args: &[(&str, Arg)]) -> Option<String> {

@@ -113,6 +113,7 @@ store-unavailable = De opslag van herstelpogingen is niet beschikbaar.
 
 ## Wat de verzenddienst stuurt
 notice-password-changed = Het wachtwoord van uw account { $user } is gewijzigd. Hebt u dit niet zelf gedaan? Neem dan meteen contact op met uw beheerder.
+notice-admin-password-changed = Het wachtwoord van beheerder { $user } van uw organisatie is opnieuw ingesteld. Had u dit niet verwacht? Controleer dat account dan meteen.
 code-message = Uw code van { $digits } cijfers om uw wachtwoord opnieuw in te stellen is { $code }. De code werkt { $minutes } minuten. Geef hem aan niemand.
 
 ## Hoe een code iemand bereikt (voor een gemaskeerd adres: "sms +31 •• ••• ••78")

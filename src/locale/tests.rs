@@ -6,6 +6,7 @@ use fluent_syntax::parser::parse;
 use super::*;
 use crate::message::tests::every_message;
 use crate::password::PasswordRefusal;
+use crate::sender::Notice;
 use crate::wizard::Refusal;
 
 /// The message identifiers of a Fluent text.
@@ -235,6 +236,11 @@ fn side_by_side() -> String {
         "notice-password-changed",
         en.password_changed_notice("jan@contoso.nl"),
         nl.password_changed_notice("jan@contoso.nl"),
+    );
+    row(
+        "notice-admin-password-changed",
+        en.notice(Notice::AdminPasswordChanged, "grace@contoso.nl"),
+        nl.notice(Notice::AdminPasswordChanged, "grace@contoso.nl"),
     );
     table
 }

@@ -71,9 +71,14 @@ impl Wizard<NewPassword> {
             let proved = self.step.proved_by.iter().all(|m| methods.contains(m))
                 && self.step.proved_by.len()
                     >= usize::from(eligibility::required_methods(record, required));
-            proved.then_some((methods, record.password_hash.clone(), record.tenant.clone()))
+            proved.then_some((
+                methods,
+                record.password_hash.clone(),
+                record.tenant.clone(),
+                record.is_admin(),
+            ))
         });
-        let Some((methods, current, tenant)) = still_proved else {
+        let Some((methods, current, tenant, admin)) = still_proved else {
             sspr.emit(&self.flow, Some(&user), Detail::NotEnabledForSelfService);
             return Ok(FromNewPassword::AskAdmin(AskAdmin));
         };
@@ -90,6 +95,7 @@ impl Wizard<NewPassword> {
             flow: Some(self.flow.id),
             actor: Actor::Person,
             tenant: Some(tenant),
+            admin,
             detail: Detail::PasswordChanged,
             proved_by: self.step.proved_by.clone(),
             notify: methods,

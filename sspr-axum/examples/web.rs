@@ -389,6 +389,10 @@ async fn mailbox(State(demo): State<Demo>) -> Response {
                                     DeliveryContent::Notice(Notice::PasswordChanged) => {
                                         "Your password was changed."
                                     }
+                                    DeliveryContent::Notice(Notice::AdminPasswordChanged) => {
+                                        "The password of " (delivery.user) ", an admin of your \
+                                         organisation, was reset."
+                                    }
                                     DeliveryContent::Notice(_) => { "A notice about your account." }
                                 }
                             }
