@@ -260,6 +260,10 @@ pub fn event_sink(sink: &impl EventSink, now: OffsetDateTime) {
         Detail::TemporaryPasswordSet,
         Detail::AdminResetRefused,
         Detail::TemporaryPasswordChanged,
+        Detail::SupportRequestFiled {
+            ticket: crate::support::TicketReference("SR-000001".into()),
+        },
+        Detail::SupportRequestFailed,
     ];
     for detail in details {
         sink.record(&Event {

@@ -10,6 +10,7 @@ use crate::contact::ContactKind;
 use crate::ending::LockReason;
 use crate::flow::FlowId;
 use crate::password::PasswordRule;
+use crate::support::TicketReference;
 use crate::user_id::UserId;
 
 /// The audit activity an event belongs to.
@@ -27,6 +28,9 @@ pub enum Activity {
     ResetPasswordByAdmin,
     /// "Change password (self-service)": a temporary password was replaced at sign-in.
     ChangePasswordSelfService,
+    /// "Request a new global administrator (support)": the organisation's global admin
+    /// has left, and someone asked the support desk for a new one.
+    RequestNewGlobalAdmin,
 }
 
 impl Activity {
@@ -38,6 +42,7 @@ impl Activity {
             Activity::ResetPasswordSelfService => "Reset password (self-service)",
             Activity::ResetPasswordByAdmin => "Reset password (by admin)",
             Activity::ChangePasswordSelfService => "Change password (self-service)",
+            Activity::RequestNewGlobalAdmin => "Request a new global administrator (support)",
         }
     }
 }
@@ -113,6 +118,14 @@ pub enum Detail {
     AdminResetRefused,
     /// The user replaced a temporary password at sign-in.
     TemporaryPasswordChanged,
+    /// A request for a new global admin reached the support desk: its ticket's
+    /// reference (the request's personal data stays with the desk).
+    SupportRequestFiled {
+        /// The ticket's reference.
+        ticket: TicketReference,
+    },
+    /// The support desk could not take a request for a new global admin.
+    SupportRequestFailed,
 }
 
 impl Detail {
@@ -128,6 +141,9 @@ impl Detail {
                 Activity::ResetPasswordByAdmin
             }
             Detail::TemporaryPasswordChanged => Activity::ChangePasswordSelfService,
+            Detail::SupportRequestFiled { .. } | Detail::SupportRequestFailed => {
+                Activity::RequestNewGlobalAdmin
+            }
             Detail::FlowStarted
             | Detail::PersonalAccountChosen
             | Detail::WorkOrSchoolAccountChosen
@@ -158,6 +174,7 @@ impl Detail {
             Detail::Locked { reason } => F::Locked(*reason),
             Detail::Expired => F::Expired,
             Detail::AdminResetRefused => F::NotAllowed,
+            Detail::SupportRequestFailed => F::Unavailable,
             Detail::FlowStarted
             | Detail::PersonalAccountChosen
             | Detail::WorkOrSchoolAccountChosen
@@ -167,7 +184,8 @@ impl Detail {
             | Detail::CodeVerified { .. }
             | Detail::PasswordChanged
             | Detail::TemporaryPasswordSet
-            | Detail::TemporaryPasswordChanged => return Outcome::Success,
+            | Detail::TemporaryPasswordChanged
+            | Detail::SupportRequestFiled { .. } => return Outcome::Success,
         })
     }
 }
@@ -218,6 +236,8 @@ pub enum FailureReason {
     Expired,
     /// An admin may not reset this account.
     NotAllowed,
+    /// A part of the host (the support desk) could not be reached.
+    Unavailable,
 }
 
 /// One audit event: when, who (actor), to which account (target) of which

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use time::OffsetDateTime;
 
+use crate::event::{Actor, Detail};
 use crate::message::{Arg, Message};
+use crate::service::Sspr;
 
 /// The longest text of any one field, in characters.
 pub const MAX_FIELD_CHARS: usize = 200;
@@ -271,6 +273,34 @@ pub trait SupportDesk: Send + Sync {
         request: SupportRequest,
         at: OffsetDateTime,
     ) -> impl Future<Output = Result<TicketReference, SupportError>> + Send;
+}
+
+impl Sspr {
+    /// Files `request` for a new global admin with the host's `desk`, and records the
+    /// audit event "Request a new global administrator (support)": the ticket's
+    /// reference and the organisation, none of the requester's personal data. A desk
+    /// that fails is an event too, and the error comes back (nothing was filed: the
+    /// person may try again).
+    ///
+    /// The request names no account and needs none, so it tells nobody whether an
+    /// account exists; a host bounds how often one client files requests (the web host
+    /// rate-limits the form).
+    pub async fn request_new_global_admin(
+        &self,
+        desk: &impl SupportDesk,
+        request: SupportRequest,
+    ) -> Result<TicketReference, SupportError> {
+        let tenant = request.tenant().to_owned();
+        let filed = desk.request_new_global_admin(request, self.now()).await;
+        let detail = match &filed {
+            Ok(ticket) => Detail::SupportRequestFiled {
+                ticket: ticket.clone(),
+            },
+            Err(_) => Detail::SupportRequestFailed,
+        };
+        self.record_event(Actor::Person, None, None, Some(&tenant), detail);
+        filed
+    }
 }
 
 /// An in-memory support desk for tests and demos: keeps every request, numbers tickets

@@ -11,6 +11,9 @@ use sspr::host::{ContactMethod, Role, UserRecord};
 use sspr::password::{Password, PasswordRule};
 use sspr::policy::Policy;
 use sspr::step::FromNewPassword;
+use sspr::support::{
+    InMemorySupportDesk, SupportDesk, SupportError, SupportRequest, TicketReference,
+};
 use sspr::testing::{Harness, JAN, STRONG, id};
 
 #[test]
@@ -225,4 +228,69 @@ async fn admin_resets_and_refusals_are_events_of_the_admin() {
     assert_eq!(changed.actor, Actor::User);
     assert_eq!(changed.user, Some(jan));
     assert_eq!(changed.tenant.as_deref(), Some("contoso"));
+}
+
+/// A desk that is down.
+struct DownDesk;
+
+impl SupportDesk for DownDesk {
+    async fn request_new_global_admin(
+        &self,
+        _request: SupportRequest,
+        _at: time::OffsetDateTime,
+    ) -> Result<TicketReference, SupportError> {
+        Err(SupportError::unavailable("the ticketing system is down"))
+    }
+}
+
+#[tokio::test]
+async fn a_support_request_is_an_event_with_its_ticket_and_no_personal_data() {
+    let h = Harness::default_policy();
+    let request = || {
+        SupportRequest::new(
+            "Marieke de Vries",
+            "marieke@home.example",
+            "+31 6 11112222",
+            "Contoso BV",
+            "contoso.nl",
+            "Our global admin left the company in March.",
+        )
+        .expect("a complete request")
+    };
+    let desk = InMemorySupportDesk::new();
+    let ticket = h
+        .sspr
+        .request_new_global_admin(&desk, request())
+        .await
+        .expect("filed");
+    assert_eq!(desk.tickets().len(), 1);
+    let failed = h.sspr.request_new_global_admin(&DownDesk, request()).await;
+    assert!(failed.is_err());
+
+    let events = h.events.events();
+    assert_eq!(events.len(), 2);
+    let filed = &events[0];
+    assert_eq!(
+        filed.activity.name(),
+        "Request a new global administrator (support)"
+    );
+    assert_eq!(filed.detail, Detail::SupportRequestFiled { ticket });
+    assert_eq!(filed.actor, Actor::Person);
+    assert_eq!(filed.tenant.as_deref(), Some("contoso.nl"));
+    assert_eq!(filed.user, None);
+    assert_eq!(filed.outcome(), Outcome::Success);
+    assert_eq!(
+        events[1].outcome(),
+        Outcome::Failure(FailureReason::Unavailable)
+    );
+    // None of the requester's personal data reaches the events.
+    let all = format!("{events:?}");
+    for personal in [
+        "Marieke",
+        "marieke@home.example",
+        "11112222",
+        "global admin left",
+    ] {
+        assert!(!all.contains(personal), "{personal} in {all}");
+    }
 }
