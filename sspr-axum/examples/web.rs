@@ -49,6 +49,7 @@ use sspr::host::{
 use sspr::locale::Translations;
 use sspr::policy::Policy;
 use sspr::store::{FlowStore, Flows, MemoryFlowStore, RedisFlowStore, StoreKey};
+use sspr::support::InMemorySupportDesk;
 use sspr::{Sspr, UserId};
 use sspr_axum::pages::{self, DefaultPages, Page, PageContext, Pages, Problem, Urls};
 use sspr_axum::{ClientAddress, CsrfKey, Web, security, server};
@@ -176,6 +177,8 @@ fn secret_from_env() -> Result<[u8; 32], BoxError> {
 #[derive(Clone)]
 struct Demo {
     outbox: Outbox,
+    /// The demo's support desk: requests for a new global admin land here.
+    desk: InMemorySupportDesk,
     urls: Urls,
     pages: std::sync::Arc<DefaultPages>,
     translations: std::sync::Arc<Translations>,
@@ -189,6 +192,7 @@ impl Demo {
             urls: &self.urls,
             text: self.translations.negotiate(&["en"]),
             languages: &[],
+            support: false,
         }
     }
 }
@@ -214,6 +218,7 @@ async fn run(options: Options) -> Result<(), BoxError> {
     let secure = !options.addr.ip().is_loopback();
     let demo = Demo {
         outbox,
+        desk: InMemorySupportDesk::new(),
         urls: Urls::new(BASE),
         pages: std::sync::Arc::new(pages.clone()),
         translations: std::sync::Arc::new(pages::translations()),
@@ -256,6 +261,7 @@ async fn serve<St: FlowStore + Clone + 'static>(
     housekeeping: impl Fn() + Send + 'static,
 ) -> Result<(), BoxError> {
     let mut web = web
+        .support_desk(demo.desk.clone())
         .base_path(BASE)
         .pages(pages)
         .secure_cookies(secure)
@@ -397,6 +403,22 @@ async fn mailbox(State(demo): State<Demo>) -> Response {
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+        h2 { "Demo support desk" }
+        @let tickets = demo.desk.tickets();
+        @if tickets.is_empty() {
+            p { "No request for a new global admin yet (the “ask your admin” page links to \
+                 the form)." }
+        } @else {
+            table class="mailbox" {
+                caption class="visually-hidden" { "Support tickets, newest first" }
+                thead { tr { th scope="col" { "Ticket" } th scope="col" { "Organisation" } } }
+                tbody {
+                    @for (ticket, _, request) in tickets.iter().rev() {
+                        tr { td { (ticket) } td { (request.company_name()) " (" (request.tenant()) ")" } }
                     }
                 }
             }

@@ -83,6 +83,7 @@ pub mod pages;
 mod routes;
 pub mod security;
 pub mod server;
+pub mod support;
 
 use std::fmt;
 use std::sync::Arc;
@@ -94,6 +95,7 @@ use axum::routing::{MethodRouter, get, post};
 use sspr::Sspr;
 use sspr::locale::Translations;
 use sspr::store::{FlowStore, Flows};
+use sspr::support::SupportDesk;
 use tower_governor::{GovernorError, GovernorLayer};
 
 pub use cookies::CsrfKey;
@@ -129,6 +131,7 @@ pub struct Web<St> {
     flows: Flows<St>,
     pages: Arc<dyn Pages>,
     translations: Option<Translations>,
+    desk: Option<support::Desk>,
     base: String,
     secure: bool,
     csrf: Option<CsrfKey>,
@@ -161,6 +164,7 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
             flows,
             pages: Arc::new(DefaultPages::new()),
             translations: None,
+            desk: None,
             base: String::new(),
             secure: true,
             csrf: None,
@@ -185,6 +189,16 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
     #[must_use]
     pub fn translations(mut self, translations: Translations) -> Self {
         self.translations = Some(translations);
+        self
+    }
+
+    /// The support desk that takes requests for a new global admin (when the
+    /// organisation's has left): with one, the router serves the request form at
+    /// [`Urls::support`] (rate-limited like starting a flow) and the "ask your admin"
+    /// page links to it. Without one (the default), neither.
+    #[must_use]
+    pub fn support_desk(mut self, desk: impl SupportDesk + 'static) -> Self {
+        self.desk = Some(support::Desk::new(desk));
         self
     }
 
@@ -271,6 +285,7 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
             languages: language::Languages::new(
                 self.translations.unwrap_or_else(pages::translations),
             ),
+            desk: self.desk,
             csrf,
             urls: urls.clone(),
         });
@@ -323,6 +338,12 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
             .route(&urls.script(), get(routes::script));
         if !self.base.is_empty() {
             router = router.route(&self.base, get(routes::start_page::<St>));
+        }
+        if app.desk.is_some() {
+            router = router.route(
+                &urls.support(),
+                get(support::form::<St>).merge(limit(post(support::submit::<St>), &limiters.start)),
+            );
         }
         Ok(router
             .route_layer(middleware::from_fn(metrics::track))

@@ -45,6 +45,7 @@ use sspr::locale::{Localizer, TextArg, Translations};
 use sspr::message::{Arg, Message};
 use sspr::password::{PasswordRefusal, PasswordRules};
 use sspr::step::{ChooseMethod, Identify, NewPassword, Verify};
+use sspr::support::{SupportField, SupportRequestError, TicketReference};
 use sspr::{Ending, Refusal};
 use time::{OffsetDateTime, UtcOffset};
 
@@ -133,6 +134,10 @@ impl Urls {
     pub fn script(&self) -> String {
         self.path("/sspr.js")
     }
+    /// The request for a new global admin (when the host gave a support desk).
+    pub fn support(&self) -> String {
+        self.path("/support")
+    }
     /// Switches the pages to the language `tag` and shows the current step again.
     pub fn language(&self, tag: &str) -> String {
         self.path(&format!("/language?to={tag}"))
@@ -168,6 +173,47 @@ pub enum Page<'a> {
     /// Something other than a step: an out-of-date form, a flow that is gone, a refused
     /// request.
     Problem(Problem),
+    /// The request for a new global admin (when the organisation's has left).
+    Support(SupportView<'a>),
+    /// The request was filed: its ticket's reference.
+    SupportFiled(SupportFiledView<'a>),
+}
+
+/// The support request form, with what was typed (after a refusal).
+#[derive(Clone, Copy)]
+pub struct SupportView<'a> {
+    /// Its hidden fields.
+    pub form: FormContext<'a>,
+    /// The requester's name as typed.
+    pub name: &'a str,
+    /// The email address as typed.
+    pub email: &'a str,
+    /// The phone number as typed.
+    pub phone: &'a str,
+    /// The company name as typed.
+    pub company: &'a str,
+    /// The organisation's domain as typed.
+    pub organisation: &'a str,
+    /// The explanation as typed.
+    pub explanation: &'a str,
+    /// Why the last request was refused.
+    pub refusal: Option<&'a SupportRequestError>,
+}
+
+/// `Debug` without the requester's personal data.
+impl std::fmt::Debug for SupportView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SupportView")
+            .field("refusal", &self.refusal)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The page after a support request was filed.
+#[derive(Debug, Clone, Copy)]
+pub struct SupportFiledView<'a> {
+    /// The ticket's reference, to give support when they call.
+    pub ticket: &'a TicketReference,
 }
 
 /// The account-type page.
@@ -358,6 +404,8 @@ pub struct PageContext<'a> {
     pub text: Localizer<'a>,
     /// Every language the router serves, for the language switch.
     pub languages: &'a [LanguageChoice],
+    /// Whether the router takes requests for a new global admin ([`Urls::support`]).
+    pub support: bool,
 }
 
 /// A language of the language switch: its tag and its name in itself ("Nederlands").
@@ -465,6 +513,16 @@ impl Pages for DefaultPages {
                 problem_title(*problem, cx),
                 false,
                 self.problem(*problem, cx),
+            ),
+            Page::Support(view) => (
+                cx.t("page-support-title"),
+                view.refusal.is_some(),
+                support(view, cx),
+            ),
+            Page::SupportFiled(view) => (
+                cx.t("page-support-filed-title"),
+                false,
+                support_filed(view, cx),
             ),
         };
         let title = if error {
@@ -906,6 +964,11 @@ impl DefaultPages {
                         li { (cx.t("page-ask-admin-not-allowed")) }
                     }
                     p { (cx.t("page-ask-admin-temporary")) }
+                    @if cx.support {
+                        h2 { (cx.t("page-ask-admin-left")) }
+                        p { (cx.t("page-ask-admin-left-text")) " "
+                            a href=(urls.support()) { (cx.t("page-support-link")) } }
+                    }
                     @if let Some(url) = &self.sign_in_url {
                         p { a href=(url) { (cx.t("page-back-to-sign-in")) } }
                     }
@@ -1004,6 +1067,85 @@ impl DefaultPages {
                 }
             }
         }
+    }
+}
+
+/// One text field of the support form, with its label, its hint, and its refusal.
+fn support_field(
+    cx: &PageContext<'_>,
+    field: SupportField,
+    value: &str,
+    kind: &str,
+    autocomplete: &str,
+    refusal: Option<&SupportRequestError>,
+) -> Markup {
+    let name = crate::support::field_name(field);
+    let error = refusal
+        .filter(|r| crate::support::field_of(r) == field)
+        .map(|r| (format!("{name}-error"), cx.sentence(r)));
+    let hint_id = format!("{name}-hint");
+    let hint = cx.text.text(&format!("page-support-{name}-hint"), &[]);
+    let described = described_by(hint.as_ref().map(|_| hint_id.as_str()), error.as_ref());
+    html! {
+        div class={ "field" @if error.is_some() { " field-error" } } {
+            label for=(name) { (cx.t(&format!("page-support-{name}"))) }
+            @if let Some(hint) = &hint {
+                p class="hint" id=(hint_id) { (hint) }
+            }
+            (error_message(error.as_ref(), cx))
+            @if kind == "textarea" {
+                textarea id=(name) name=(name) rows="5" required
+                    maxlength=(sspr::support::MAX_DETAILS_CHARS)
+                    aria-describedby=[described]
+                    aria-invalid=[error.as_ref().map(|_| "true")] { (value) }
+            } @else {
+                input type=(kind) id=(name) name=(name) autocomplete=(autocomplete)
+                    required maxlength=(sspr::support::MAX_FIELD_CHARS) value=(value)
+                    aria-describedby=[described]
+                    aria-invalid=[error.as_ref().map(|_| "true")];
+            }
+        }
+    }
+}
+
+fn support(view: &SupportView<'_>, cx: &PageContext<'_>) -> Markup {
+    let refusal = view.refusal;
+    html! {
+        h1 { (cx.t("page-support-title")) }
+        p { (cx.t("page-support-intro")) }
+        @if let Some(refusal) = refusal {
+            div class="error-summary" role="alert" aria-labelledby="error-summary-title" {
+                h2 id="error-summary-title" { (cx.t("page-error-summary")) }
+                ul { li {
+                    a href={ "#" (crate::support::field_name(crate::support::field_of(refusal))) } {
+                        (cx.sentence(refusal))
+                    }
+                } }
+            }
+        }
+        form method="post" action=(cx.urls.support()) {
+            (hidden_fields(&view.form))
+            (support_field(cx, SupportField::Name, view.name, "text", "name", refusal))
+            (support_field(cx, SupportField::EmailAddress, view.email, "email", "email", refusal))
+            (support_field(cx, SupportField::PhoneNumber, view.phone, "tel", "tel", refusal))
+            (support_field(cx, SupportField::CompanyName, view.company, "text", "organization", refusal))
+            (support_field(cx, SupportField::OrganisationDomain, view.organisation, "text", "off", refusal))
+            (support_field(cx, SupportField::Explanation, view.explanation, "textarea", "off", refusal))
+            div class="actions" {
+                button type="submit" class="primary" { (cx.t("page-support-submit")) }
+            }
+        }
+    }
+}
+
+fn support_filed(view: &SupportFiledView<'_>, cx: &PageContext<'_>) -> Markup {
+    html! {
+        h1 { (cx.t("page-support-filed-title")) }
+        div class="panel" {
+            p { (cx.t_with("page-support-filed-ticket", &[("ticket", view.ticket.0.as_str().into())])) }
+        }
+        p { (cx.t("page-support-filed-next")) }
+        p { a href=(cx.urls.start_page()) { (cx.t("page-support-filed-back")) } }
     }
 }
 
@@ -1111,6 +1253,7 @@ mod tests {
                     ("methods", TextArg::Text("e-mail")),
                     ("seconds", n(30)),
                     ("minutes", n(3)),
+                    ("ticket", TextArg::Text("SR-000001")),
                 ];
                 let formatted = text
                     .text(id, &args)

@@ -48,6 +48,8 @@ pub(crate) struct App<St> {
     pub(crate) flows: Flows<St>,
     pub(crate) pages: Arc<dyn Pages>,
     pub(crate) languages: Languages,
+    /// The host's support desk, when it takes requests for a new global admin.
+    pub(crate) desk: Option<crate::support::Desk>,
     pub(crate) jar: CookieJar,
     pub(crate) csrf: CsrfKey,
     pub(crate) urls: Urls,
@@ -62,11 +64,12 @@ struct Refill {
 }
 
 impl<St: FlowStore + 'static> App<St> {
-    fn html(&self, status: StatusCode, page: &Page<'_>) -> Response {
+    pub(crate) fn html(&self, status: StatusCode, page: &Page<'_>) -> Response {
         let cx = PageContext {
             urls: &self.urls,
             text: self.languages.current(),
             languages: self.languages.choices(),
+            support: self.desk.is_some(),
         };
         let body = self.pages.render(page, &cx);
         let mut response = (status, body).into_response();
@@ -118,7 +121,7 @@ impl<St: FlowStore + 'static> App<St> {
         Ok((form, flow.to_owned()))
     }
 
-    fn rejected(&self, rejection: &FormRejection) -> Response {
+    pub(crate) fn rejected(&self, rejection: &FormRejection) -> Response {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             self.problem(Problem::TooLarge)
         } else {

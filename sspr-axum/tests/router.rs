@@ -950,6 +950,7 @@ async fn every_ending_and_problem_renders_in_every_language() {
             urls: &urls,
             text: translations.negotiate(&[tag]),
             languages: &choices,
+            support: true,
         };
         let endings = [
             (Ending::PersonalAccount(sspr::PersonalAccount), personal),
@@ -1130,4 +1131,54 @@ async fn a_language_the_router_does_not_hold_is_refused() {
         .cookies
         .insert("__Host-sspr-lang".into(), "x<y".into());
     browser.get("/").await.assert_contains("<html lang=\"en\">");
+}
+
+#[tokio::test]
+async fn the_support_request_is_served_only_with_a_desk_and_checks_its_token() {
+    // Without a desk: no route, and "ask your admin" does not offer it.
+    let mut browser = Browser::new();
+    assert_eq!(browser.get("/support").await.status, StatusCode::NOT_FOUND);
+
+    let desk = sspr::support::InMemorySupportDesk::new();
+    let store = MemoryFlowStore::new();
+    let sspr = Sspr::builder(testing::demo_directory(), Outbox::new())
+        .build()
+        .unwrap();
+    let router = Web::new(sspr, Flows::new(store, testing::keys()).unwrap())
+        .base_path("/reset")
+        .support_desk(desk.clone())
+        .router()
+        .unwrap();
+    browser.router = router;
+    let form = browser.get("/support").await;
+    assert_eq!(form.status, StatusCode::OK);
+    form.assert_contains("<h1>Ask for a new global admin</h1>");
+    form.assert_contains("autocomplete=\"email\"");
+    let fields = [
+        ("name", "Marieke de Vries"),
+        ("email", "marieke@home.example"),
+        ("phone", "+31 6 11112222"),
+        ("company", "Contoso BV"),
+        ("organisation", "contoso.nl"),
+        ("explanation", "Our global admin left."),
+    ];
+    // A forged or missing token: refused, nothing filed.
+    let mut forged = vec![("csrf", "0".repeat(64))];
+    forged.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    let forged: Vec<(&str, &str)> = forged.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        browser.post("/support", &forged).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(desk.tickets().is_empty());
+
+    let csrf = form.csrf();
+    let mut good = vec![("csrf", csrf.as_str())];
+    good.extend(fields);
+    let filed = browser.post("/support", &good).await;
+    assert_eq!(filed.status, StatusCode::OK);
+    filed.assert_contains("SR-000001");
+    assert_eq!(desk.tickets().len(), 1);
+    // The page names the ticket, not what the requester typed.
+    assert!(!filed.body.contains("Marieke"));
 }

@@ -122,3 +122,24 @@ page-unavailable-text = Something behind this service did not answer. Nothing wa
 page-try-again = Try again
 page-not-found-title = Page not found
 page-not-found-text = There is no page at this address.
+
+## The request for a new global admin
+page-ask-admin-left = If your global admin has left
+page-ask-admin-left-text = When your organisation no longer has a global admin, nobody there can reset passwords. Support can make someone else global admin once they know who you are and which company this is.
+page-support-link = Ask support for a new global admin
+page-support-title = Ask for a new global admin
+page-support-intro = Your organisation's global admin has left or changed roles, and nobody else can manage its accounts. Tell support who you are and which organisation this is: they will contact you to check it before they make someone global admin.
+page-support-name = Your name
+page-support-email = Email address
+page-support-email-hint = Where support can reach you: not an address of the organisation's accounts if you cannot sign in to it.
+page-support-phone = Phone number
+page-support-company = Company name
+page-support-organisation = Organisation domain
+page-support-organisation-hint = For example contoso.example
+page-support-explanation = What happened
+page-support-explanation-hint = When the global admin left, and who should take over.
+page-support-submit = Send the request
+page-support-filed-title = Your request was sent
+page-support-filed-ticket = Your ticket: { $ticket }
+page-support-filed-next = Support will contact you to check who you are and your company's details. Keep the ticket reference at hand for when they do.
+page-support-filed-back = Back to the start

@@ -124,3 +124,24 @@ page-unavailable-text = Iets achter deze dienst gaf geen antwoord. Er is niets g
 page-try-again = Opnieuw proberen
 page-not-found-title = Pagina niet gevonden
 page-not-found-text = Er is geen pagina op dit adres.
+
+## Een nieuwe globale beheerder aanvragen
+page-ask-admin-left = Als uw globale beheerder is vertrokken
+page-ask-admin-left-text = Heeft uw organisatie geen globale beheerder meer, dan kan niemand daar wachtwoorden opnieuw instellen. Support kan iemand anders globale beheerder maken zodra ze weten wie u bent en om welk bedrijf het gaat.
+page-support-link = Vraag support om een nieuwe globale beheerder
+page-support-title = Een nieuwe globale beheerder aanvragen
+page-support-intro = De globale beheerder van uw organisatie is vertrokken of heeft een andere rol, en niemand anders kan de accounts beheren. Vertel support wie u bent en om welke organisatie het gaat: ze nemen contact met u op om dat te controleren voordat ze iemand globale beheerder maken.
+page-support-name = Uw naam
+page-support-email = E-mailadres
+page-support-email-hint = Waar support u kan bereiken: geen adres van de accounts van de organisatie als u zich daar niet kunt aanmelden.
+page-support-phone = Telefoonnummer
+page-support-company = Bedrijfsnaam
+page-support-organisation = Domein van de organisatie
+page-support-organisation-hint = Bijvoorbeeld contoso.example
+page-support-explanation = Wat er is gebeurd
+page-support-explanation-hint = Wanneer de globale beheerder is vertrokken, en wie het moet overnemen.
+page-support-submit = Aanvraag versturen
+page-support-filed-title = Uw aanvraag is verstuurd
+page-support-filed-ticket = Uw ticket: { $ticket }
+page-support-filed-next = Support neemt contact met u op om te controleren wie u bent en wat de gegevens van uw bedrijf zijn. Houd het ticketnummer bij de hand.
+page-support-filed-back = Terug naar het begin

@@ -7,6 +7,7 @@ use axum::http::{StatusCode, header};
 use sspr::host::{DeliverAtOnce, InMemoryDirectory, ManualClock, Outbox, TokioBlocking};
 use sspr::policy::Policy;
 use sspr::store::{Flows, MemoryFlowStore};
+use sspr::support::InMemorySupportDesk;
 use sspr::{Sspr, testing};
 use sspr_axum::Web;
 use sspr_axum::pages::{DefaultPages, Page, PageContext, Pages, Problem, Urls};
@@ -23,6 +24,8 @@ pub struct Server {
     flows: Flows<MemoryFlowStore>,
     pub outbox: Outbox,
     pub directory: InMemoryDirectory,
+    /// The support desk the router files requests for a new global admin with.
+    pub desk: InMemorySupportDesk,
     /// The server's clock (the service's and the flows'): starts now, moves when told.
     pub clock: ManualClock,
     task: JoinHandle<()>,
@@ -36,6 +39,7 @@ impl Server {
         let outbox = Outbox::new();
         let store = MemoryFlowStore::new();
         let keys = testing::keys();
+        let desk = InMemorySupportDesk::new();
         let clock = ManualClock::new(time::OffsetDateTime::now_utc());
         let sspr = Sspr::builder(directory.clone(), outbox.clone())
             .policy(policy)
@@ -54,6 +58,7 @@ impl Server {
             .base_path(BASE)
             .secure_cookies(false)
             .pages(DefaultPages::new().sign_in_url("/"))
+            .support_desk(desk.clone())
             .router()
             .expect("the router builds")
             // The host's page for other addresses, as in the web example.
@@ -64,6 +69,7 @@ impl Server {
                     urls: &urls,
                     text: translations.negotiate(&["en"]),
                     languages: &[],
+                    support: false,
                 };
                 let page = DefaultPages::new().render(&Page::Problem(Problem::NotFound), &cx);
                 (
@@ -92,6 +98,7 @@ impl Server {
             flows,
             outbox,
             directory,
+            desk,
             clock,
             task,
         }
