@@ -9,6 +9,7 @@ use std::fmt::Debug;
 
 use sspr::FlowId;
 use sspr::UserId;
+use sspr::admin::{AdminResetError, ForcedChange, ForcedChangeRefusal};
 use sspr::challenge::Language;
 use sspr::event::{Activity, Detail};
 use sspr::host::ContactMethod;
@@ -20,6 +21,7 @@ use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
     Identify, NewPassword, ToVerify, Verify,
 };
+use sspr::support::{InMemorySupportDesk, SupportRequest};
 use sspr::testing;
 use sspr::{Completed, LockReason, Refusal, Refused, Stay};
 use sspr::{Step, Wizard};
@@ -56,7 +58,17 @@ pub async fn run(files: &ChallengeFiles, print_audit: bool) -> Result<(), BoxErr
     concealed(&Demo::with_policy(files, print_audit, Policy::default())?)
         .await
         .map_err(|e| failed(8, e))?;
-    println!("\nAll 8 paths ended as expected.");
+    title(
+        9,
+        "An admin resets a password; the user changes it at next sign-in",
+    );
+    admin_reset(&new()?).await.map_err(|e| failed(9, e))?;
+    title(
+        10,
+        "The global admin has left: a support request for a new one",
+    );
+    support_request(&new()?).await.map_err(|e| failed(10, e))?;
+    println!("\nAll 10 paths ended as expected.");
     Ok(())
 }
 
@@ -525,4 +537,116 @@ fn spelled_in_dutch(digits: &str) -> String {
         .filter_map(|d| WORDS.get(usize::from(d.wrapping_sub(b'1'))).copied())
         .collect::<Vec<_>>()
         .join("-")
+}
+
+/// Path 9: the global admin resets Piet's password (Piet may not reset by himself): a
+/// temporary password, shown once to the admin; Piet could not reset the admin's; Piet
+/// signs in with it and must choose a new one, under the same rules.
+async fn admin_reset(demo: &Demo<'_>) -> Result<(), BoxError> {
+    let admin = UserId::parse(ADMIN)?;
+    let piet = UserId::parse(PIET)?;
+    say(format!(
+        "{ADMIN} (global admin) resets the password of {PIET}"
+    ));
+    let temporary = demo.sspr().reset_by_admin(&admin, &piet).await?;
+    say(format!(
+        "the admin reads the temporary password once (it works until {}) and gives it to \
+         Piet by a channel of their own",
+        world::when(temporary.expires())
+    ));
+    say(format!("{PIET} cannot reset {ADMIN} the other way round"));
+    match demo.sspr().reset_by_admin(&piet, &admin).await {
+        Err(AdminResetError::NotAllowed) => ok("refused: an ordinary user resets nobody"),
+        other => return Err(unexpected("a refusal", &other)),
+    }
+    say("Piet signs in with it and must choose a new password; a weak one first");
+    let weak = demo
+        .sspr()
+        .change_temporary_password(
+            PIET,
+            Password::new(temporary.expose_secret()),
+            Password::new(WEAK_PASSWORD),
+            Password::new(WEAK_PASSWORD),
+        )
+        .await;
+    match weak {
+        Err(ForcedChangeRefusal::Password(PasswordRefusal::TooWeak { .. })) => {
+            say(format!(
+                "✗ {}",
+                weak.err().map(|e| e.to_string()).unwrap_or_default()
+            ));
+        }
+        other => return Err(unexpected("a weak password refused", &other)),
+    }
+    let done = demo
+        .sspr()
+        .change_temporary_password(
+            PIET,
+            Password::new(temporary.expose_secret()),
+            Password::new(STRONG_PASSWORD),
+            Password::new(STRONG_PASSWORD),
+        )
+        .await
+        .map_err(|e| format!("the forced change was refused: {e}"))?;
+    match done {
+        ForcedChange::Completed(receipt) => {
+            world::print_receipt(&receipt);
+            ok("changed at next sign-in")
+        }
+        other => return Err(unexpected("the change", &other)),
+    }
+    let names: Vec<&str> = demo
+        .world
+        .audit
+        .events()
+        .iter()
+        .map(|e| e.activity.name())
+        .collect();
+    for wanted in [
+        "Reset password (by admin)",
+        "Change password (self-service)",
+    ] {
+        if !names.contains(&wanted) {
+            return Err(unexpected(wanted, &names));
+        }
+    }
+    ok(
+        "audit: \"Reset password (by admin)\" (and its refusal), \"Change password (self-service)\"",
+    );
+    Ok(())
+}
+
+/// Path 10: nobody in the organisation can reset passwords any more: a request to support
+/// for a new global admin, with the requester's identity and company details. The audit
+/// event keeps the ticket, not the personal data.
+async fn support_request(demo: &Demo<'_>) -> Result<(), BoxError> {
+    let desk = InMemorySupportDesk::new();
+    let request = SupportRequest::new(
+        "Marieke de Vries",
+        "marieke@home.example",
+        "+31 6 11112222",
+        "Contoso BV",
+        "contoso.nl",
+        "Our global admin left in March; please make Marieke global admin.",
+    )?;
+    say("Marieke fills in her name, email, phone, company and organisation");
+    let ticket = demo.sspr().request_new_global_admin(&desk, request).await?;
+    ok(format!(
+        "the support desk filed ticket {ticket}; support will call to check"
+    ));
+    let filed = demo
+        .world
+        .audit
+        .events()
+        .into_iter()
+        .find(|e| matches!(e.detail, Detail::SupportRequestFiled { .. }))
+        .ok_or("no audit event for the request")?;
+    if format!("{filed:?}").contains("Marieke") {
+        return Err("the audit event holds the requester's name".into());
+    }
+    ok(format!(
+        "audit: \"{}\" with the ticket, no personal data",
+        filed.activity.name()
+    ));
+    Ok(())
 }

@@ -24,6 +24,8 @@
 //! answers, one locked by wrong codes, an expired flow and an admin who proves two methods,
 //! on a policy that shows the methods (`conceal(false)`); then the default policy, which
 //! hides which accounts exist: a known and an unknown user ID both reach the code page.
+//! Then the admin side: an admin resets a password to a temporary one, which the user
+//! changes at next sign-in, and a support request for a new global admin is filed.
 //! It exits non-zero when a path does not end as it should, so it doubles as a smoke test.
 //!
 //! The demo inbox prints every code it delivers, as a phone or mailbox would. The demo run

@@ -319,7 +319,11 @@ pub fn print_receipt(receipt: &Completed) {
         receipt.user,
         when(receipt.at)
     );
-    println!("     Proved with: {}.", methods.join(" and "));
+    if methods.is_empty() {
+        println!("     Proved with: the temporary password an admin gave.");
+    } else {
+        println!("     Proved with: {}.", methods.join(" and "));
+    }
     if receipt.end_other_sessions {
         println!("     The host now ends the account's other sessions.");
     }
