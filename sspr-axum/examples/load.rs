@@ -78,7 +78,11 @@ async fn main() -> Result<(), BoxError> {
         let _ = server::serve(
             listener,
             router,
-            server::ServeOptions::default(),
+            // Every client is on 127.0.0.1 here: no per-address cap.
+            server::ServeOptions {
+                max_connections_per_client: None,
+                ..server::ServeOptions::default()
+            },
             std::future::pending(),
         )
         .await;

@@ -277,7 +277,11 @@ async fn run() -> Result<(), BoxError> {
         let _ = sspr_axum::server::serve(
             listener,
             router,
-            sspr_axum::server::ServeOptions::default(),
+            // Every client is on 127.0.0.1 here: no per-address cap.
+            sspr_axum::server::ServeOptions {
+                max_connections_per_client: None,
+                ..sspr_axum::server::ServeOptions::default()
+            },
             std::future::pending(),
         )
         .await;

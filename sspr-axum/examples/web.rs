@@ -323,7 +323,17 @@ async fn serve<St: FlowStore + Clone + 'static>(
     println!("Ctrl-C stops the server.");
     // Header and request deadlines, header limits and a bounded number of connections,
     // which `axum::serve` does not set.
-    server::serve(listener, app, server::ServeOptions::default(), async {
+    let bounds = server::ServeOptions {
+        // Behind a reverse proxy every connection comes from the proxy: it bounds its
+        // clients, not this server.
+        max_connections_per_client: if options.trusted_header.is_some() {
+            None
+        } else {
+            server::ServeOptions::default().max_connections_per_client
+        },
+        ..server::ServeOptions::default()
+    };
+    server::serve(listener, app, bounds, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

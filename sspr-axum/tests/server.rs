@@ -1,7 +1,8 @@
 //! `server::serve` holds its bounds against clients that play slow or large: a client that
-//! never finishes its headers or its body loses its connection, huge headers are refused
-//! before they are parsed, connections beyond the limit wait, every request knows its
-//! peer, and the shutdown signal stops the server.
+//! never finishes its headers or its body loses its connection, so does one that stops
+//! reading its answer, huge headers are refused before they are parsed, connections
+//! beyond the limit wait, one client holds a bounded number of them, every request knows
+//! its peer, and the shutdown signal stops the server.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -31,8 +32,11 @@ fn app() -> Router {
 fn tight() -> ServeOptions {
     ServeOptions {
         max_connections: 4,
+        max_connections_per_client: None,
         header_read_timeout: Duration::from_millis(300),
         request_timeout: Duration::from_millis(500),
+        idle_timeout: Duration::from_millis(700),
+        max_connection_age: Duration::from_secs(60),
         shutdown_grace: Duration::from_secs(1),
     }
 }
@@ -191,4 +195,71 @@ async fn the_shutdown_signal_stops_the_server() {
         .expect("the task ends");
     assert!(result.is_ok());
     assert!(TcpStream::connect(server.addr).await.is_err());
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_its_answer_loses_its_slot() {
+    let server = start(ServeOptions {
+        max_connections: 1,
+        ..tight()
+    })
+    .await;
+    // Asks for 8 MB and never reads: the answer fills the socket buffers and stalls.
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.set_recv_buffer_size(4096).expect("a small buffer");
+    let mut stuck = socket.connect(server.addr).await.expect("connect");
+    stuck
+        .write_all(b"GET /large HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("write");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    // The idle deadline (700 ms) frees the one slot for the next client.
+    let mut next = TcpStream::connect(server.addr).await.expect("connect");
+    next.write_all(b"GET /peer HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let answer = read_to_close(&mut next)
+        .await
+        .expect("served once the stuck one is gone");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    drop(stuck);
+}
+
+#[tokio::test]
+async fn one_client_holds_a_bounded_number_of_connections() {
+    let server = start(ServeOptions {
+        max_connections_per_client: Some(2),
+        header_read_timeout: Duration::from_secs(5),
+        idle_timeout: Duration::from_secs(5),
+        ..tight()
+    })
+    .await;
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+        stream
+            .write_all(b"GET /peer HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .expect("write");
+        assert!(read_answer(&mut stream).await.starts_with("HTTP/1.1 200"));
+        open.push(stream);
+    }
+    // A third from the same address is closed at once, unanswered.
+    let mut third = TcpStream::connect(server.addr).await.expect("connect");
+    let _ = third
+        .write_all(b"GET /peer HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await;
+    let answer = read_to_close(&mut third).await.unwrap_or_default();
+    assert!(answer.is_empty(), "{answer}");
+    // One closes: there is room again.
+    drop(open.pop());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut again = TcpStream::connect(server.addr).await.expect("connect");
+    again
+        .write_all(b"GET /peer HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let answer = read_to_close(&mut again).await.expect("served");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
