@@ -54,8 +54,9 @@ impl fmt::Debug for TemporaryPassword {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AdminResetError {
-    /// The admin may not reset this account: not an admin, another organisation, their
-    /// own account (use self-service), or an admin account without the global admin role.
+    /// The admin may not reset this account: the table of roles does not allow it
+    /// ([`roles::may_reset`](crate::roles::may_reset)), or it is their own account (use
+    /// self-service).
     #[error("you cannot reset the password of this account")]
     NotAllowed,
     /// There is no such account.
@@ -108,21 +109,20 @@ fn may_reset(admin: &UserRecord, user: &UserRecord) -> bool {
 }
 
 impl Sspr {
-    /// An admin resets `user`'s password: a random temporary password (shown once to the
-    /// admin) that expires after the policy's lifetime and must be changed at next
-    /// sign-in. The user is told on every registered method.
-    pub async fn reset_by_admin(
+    /// The directory's records of `admin` and of `user`, when the admin may reset the
+    /// user's password ([`may_reset`]); a refusal is an audit event too, in the admin's
+    /// organisation.
+    pub(crate) async fn authorize_admin(
         &self,
         admin: &UserId,
         user: &UserId,
-    ) -> Result<TemporaryPassword, AdminResetError> {
+    ) -> Result<(UserRecord, UserRecord), AdminResetError> {
         let find = |id| async move {
             self.directory
                 .find_user(id)
                 .await
                 .map_err(|e| AdminResetError::Unavailable(e.into()))
         };
-        // A refusal is an audit event too, in the admin's organisation.
         let refused = |admin: &UserId, tenant: Option<&str>, error: AdminResetError| {
             self.record_event(
                 Actor::Admin(admin.clone()),
@@ -136,17 +136,53 @@ impl Sspr {
         let Some(admin_record) = find(admin).await? else {
             return Err(refused(admin, None, AdminResetError::NotAllowed));
         };
-        let admin = &admin_record.id;
         let tenant = Some(admin_record.tenant.as_str());
-        let Some(record) = find(user).await? else {
-            return Err(refused(admin, tenant, AdminResetError::NoSuchUser));
+        // Who holds no role that resets anybody learns nothing about the account.
+        if !admin_record
+            .roles
+            .iter()
+            .any(|role| roles::Resetter::of(role).is_some())
+        {
+            return Err(refused(
+                &admin_record.id,
+                tenant,
+                AdminResetError::NotAllowed,
+            ));
+        }
+        // An account of another organisation is answered like one that does not exist.
+        let record = find(user)
+            .await?
+            .filter(|record| record.tenant == admin_record.tenant);
+        let Some(record) = record else {
+            return Err(refused(
+                &admin_record.id,
+                tenant,
+                AdminResetError::NoSuchUser,
+            ));
         };
+        if !may_reset(&admin_record, &record) {
+            return Err(refused(
+                &admin_record.id,
+                tenant,
+                AdminResetError::NotAllowed,
+            ));
+        }
+        Ok((admin_record, record))
+    }
+
+    /// An admin resets `user`'s password: a random temporary password (shown once to the
+    /// admin) that expires after the policy's lifetime and must be changed at next
+    /// sign-in. The user is told on every registered method.
+    pub async fn reset_by_admin(
+        &self,
+        admin: &UserId,
+        user: &UserId,
+    ) -> Result<TemporaryPassword, AdminResetError> {
+        let (admin_record, record) = self.authorize_admin(admin, user).await?;
+        let admin = &admin_record.id;
         // From here on the account is named by the directory's own ID (an alias the
         // directory resolves shares its password, counters and events).
         let user = &record.id;
-        if !may_reset(&admin_record, &record) {
-            return Err(refused(admin, tenant, AdminResetError::NotAllowed));
-        }
         let mut rng = ChaCha20Rng::try_from_rng(&mut SysRng)
             .map_err(|_| AdminResetError::Unavailable(HashError::Entropy.into()))?;
         let password = Password::generate_temporary(&mut rng);
@@ -267,7 +303,8 @@ impl Sspr {
             flow: None,
             actor: Actor::User,
             tenant: record.as_ref().map(|r| r.tenant.clone()),
-            admin: record.as_ref().is_some_and(UserRecord::is_admin),
+            // The admins heard of it when the admin reset it.
+            admin: false,
             detail: Detail::TemporaryPasswordChanged,
             proved_by: Vec::new(),
             notify: record.map(|r| r.methods).unwrap_or_default(),

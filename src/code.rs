@@ -94,6 +94,19 @@ impl CodeKey {
         Ok(CodeKey(bytes))
     }
 
+    /// The keyed digest of a reset link's `token` for the account `user`.
+    pub(crate) fn link_digest(&self, user: &str, token: &[u8; 32]) -> [u8; 32] {
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(&self.0);
+        let mut mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
+        block.zeroize();
+        mac.update(b"sspr reset link v1");
+        mac.update(user.as_bytes());
+        mac.update(&[0]);
+        mac.update(token);
+        mac.finalize().into_bytes().into()
+    }
+
     /// The keyed digest of `code` for one flow and one issue of a code: the same code in
     /// another flow or another issue has another digest.
     pub(crate) fn digest(&self, flow: &FlowId, issue: u8, code: &[u8]) -> CodeDigest {

@@ -664,3 +664,70 @@ async fn join_all(mut tasks: Vec<Task>) -> Vec<bool> {
     .await;
     results.into_iter().flatten().collect()
 }
+
+/// A store of reset links ([`GrantStore`](crate::grant::GrantStore)): one grant per
+/// account, taken once with its digest, a wrong digest leaves it, a new grant replaces
+/// the old, revoking removes it, an expired one is gone, accounts do not share.
+pub async fn grant_store(store: &impl crate::grant::GrantStore, now: OffsetDateTime) {
+    use crate::grant::{GrantDigest, GrantTaken, StoredGrant};
+    let jan = user("grant.jan@example.org");
+    let piet = user("grant.piet@example.org");
+    let (one, two) = (GrantDigest([1; 32]), GrantDigest([2; 32]));
+    let grant = |digest: &GrantDigest, minutes| StoredGrant {
+        digest: digest.clone(),
+        expires: now + Duration::minutes(minutes),
+    };
+    assert_eq!(store.take(&jan, &one, now).await.unwrap(), GrantTaken::None);
+    store.put(&jan, grant(&one, 60), now).await.unwrap();
+    assert_eq!(
+        store.take(&jan, &two, now).await.unwrap(),
+        GrantTaken::Wrong
+    );
+    assert_eq!(
+        store.take(&piet, &one, now).await.unwrap(),
+        GrantTaken::None,
+        "per account"
+    );
+    assert_eq!(
+        store.take(&jan, &one, now).await.unwrap(),
+        GrantTaken::Taken {
+            expires: now + Duration::minutes(60)
+        },
+        "the right digest takes it, a wrong one left it"
+    );
+    assert_eq!(
+        store.take(&jan, &one, now).await.unwrap(),
+        GrantTaken::None,
+        "once"
+    );
+
+    // A new grant replaces the old.
+    store.put(&jan, grant(&one, 60), now).await.unwrap();
+    store.put(&jan, grant(&two, 60), now).await.unwrap();
+    assert_eq!(
+        store.take(&jan, &one, now).await.unwrap(),
+        GrantTaken::Wrong
+    );
+    assert!(matches!(
+        store.take(&jan, &two, now).await.unwrap(),
+        GrantTaken::Taken { .. }
+    ));
+
+    // Revoked, then nothing to take.
+    store.put(&jan, grant(&one, 60), now).await.unwrap();
+    assert!(store.revoke(&jan).await.unwrap());
+    assert!(!store.revoke(&jan).await.unwrap());
+    assert_eq!(store.take(&jan, &one, now).await.unwrap(), GrantTaken::None);
+
+    // Expired: gone.
+    store.put(&jan, grant(&one, 10), now).await.unwrap();
+    assert_eq!(
+        store
+            .take(&jan, &one, now + Duration::minutes(10))
+            .await
+            .unwrap(),
+        GrantTaken::None
+    );
+    // A grant already expired is not stored.
+    assert!(store.put(&piet, grant(&one, 0), now).await.is_err());
+}

@@ -44,6 +44,9 @@ pub enum Error {
     /// The policy is not valid.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// The store of reset links failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// The service shares its counters (and so its flows) with other processes but was
     /// given no keys: give every server the same [`Keys`](crate::host::Keys).
     #[error("a service over shared counters needs the deployment's keys")]

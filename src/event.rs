@@ -126,6 +126,14 @@ pub enum Detail {
     },
     /// The support desk could not take a request for a new global admin.
     SupportRequestFailed,
+    /// An admin issued a reset link (any earlier one of the account stops working).
+    ResetLinkIssued,
+    /// An admin withdrew the account's reset link.
+    ResetLinkRevoked,
+    /// A reset link that was wrong, used, revoked, expired or for an unknown account.
+    ResetLinkFailed,
+    /// The user set a new password with an admin's reset link.
+    PasswordChangedWithLink,
 }
 
 impl Detail {
@@ -137,8 +145,12 @@ impl Detail {
         match self {
             Detail::Locked { .. } => Activity::BlockedFromSelfServiceReset,
             Detail::PasswordChanged => Activity::ResetPasswordSelfService,
-            Detail::TemporaryPasswordSet | Detail::AdminResetRefused => {
-                Activity::ResetPasswordByAdmin
+            Detail::TemporaryPasswordSet
+            | Detail::AdminResetRefused
+            | Detail::ResetLinkIssued
+            | Detail::ResetLinkRevoked => Activity::ResetPasswordByAdmin,
+            Detail::PasswordChangedWithLink | Detail::ResetLinkFailed => {
+                Activity::ResetPasswordSelfService
             }
             Detail::TemporaryPasswordChanged => Activity::ChangePasswordSelfService,
             Detail::SupportRequestFiled { .. } | Detail::SupportRequestFailed => {
@@ -175,6 +187,7 @@ impl Detail {
             Detail::Expired => F::Expired,
             Detail::AdminResetRefused => F::NotAllowed,
             Detail::SupportRequestFailed => F::Unavailable,
+            Detail::ResetLinkFailed => F::LinkNotValid,
             Detail::FlowStarted
             | Detail::PersonalAccountChosen
             | Detail::WorkOrSchoolAccountChosen
@@ -185,7 +198,10 @@ impl Detail {
             | Detail::PasswordChanged
             | Detail::TemporaryPasswordSet
             | Detail::TemporaryPasswordChanged
-            | Detail::SupportRequestFiled { .. } => return Outcome::Success,
+            | Detail::SupportRequestFiled { .. }
+            | Detail::ResetLinkIssued
+            | Detail::ResetLinkRevoked
+            | Detail::PasswordChangedWithLink => return Outcome::Success,
         })
     }
 }
@@ -238,6 +254,8 @@ pub enum FailureReason {
     NotAllowed,
     /// A part of the host (the support desk) could not be reached.
     Unavailable,
+    /// A reset link that does not work.
+    LinkNotValid,
 }
 
 /// One audit event: when, who (actor), to which account (target) of which

@@ -124,6 +124,7 @@ pub mod challenge;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod event;
+pub mod grant;
 pub mod host;
 pub mod locale;
 pub mod message;

@@ -134,6 +134,7 @@ pub(crate) mod tests {
             StrengthHint::Names,
         ];
         all.extend(hints.map(|h| Box::new(h) as Box<dyn Message>));
+        all.push(Box::new(crate::grant::LinkRefusal::NotValid));
         all.extend(
             [
                 crate::contact::ContactKind::Email,

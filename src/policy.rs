@@ -34,6 +34,7 @@ pub struct Policy {
     pub(crate) hash_params: HashParams,
     pub(crate) temporary_password_lifetime: Duration,
     pub(crate) notify_admins: bool,
+    pub(crate) reset_link_lifetime: Duration,
 }
 
 impl Default for Policy {
@@ -61,6 +62,7 @@ impl Default for Policy {
             hash_params: HashParams::default(),
             temporary_password_lifetime: Duration::hours(24),
             notify_admins: false,
+            reset_link_lifetime: Duration::hours(24),
         }
     }
 }
@@ -97,6 +99,8 @@ pub enum Setting {
     MethodsRequired,
     /// [`PolicyBuilder::temporary_password_lifetime`].
     TemporaryPasswordLifetime,
+    /// [`PolicyBuilder::reset_link_lifetime`].
+    ResetLinkLifetime,
 }
 
 impl fmt::Display for Setting {
@@ -117,6 +121,7 @@ impl fmt::Display for Setting {
             Setting::FlowLifetime => "flow_lifetime",
             Setting::MethodsRequired => "methods_required",
             Setting::TemporaryPasswordLifetime => "temporary_password_lifetime",
+            Setting::ResetLinkLifetime => "reset_link_lifetime",
         })
     }
 }
@@ -277,8 +282,12 @@ impl Policy {
     pub fn temporary_password_lifetime(&self) -> Duration {
         self.temporary_password_lifetime
     }
-    /// Whether every admin of the organisation is told when another admin's password is
-    /// reset (default off, as the identity provider has it).
+    /// How long an admin's reset link works (default 24 h).
+    pub fn reset_link_lifetime(&self) -> Duration {
+        self.reset_link_lifetime
+    }
+    /// Whether the global admins of the organisation are told when another admin's
+    /// password is reset (default off, as the identity provider has it).
     pub fn notify_admins(&self) -> bool {
         self.notify_admins
     }
@@ -406,6 +415,10 @@ impl PolicyBuilder {
         /// How long an admin's temporary password works: 1 h..=30 days.
         temporary_password_lifetime = TemporaryPasswordLifetime, Duration::hours(1), Duration::days(30)
     );
+    duration_setter!(
+        /// How long an admin's reset link works: 10 min..=7 days (default 24 h).
+        reset_link_lifetime = ResetLinkLifetime, Duration::minutes(10), Duration::days(7)
+    );
 
     /// Whether to hide which accounts exist (the default: `true`).
     ///
@@ -428,9 +441,10 @@ impl PolicyBuilder {
     }
 
     /// "Notify all admins when other admins reset their passwords": after an admin's
-    /// password is reset (by themselves, or by another admin), every other admin of the
-    /// organisation gets [`Notice::AdminPasswordChanged`](crate::host::Notice) on their
-    /// first method. Needs a directory that lists them (`Directory::tenant_admins`).
+    /// password is reset (by themselves, or by another admin), every other global admin
+    /// of the organisation gets [`Notice::AdminPasswordChanged`](crate::host::Notice) by
+    /// email, as the identity provider sends it. Needs a directory that lists them
+    /// (`Directory::tenant_admins`).
     pub fn notify_admins(mut self, notify: bool) -> Self {
         self.policy.notify_admins = notify;
         self

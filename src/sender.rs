@@ -14,9 +14,9 @@ use crate::user_id::UserId;
 pub enum Notice {
     /// "Your password was changed": sent to every registered method after a reset.
     PasswordChanged,
-    /// "The password of another admin was reset": sent to every other admin of the
-    /// organisation when an admin's password is reset (the policy's `notify_admins`);
-    /// the notice's user is the admin whose password changed.
+    /// "The password of another admin was reset": sent by email to every other global
+    /// admin of the organisation when an admin's password is reset (the policy's
+    /// `notify_admins`); the notice's user is the admin whose password changed.
     AdminPasswordChanged,
 }
 

@@ -8,8 +8,9 @@ use time::OffsetDateTime;
 use crate::challenge::{Challenge, ChallengeKind, Language, Media};
 use crate::clock::{Clock, SystemClock};
 use crate::code::CodeKey;
-use crate::contact::ContactMethod;
+use crate::contact::{ContactKind, ContactMethod};
 use crate::directory::Directory;
+use crate::directory::Role;
 use crate::dispatch::{DeliveryThread, Dispatch};
 use crate::ending::{LockReason, Locked};
 use crate::error::Error;
@@ -334,24 +335,43 @@ pub(crate) enum Block {
 }
 
 impl Sspr {
-    /// Tells the account holder on every method that the password changed. A failed
-    /// notice cannot undo the change: it is an audit event, not an error.
-    /// Tells every other admin of `tenant`, on their first method, that the password of
-    /// the admin `user` was reset, when the policy says so. Failures are audit events.
+    /// Tells every other global admin of `tenant`, by email, that the password of the
+    /// admin `user` was reset, when the policy says so (as the identity provider does:
+    /// global admins, by email). A failure (of the directory or of a delivery) is an
+    /// audit event; the reset stands.
     pub(crate) async fn notify_admins(&self, flow: Option<FlowId>, tenant: &str, user: &UserId) {
         if !self.policy.notify_admins {
             return;
         }
-        let Ok(admins) = self.directory.tenant_admins(tenant).await else {
-            return;
+        let admins = match self.directory.tenant_admins(tenant).await {
+            Ok(admins) => admins,
+            Err(_) => {
+                self.record_event(
+                    Actor::System,
+                    flow,
+                    Some(user),
+                    Some(tenant),
+                    Detail::NoticeFailed {
+                        via: ContactKind::Email,
+                    },
+                );
+                return;
+            }
         };
-        for admin in admins.iter().filter(|a| a.id != *user) {
-            let Some(method) = admin.methods.first() else {
+        let global = admins.iter().filter(|a| {
+            a.id != *user && a.tenant == tenant && a.roles.contains(&Role::GlobalAdmin)
+        });
+        for admin in global {
+            let Some(email) = admin
+                .methods
+                .iter()
+                .find(|m| m.kind() == ContactKind::Email)
+            else {
                 continue;
             };
             if self
                 .sender
-                .send_notice(user, method, Notice::AdminPasswordChanged)
+                .send_notice(user, email, Notice::AdminPasswordChanged)
                 .await
                 .is_err()
             {
@@ -360,12 +380,14 @@ impl Sspr {
                     flow,
                     Some(user),
                     Some(tenant),
-                    Detail::NoticeFailed { via: method.kind() },
+                    Detail::NoticeFailed { via: email.kind() },
                 );
             }
         }
     }
 
+    /// Tells the account holder on every method that the password changed. A failed
+    /// notice cannot undo the change: it is an audit event, not an error.
     pub(crate) async fn notify_password_changed(
         &self,
         flow: Option<FlowId>,

@@ -18,6 +18,12 @@ async fn memory_store_conforms() {
 }
 
 #[tokio::test]
+async fn memory_store_is_a_grant_store() {
+    let now = ManualClock::default().now();
+    conformance::grant_store(&MemoryFlowStore::new(), now).await;
+}
+
+#[tokio::test]
 async fn memory_store_capacity_conforms() {
     let now = ManualClock::default().now();
     conformance::flow_store_capacity(&MemoryFlowStore::with_shards(20, 1), 20, now).await;

@@ -55,6 +55,7 @@ async fn cluster_store_conforms() {
     let now = ManualClock::default().now();
     conformance::flow_store(&connect_cluster(&urls, &prefix()).await, now).await;
     conformance::counters(&connect_cluster(&urls, &prefix()).await, now).await;
+    conformance::grant_store(&connect_cluster(&urls, &prefix()).await, now).await;
     // Two app servers' cluster connections taking one flow at once: exactly one wins.
     let prefix = prefix();
     let servers = [

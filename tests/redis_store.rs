@@ -41,6 +41,7 @@ async fn redis_store_conforms() {
     let now = ManualClock::default().now();
     conformance::flow_store(&connect(&url, &prefix()).await, now).await;
     conformance::counters(&connect(&url, &prefix()).await, now).await;
+    conformance::grant_store(&connect(&url, &prefix()).await, now).await;
 }
 
 #[tokio::test]

@@ -124,3 +124,6 @@ code-message = { $digits ->
 contact-email = email
 contact-sms = text message
 contact-voice = voice call
+
+## Reset links
+link-not-valid = This reset link does not work: it is wrong, used, withdrawn or expired. Ask your admin for a new one.

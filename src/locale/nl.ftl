@@ -120,3 +120,6 @@ code-message = Uw code van { $digits } cijfers om uw wachtwoord opnieuw in te st
 contact-email = e-mail
 contact-sms = sms
 contact-voice = telefoongesprek
+
+## Herstelkoppelingen
+link-not-valid = Deze koppeling werkt niet: ze is onjuist, al gebruikt, ingetrokken of verlopen. Vraag uw beheerder om een nieuwe.

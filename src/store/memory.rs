@@ -11,6 +11,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::{FlowStore, StoreError, Taken};
 use crate::flow::FlowId;
+use crate::grant::{GrantDigest, GrantStore, GrantTaken, StoredGrant};
 use crate::limits::{Counter, CounterError, Counters, MemoryCounters};
 use crate::snapshot::FlowSnapshot;
 use crate::user_id::UserId;
@@ -105,6 +106,8 @@ struct Inner {
 pub struct MemoryFlowStore {
     inner: Arc<Inner>,
     counters: MemoryCounters,
+    /// Reset links: one per account (only admins make them, so at most one per account).
+    grants: Arc<Mutex<HashMap<UserId, StoredGrant>>>,
 }
 
 impl fmt::Debug for MemoryFlowStore {
@@ -161,6 +164,7 @@ impl MemoryFlowStore {
                 arrivals: Mutex::new(VecDeque::new()),
             }),
             counters: MemoryCounters::new(),
+            grants: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -194,6 +198,10 @@ impl MemoryFlowStore {
     /// themselves; a host may also call this from a timer to free memory sooner.
     pub fn purge_expired(&self, now: OffsetDateTime) -> usize {
         self.counters.purge_expired(now);
+        self.grants
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, grant| grant.expires > now);
         self.purge_expired_nanos(nanos(now))
     }
 
@@ -446,5 +454,54 @@ impl MemoryFlowStore {
     /// [`FlowStore::take`] without the future.
     pub fn take_blocking(&self, flow: FlowId, nonce: Option<u64>, now: OffsetDateTime) -> Taken {
         self.take_now(flow, nonce, now)
+    }
+}
+
+impl GrantStore for MemoryFlowStore {
+    async fn put(
+        &self,
+        user: &UserId,
+        grant: StoredGrant,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        if grant.expires <= now {
+            return Err(StoreError::Expired);
+        }
+        self.grants
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(user.clone(), grant);
+        Ok(())
+    }
+
+    async fn take(
+        &self,
+        user: &UserId,
+        digest: &GrantDigest,
+        now: OffsetDateTime,
+    ) -> Result<GrantTaken, StoreError> {
+        let mut grants = self.grants.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(grant) = grants.get(user) else {
+            return Ok(GrantTaken::None);
+        };
+        if grant.expires <= now {
+            grants.remove(user);
+            return Ok(GrantTaken::None);
+        }
+        if !grant.digest.matches(digest) {
+            return Ok(GrantTaken::Wrong);
+        }
+        let expires = grant.expires;
+        grants.remove(user);
+        Ok(GrantTaken::Taken { expires })
+    }
+
+    async fn revoke(&self, user: &UserId) -> Result<bool, StoreError> {
+        Ok(self
+            .grants
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(user)
+            .is_some())
     }
 }

@@ -21,6 +21,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::{FlowStore, StoreError, Taken};
 use crate::flow::FlowId;
+use crate::grant::{GrantDigest, GrantStore, GrantTaken, StoredGrant};
 use crate::limits::{Counter, CounterError, Counters};
 use crate::snapshot::FlowSnapshot;
 use crate::user_id::UserId;
@@ -35,6 +36,10 @@ static PEEK: LazyLock<Lua> = LazyLock::new(|| Lua::new(include_str!("redis/peek.
 static ADD: LazyLock<Lua> = LazyLock::new(|| Lua::new(include_str!("redis/add.lua")));
 static RELEASE: LazyLock<Lua> = LazyLock::new(|| Lua::new(include_str!("redis/release.lua")));
 static BLOCK: LazyLock<Lua> = LazyLock::new(|| Lua::new(include_str!("redis/block.lua")));
+static GRANT_PUT: LazyLock<Lua> = LazyLock::new(|| Lua::new(include_str!("redis/grant_put.lua")));
+static GRANT_TAKE: LazyLock<Lua> = LazyLock::new(|| Lua::new(include_str!("redis/grant_take.lua")));
+static GRANT_REVOKE: LazyLock<Lua> =
+    LazyLock::new(|| Lua::new(include_str!("redis/grant_revoke.lua")));
 static BLOCKED_UNTIL: LazyLock<Lua> =
     LazyLock::new(|| Lua::new(include_str!("redis/blocked_until.lua")));
 
@@ -476,6 +481,11 @@ impl RedisFlowStore {
         self.keys.counter(user, counter)
     }
 
+    /// The Redis key of an account's reset link (for operators and tests).
+    pub fn grant_key(&self, user: &UserId) -> String {
+        self.keys.user(user, "grant")
+    }
+
     /// The Redis key of a user ID's block (for operators and tests).
     pub fn block_key(&self, user: &UserId) -> String {
         self.keys.block(user)
@@ -781,6 +791,77 @@ impl Counters for RedisFlowStore {
         .await
         .map_err(CounterError::unavailable)
     }
+}
+
+impl GrantStore for RedisFlowStore {
+    async fn put(
+        &self,
+        user: &UserId,
+        grant: StoredGrant,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        if grant.expires <= now {
+            return Err(StoreError::Expired);
+        }
+        let key = self.keys.user(user, "grant");
+        let digest = hex(&grant.digest.0);
+        let (seconds, nanos) = parts(grant.expires);
+        let ttl = ttl_ms(grant.expires - now);
+        let args: [&[u8]; 4] = [
+            digest.as_bytes(),
+            seconds.as_bytes(),
+            nanos.as_bytes(),
+            ttl.as_bytes(),
+        ];
+        self.within(self.run::<i64>(&GRANT_PUT, &[&key], &args))
+            .await
+            .map(drop)
+            .map_err(StoreError::unavailable)
+    }
+
+    async fn take(
+        &self,
+        user: &UserId,
+        digest: &GrantDigest,
+        now: OffsetDateTime,
+    ) -> Result<GrantTaken, StoreError> {
+        let key = self.keys.user(user, "grant");
+        let digest = hex(&digest.0);
+        let (seconds, nanos) = parts(now);
+        let args: [&[u8]; 3] = [digest.as_bytes(), seconds.as_bytes(), nanos.as_bytes()];
+        let found: Vec<Vec<u8>> = self
+            .within(self.run(&GRANT_TAKE, &[&key], &args))
+            .await
+            .map_err(StoreError::unavailable)?;
+        match found.as_slice() {
+            [what] if what.as_slice() == b"none" => Ok(GrantTaken::None),
+            [what] if what.as_slice() == b"wrong" => Ok(GrantTaken::Wrong),
+            [what, seconds, nanos] if what.as_slice() == b"taken" => time_of(seconds, nanos)
+                .map(|expires| GrantTaken::Taken { expires })
+                .ok_or_else(|| StoreError::unavailable("Redis holds a damaged reset link")),
+            _ => Err(StoreError::unavailable(
+                "Redis answered a reset link take with something else",
+            )),
+        }
+    }
+
+    async fn revoke(&self, user: &UserId) -> Result<bool, StoreError> {
+        let key = self.keys.user(user, "grant");
+        self.within(self.run::<i64>(&GRANT_REVOKE, &[&key], &[]))
+            .await
+            .map(|n| n > 0)
+            .map_err(StoreError::unavailable)
+    }
+}
+
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+    out
 }
 
 #[cfg(test)]
