@@ -12,6 +12,7 @@ use sspr::UserId;
 use sspr::admin::{AdminResetError, ForcedChange, ForcedChangeRefusal};
 use sspr::challenge::Language;
 use sspr::event::{Activity, Detail};
+use sspr::grant::LinkRefusal;
 use sspr::host::ContactMethod;
 use sspr::host::DeliveryContent as Message;
 use sspr::host::ManualClock;
@@ -21,6 +22,7 @@ use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
     Identify, NewPassword, ToVerify, Verify,
 };
+use sspr::store::MemoryFlowStore;
 use sspr::support::{InMemorySupportDesk, SupportRequest};
 use sspr::testing;
 use sspr::{Completed, LockReason, Refusal, Refused, Stay};
@@ -68,7 +70,12 @@ pub async fn run(files: &ChallengeFiles, print_audit: bool) -> Result<(), BoxErr
         "The global admin has left: a support request for a new one",
     );
     support_request(&new()?).await.map_err(|e| failed(10, e))?;
-    println!("\nAll 10 paths ended as expected.");
+    title(
+        11,
+        "An admin sends a reset link: the admin never learns the password",
+    );
+    reset_link(&new()?).await.map_err(|e| failed(11, e))?;
+    println!("\nAll 11 paths ended as expected.");
     Ok(())
 }
 
@@ -648,5 +655,49 @@ async fn support_request(demo: &Demo<'_>) -> Result<(), BoxError> {
         "audit: \"{}\" with the ticket, no personal data",
         filed.activity.name()
     ));
+    Ok(())
+}
+
+/// Path 11: the global admin issues a reset link for Piet; Piet opens it and sets a
+/// password the admin never sees; the link works once.
+async fn reset_link(demo: &Demo<'_>) -> Result<(), BoxError> {
+    let grants = MemoryFlowStore::new();
+    let (admin, piet) = (UserId::parse(ADMIN)?, UserId::parse(PIET)?);
+    say(format!("{ADMIN} issues a reset link for {PIET}"));
+    let link = demo.sspr().issue_reset_link(&grants, &admin, &piet).await?;
+    say(format!(
+        "the host mails Piet the link (it works once, until {}); the store keeps only a \
+         keyed digest of it",
+        world::when(link.expires())
+    ));
+    say("Piet opens it, types his user ID and a new password twice");
+    let receipt = demo
+        .sspr()
+        .redeem_reset_link(
+            &grants,
+            PIET,
+            link.expose_secret(),
+            Password::new(STRONG_PASSWORD),
+            Password::new(STRONG_PASSWORD),
+        )
+        .await
+        .map_err(|e| format!("the link was refused: {e}"))?;
+    world::print_receipt(&receipt);
+    say("The same link again");
+    match demo
+        .sspr()
+        .redeem_reset_link(
+            &grants,
+            PIET,
+            link.expose_secret(),
+            Password::new(STRONG_PASSWORD),
+            Password::new(STRONG_PASSWORD),
+        )
+        .await
+    {
+        Err(refusal @ LinkRefusal::NotValid) => say(format!("✗ {}", speech::message(&refusal))),
+        other => return Err(unexpected("a used link refused", &other)),
+    }
+    ok("set with the link, once; the admin never saw the password");
     Ok(())
 }

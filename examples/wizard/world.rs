@@ -320,7 +320,7 @@ pub fn print_receipt(receipt: &Completed) {
         when(receipt.at)
     );
     if methods.is_empty() {
-        println!("     Proved with: the temporary password an admin gave.");
+        println!("     Proved with: what an admin gave (a temporary password or a reset link).");
     } else {
         println!("     Proved with: {}.", methods.join(" and "));
     }

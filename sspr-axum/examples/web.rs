@@ -42,6 +42,7 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
+use sspr::grant::GrantStore;
 use sspr::host::{
     ContactMethod, DeliveryContent, InMemoryDirectory, Keys, Notice, Outbox, Role, TokioBlocking,
     TokioSpawn, UserRecord,
@@ -179,12 +180,28 @@ struct Demo {
     outbox: Outbox,
     /// The demo's support desk: requests for a new global admin land here.
     desk: InMemorySupportDesk,
+    /// The reset link the global admin issued for Piet (Piet's mail, in the mailbox).
+    link: Option<String>,
     urls: Urls,
     pages: std::sync::Arc<DefaultPages>,
     translations: std::sync::Arc<Translations>,
 }
 
+/// The demo's reset link: the global admin issues one for Piet (who may not reset by
+/// himself), as an admin console would; the demo mailbox shows it as Piet's mail.
+async fn demo_link(sspr: &Sspr, grants: &impl GrantStore) -> Result<String, BoxError> {
+    let link = sspr
+        .issue_reset_link(grants, &UserId::parse(ADMIN)?, &UserId::parse(PIET)?)
+        .await?;
+    Ok(format!("{BASE}/link?token={}", link.expose_secret()))
+}
+
 impl Demo {
+    fn with_link(mut self, link: String) -> Self {
+        self.link = Some(link);
+        self
+    }
+
     /// The demo's own pages (sign-in, mailbox, not found) are in English and have no
     /// language switch: the wizard's pages under /reset/ have both.
     fn english(&self) -> PageContext<'_> {
@@ -219,6 +236,7 @@ async fn run(options: Options) -> Result<(), BoxError> {
     let demo = Demo {
         outbox,
         desk: InMemorySupportDesk::new(),
+        link: None,
         urls: Urls::new(BASE),
         pages: std::sync::Arc::new(pages.clone()),
         translations: std::sync::Arc::new(pages::translations()),
@@ -231,11 +249,21 @@ async fn run(options: Options) -> Result<(), BoxError> {
             let sspr = builder.keys(&keys).counters(store.clone()).build()?;
             let flows = Flows::new(store.clone(), keys)?;
             let purge = store.clone();
-            let web = Web::new(sspr.clone(), flows);
+            let link = demo_link(&sspr, &store).await?;
+            let web = Web::new(sspr.clone(), flows).reset_links(store);
             let housekeeping = move || {
                 purge.purge_expired(sspr.now());
             };
-            serve(&options, web, pages, address, secure, demo, housekeeping).await
+            serve(
+                &options,
+                web,
+                pages,
+                address,
+                secure,
+                demo.with_link(link),
+                housekeeping,
+            )
+            .await
         }
         Some(url) => {
             let secret = secret_from_env()?;
@@ -243,10 +271,22 @@ async fn run(options: Options) -> Result<(), BoxError> {
             let store =
                 RedisFlowStore::connect(url, "sspr-demo", StoreKey::from_keys(&keys)).await?;
             let sspr = builder.keys(&keys).counters(store.clone()).build()?;
-            let flows = Flows::new(store, keys)?;
-            let web = Web::new(sspr, flows).csrf_key(CsrfKey::from_secret(&secret));
-            println!("Flows and per-user limits are kept in Redis.");
-            serve(&options, web, pages, address, secure, demo, || {}).await
+            let flows = Flows::new(store.clone(), keys)?;
+            let link = demo_link(&sspr, &store).await?;
+            let web = Web::new(sspr, flows)
+                .csrf_key(CsrfKey::from_secret(&secret))
+                .reset_links(store);
+            println!("Flows, per-user limits and reset links are kept in Redis.");
+            serve(
+                &options,
+                web,
+                pages,
+                address,
+                secure,
+                demo.with_link(link),
+                || {},
+            )
+            .await
         }
     }
 }
@@ -416,6 +456,11 @@ async fn mailbox(State(demo): State<Demo>) -> Response {
                     }
                 }
             }
+        }
+        @if let Some(link) = &demo.link {
+            h2 { "Piet's mail: a reset link" }
+            p { "From " (ADMIN) " (global admin) to " (PIET) ", who may not reset by \
+                 himself: " a href=(link) { "set a new password" } ". It works once, for a day." }
         }
         h2 { "Demo support desk" }
         @let tickets = demo.desk.tickets();

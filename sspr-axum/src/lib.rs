@@ -77,6 +77,7 @@ pub mod cookies;
 mod forms;
 mod language;
 pub mod limits;
+pub mod link;
 mod media;
 pub mod metrics;
 pub mod pages;
@@ -93,6 +94,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{MethodRouter, get, post};
 use sspr::Sspr;
+use sspr::grant::GrantStore;
 use sspr::locale::Translations;
 use sspr::store::{FlowStore, Flows};
 use sspr::support::SupportDesk;
@@ -132,6 +134,7 @@ pub struct Web<St> {
     pages: Arc<dyn Pages>,
     translations: Option<Translations>,
     desk: Option<support::Desk>,
+    grants: Option<link::Grants>,
     base: String,
     secure: bool,
     csrf: Option<CsrfKey>,
@@ -165,6 +168,7 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
             pages: Arc::new(DefaultPages::new()),
             translations: None,
             desk: None,
+            grants: None,
             base: String::new(),
             secure: true,
             csrf: None,
@@ -199,6 +203,16 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
     #[must_use]
     pub fn support_desk(mut self, desk: impl SupportDesk + 'static) -> Self {
         self.desk = Some(support::Desk::new(desk));
+        self
+    }
+
+    /// The store of reset links an admin issues ([`Sspr::issue_reset_link`]): with one,
+    /// the router serves the link's page at [`Urls::reset_link`] (`?token=…`),
+    /// rate-limited like answering a challenge, where the user sets a new password.
+    /// Without one (the default), no such page.
+    #[must_use]
+    pub fn reset_links(mut self, grants: impl GrantStore + 'static) -> Self {
+        self.grants = Some(link::Grants::new(grants));
         self
     }
 
@@ -286,6 +300,7 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
                 self.translations.unwrap_or_else(pages::translations),
             ),
             desk: self.desk,
+            grants: self.grants,
             csrf,
             urls: urls.clone(),
         });
@@ -338,6 +353,12 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
             .route(&urls.script(), get(routes::script));
         if !self.base.is_empty() {
             router = router.route(&self.base, get(routes::start_page::<St>));
+        }
+        if app.grants.is_some() {
+            router = router.route(
+                &urls.reset_link(),
+                get(link::form::<St>).merge(limit(post(link::submit::<St>), &limiters.answer)),
+            );
         }
         if app.desk.is_some() {
             router = router.route(

@@ -40,6 +40,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 use sspr::challenge::{ChallengeKind, ImageSize};
+use sspr::grant::LinkRefusal;
 use sspr::host::MaskedContact;
 use sspr::locale::{Localizer, TextArg, Translations};
 use sspr::message::{Arg, Message};
@@ -138,6 +139,10 @@ impl Urls {
     pub fn support(&self) -> String {
         self.path("/support")
     }
+    /// The page of a reset link (the link itself is this with `?token=…`).
+    pub fn reset_link(&self) -> String {
+        self.path("/link")
+    }
     /// Switches the pages to the language `tag` and shows the current step again.
     pub fn language(&self, tag: &str) -> String {
         self.path(&format!("/language?to={tag}"))
@@ -177,6 +182,31 @@ pub enum Page<'a> {
     Support(SupportView<'a>),
     /// The request was filed: its ticket's reference.
     SupportFiled(SupportFiledView<'a>),
+    /// A reset link an admin issued: the user ID and the new password.
+    ResetLink(ResetLinkView<'a>),
+}
+
+/// The reset link's page: the user ID and the new password twice; the token rides in a
+/// hidden field.
+#[derive(Clone, Copy)]
+pub struct ResetLinkView<'a> {
+    /// Its hidden fields (CSRF; no step nonce).
+    pub form: FormContext<'a>,
+    /// The link's token, as the link carried it.
+    pub token: &'a str,
+    /// The user ID to fill in again after a refusal (one that parsed).
+    pub user_id: Option<&'a str>,
+    /// Why the last try was refused.
+    pub refusal: Option<&'a LinkRefusal>,
+}
+
+/// `Debug` without the token.
+impl std::fmt::Debug for ResetLinkView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResetLinkView")
+            .field("refusal", &self.refusal)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The support request form, with what was typed (after a refusal).
@@ -523,6 +553,11 @@ impl Pages for DefaultPages {
                 cx.t("page-support-filed-title"),
                 false,
                 support_filed(view, cx),
+            ),
+            Page::ResetLink(view) => (
+                cx.t("page-link-title"),
+                view.refusal.is_some(),
+                reset_link(view, cx),
             ),
         };
         let title = if error {
@@ -1146,6 +1181,71 @@ fn support_filed(view: &SupportFiledView<'_>, cx: &PageContext<'_>) -> Markup {
         }
         p { (cx.t("page-support-filed-next")) }
         p { a href=(cx.urls.start_page()) { (cx.t("page-support-filed-back")) } }
+    }
+}
+
+fn reset_link(view: &ResetLinkView<'_>, cx: &PageContext<'_>) -> Markup {
+    let refusal = view.refusal;
+    let at = |field: Field| {
+        refusal
+            .filter(|r| crate::link::field_of(r) == field)
+            .map(|r| (format!("{}-error", field.name()), cx.sentence(r)))
+    };
+    let (user_error, new_error, confirm_error) = (
+        at(Field::UserId),
+        at(Field::NewPassword),
+        at(Field::Confirm),
+    );
+    html! {
+        h1 { (cx.t("page-link-title")) }
+        p { (cx.t("page-link-intro")) }
+        @if let Some(refusal) = refusal {
+            div class="error-summary" role="alert" aria-labelledby="error-summary-title" {
+                h2 id="error-summary-title" { (cx.t("page-error-summary")) }
+                ul { li {
+                    @let field = crate::link::field_of(refusal);
+                    @if field == Field::Form {
+                        (cx.sentence(refusal))
+                    } @else {
+                        a href={ "#" (field.id()) } { (cx.sentence(refusal)) }
+                    }
+                } }
+            }
+        }
+        form method="post" action=(cx.urls.reset_link()) {
+            (hidden_fields(&view.form))
+            input type="hidden" name="token" value=(view.token);
+            div class={ "field" @if user_error.is_some() { " field-error" } } {
+                label for="user_id" { (cx.t("page-user-id")) }
+                p class="hint" id="user_id-hint" { (cx.t("page-user-id-hint")) }
+                (error_message(user_error.as_ref(), cx))
+                input type="text" id="user_id" name="user_id" autocomplete="username"
+                    spellcheck="false" autocapitalize="none" required
+                    value=[view.user_id]
+                    aria-describedby=[described_by(Some("user_id-hint"), user_error.as_ref())]
+                    aria-invalid=[user_error.as_ref().map(|_| "true")];
+            }
+            div class={ "field" @if new_error.is_some() { " field-error" } } {
+                label for="new_password" { (cx.t("page-new-password")) }
+                p class="hint" id="new_password-hint" { (cx.t("page-link-password-hint")) }
+                (error_message(new_error.as_ref(), cx))
+                input type="password" id="new_password" name="new_password"
+                    autocomplete="new-password" required
+                    aria-describedby=[described_by(Some("new_password-hint"), new_error.as_ref())]
+                    aria-invalid=[new_error.as_ref().map(|_| "true")];
+            }
+            div class={ "field" @if confirm_error.is_some() { " field-error" } } {
+                label for="confirm" { (cx.t("page-confirm")) }
+                (error_message(confirm_error.as_ref(), cx))
+                input type="password" id="confirm" name="confirm"
+                    autocomplete="new-password" required
+                    aria-describedby=[described_by(None, confirm_error.as_ref())]
+                    aria-invalid=[confirm_error.as_ref().map(|_| "true")];
+            }
+            div class="actions" {
+                button type="submit" class="primary" { (cx.t("page-password-submit")) }
+            }
+        }
     }
 }
 

@@ -50,6 +50,8 @@ pub(crate) struct App<St> {
     pub(crate) languages: Languages,
     /// The host's support desk, when it takes requests for a new global admin.
     pub(crate) desk: Option<crate::support::Desk>,
+    /// The host's grant store, when the router serves reset links.
+    pub(crate) grants: Option<crate::link::Grants>,
     pub(crate) jar: CookieJar,
     pub(crate) csrf: CsrfKey,
     pub(crate) urls: Urls,

@@ -126,6 +126,7 @@ async fn scenarios(mut browser: Browser) -> (Browser, Vec<(&'static str, Duratio
     scenario!(back_and_an_old_form_sent_again);
     scenario!(the_pages_of_what_went_wrong);
     scenario!(a_whole_reset_in_dutch);
+    scenario!(a_reset_link_from_an_admin);
     (browser, timings)
 }
 
@@ -707,4 +708,56 @@ async fn a_whole_reset_in_dutch(browser: &mut Browser) {
     browser
         .assert_heading("Hebt u geen toegang tot uw account?")
         .await;
+}
+
+/// The global admin issues a reset link for Piet (who may not reset by himself); Piet
+/// opens it, his password is refused at its field, then set: the admin never sees it.
+/// The link works once.
+async fn a_reset_link_from_an_admin(browser: &mut Browser) {
+    let server = Server::start(Policy::default()).await;
+    let link = server
+        .sspr
+        .issue_reset_link(
+            &server.store,
+            &testing::id(testing::ADMIN),
+            &testing::id(DISABLED),
+        )
+        .await
+        .expect("the global admin may reset Piet");
+    let url = server.url(&format!("/link?token={}", link.expose_secret()));
+    browser.forget_cookies().await;
+    browser.goto(&url).await;
+    browser.assert_heading("Set a new password").await;
+    browser.check("reset-link").await;
+    browser.type_into("#user_id", DISABLED).await;
+    browser.type_into("#new_password", STRONG).await;
+    browser.type_into("#confirm", "plum kettle orbit 72").await;
+    browser.click_text("Change password").await;
+    assert_refused_at(browser, "confirm", "confirm-error").await;
+    browser.check("reset-link-refused").await;
+    browser.type_into("#new_password", STRONG).await;
+    browser.type_into("#confirm", STRONG).await;
+    browser.click_text("Change password").await;
+    browser.assert_heading("Your password was changed").await;
+    browser.check("reset-link-done").await;
+    let record = server
+        .directory
+        .find_user(&testing::id(DISABLED))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(record.password_hash.is_some(), "the password was set");
+
+    // The same link again: it does not work.
+    browser.goto(&url).await;
+    browser.type_into("#user_id", DISABLED).await;
+    browser.type_into("#new_password", STRONG).await;
+    browser.type_into("#confirm", STRONG).await;
+    browser.click_text("Change password").await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("This reset link does not work")
+    );
 }

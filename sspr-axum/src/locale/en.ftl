@@ -143,3 +143,8 @@ page-support-filed-title = Your request was sent
 page-support-filed-ticket = Your ticket: { $ticket }
 page-support-filed-next = Support will contact you to check who you are and your company's details. Keep the ticket reference at hand for when they do.
 page-support-filed-back = Back to the start
+
+## A reset link from an admin
+page-link-title = Set a new password
+page-link-intro = Your admin sent you this link to set a new password. It works once. Type your user ID and choose a new password.
+page-link-password-hint = A few uncommon words work well; do not use your user ID or a password you use elsewhere.

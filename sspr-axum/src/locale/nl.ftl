@@ -145,3 +145,8 @@ page-support-filed-title = Uw aanvraag is verstuurd
 page-support-filed-ticket = Uw ticket: { $ticket }
 page-support-filed-next = Support neemt contact met u op om te controleren wie u bent en wat de gegevens van uw bedrijf zijn. Houd het ticketnummer bij de hand.
 page-support-filed-back = Terug naar het begin
+
+## Een herstelkoppeling van een beheerder
+page-link-title = Stel een nieuw wachtwoord in
+page-link-intro = Uw beheerder heeft u deze koppeling gestuurd om een nieuw wachtwoord in te stellen. Ze werkt één keer. Typ uw gebruikers-id en kies een nieuw wachtwoord.
+page-link-password-hint = Een paar ongewone woorden werken goed; gebruik niet uw gebruikers-id of een wachtwoord dat u ergens anders gebruikt.

@@ -21,6 +21,10 @@ pub const FLOW_COOKIE: &str = "sspr-flow";
 
 pub struct Server {
     origin: String,
+    /// The service, for what an admin does (issuing reset links).
+    pub sspr: Sspr,
+    /// The flow store, which is also the store of reset links.
+    pub store: MemoryFlowStore,
     flows: Flows<MemoryFlowStore>,
     pub outbox: Outbox,
     pub directory: InMemoryDirectory,
@@ -51,14 +55,15 @@ impl Server {
             .dispatch(DeliverAtOnce)
             .build()
             .expect("the service builds");
-        let flows = Flows::new(store, keys)
+        let flows = Flows::new(store.clone(), keys)
             .expect("an in-memory store")
             .with_clock(clock.clone());
-        let router = Web::new(sspr, flows.clone())
+        let router = Web::new(sspr.clone(), flows.clone())
             .base_path(BASE)
             .secure_cookies(false)
             .pages(DefaultPages::new().sign_in_url("/"))
             .support_desk(desk.clone())
+            .reset_links(store.clone())
             .router()
             .expect("the router builds")
             // The host's page for other addresses, as in the web example.
@@ -95,6 +100,8 @@ impl Server {
         });
         Server {
             origin: format!("http://{addr}"),
+            sspr,
+            store,
             flows,
             outbox,
             directory,
