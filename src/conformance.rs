@@ -264,6 +264,12 @@ pub fn event_sink(sink: &impl EventSink, now: OffsetDateTime) {
             ticket: crate::support::TicketReference("SR-000001".into()),
         },
         Detail::SupportRequestFailed,
+        Detail::ResetLinkIssued,
+        Detail::ResetLinkRevoked,
+        Detail::ResetLinkFailed,
+        Detail::PasswordChangedWithLink,
+        Detail::AdminRequested,
+        Detail::AdminRequestDropped,
     ];
     for detail in details {
         sink.record(&Event {

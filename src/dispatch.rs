@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use crate::code::OneTimeCode;
 use crate::contact::ContactMethod;
+use crate::directory::UserRecord;
 use crate::event::{Actor, Detail};
 use crate::flow::FlowId;
 use crate::limits::Counter;
@@ -31,12 +32,26 @@ use crate::user_id::UserId;
 /// block the person) and records a `DeliveryFailed` event; the person asks for a resend.
 pub struct PendingDelivery {
     sspr: Sspr,
-    flow: FlowId,
-    user: UserId,
-    to: Option<ContactMethod>,
-    code: OneTimeCode,
-    /// False for a decoy: the same work on the request path, nothing delivered.
-    deliver: bool,
+    job: Job,
+}
+
+/// What a delivery does.
+enum Job {
+    /// A one-time code of a flow.
+    Code {
+        flow: FlowId,
+        user: UserId,
+        to: Option<ContactMethod>,
+        code: OneTimeCode,
+        /// False for a decoy: the same work on the request path, nothing delivered.
+        deliver: bool,
+    },
+    /// "Contact your administrator": tell the admins who may reset the account (none
+    /// for an account that does not exist, a decoy of the same shape).
+    AdminRequest {
+        user: UserId,
+        account: Option<Box<UserRecord>>,
+    },
 }
 
 impl fmt::Debug for PendingDelivery {
@@ -56,40 +71,61 @@ impl PendingDelivery {
     ) -> Self {
         PendingDelivery {
             sspr: sspr.clone(),
-            flow,
-            user,
-            to,
-            code,
-            deliver,
+            job: Job::Code {
+                flow,
+                user,
+                to,
+                code,
+                deliver,
+            },
         }
     }
 
-    /// Delivers the code through the service's [`CodeSender`](crate::host::CodeSender)
-    /// (a decoy delivers nothing), then wipes it.
+    /// A request to the admins of `account` (`None`: a decoy, nothing is sent).
+    pub(crate) fn admin_request(sspr: &Sspr, user: UserId, account: Option<UserRecord>) -> Self {
+        PendingDelivery {
+            sspr: sspr.clone(),
+            job: Job::AdminRequest {
+                user,
+                account: account.map(Box::new),
+            },
+        }
+    }
+
+    /// Delivers: the code through the service's [`CodeSender`](crate::host::CodeSender)
+    /// (a decoy delivers nothing), then wipes it; or a request to an account's admins.
     pub async fn deliver(self) {
-        let PendingDelivery {
-            sspr,
-            flow,
-            user,
-            to,
-            code,
-            deliver,
-        } = self;
-        let Some(to) = to.filter(|_| deliver) else {
-            return;
-        };
-        let delivered = sspr.sender.send_code(&user, &to, &code).await;
-        drop(code);
-        if delivered.is_err() {
-            // Failing to give the send back only makes the limit stricter.
-            let _ = sspr.counters.release(&user, Counter::CodeSends).await;
-            sspr.record_event(
-                Actor::System,
-                Some(flow),
-                Some(&user),
-                None,
-                Detail::DeliveryFailed { via: to.kind() },
-            );
+        let PendingDelivery { sspr, job } = self;
+        match job {
+            Job::Code {
+                flow,
+                user,
+                to,
+                code,
+                deliver,
+            } => {
+                let Some(to) = to.filter(|_| deliver) else {
+                    return;
+                };
+                let delivered = sspr.sender.send_code(&user, &to, &code).await;
+                drop(code);
+                if delivered.is_err() {
+                    // Failing to give the send back only makes the limit stricter.
+                    let _ = sspr.counters.release(&user, Counter::CodeSends).await;
+                    sspr.record_event(
+                        Actor::System,
+                        Some(flow),
+                        Some(&user),
+                        None,
+                        Detail::DeliveryFailed { via: to.kind() },
+                    );
+                }
+            }
+            Job::AdminRequest { user, account } => {
+                if let Some(account) = account {
+                    sspr.tell_admins_of(&user, &account).await;
+                }
+            }
         }
     }
 }

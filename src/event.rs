@@ -134,6 +134,11 @@ pub enum Detail {
     ResetLinkFailed,
     /// The user set a new password with an admin's reset link.
     PasswordChangedWithLink,
+    /// Someone asked the account's admins to reset its password ("contact your
+    /// administrator"; whether the account exists is not told).
+    AdminRequested,
+    /// A request to the admins was dropped: too many for the user ID or its domain.
+    AdminRequestDropped,
 }
 
 impl Detail {
@@ -143,7 +148,9 @@ impl Detail {
     /// and "Self-service password reset flow activity progress" for every other step.
     pub fn activity(&self) -> Activity {
         match self {
-            Detail::Locked { .. } => Activity::BlockedFromSelfServiceReset,
+            Detail::Locked { .. } | Detail::AdminRequestDropped => {
+                Activity::BlockedFromSelfServiceReset
+            }
             Detail::PasswordChanged => Activity::ResetPasswordSelfService,
             Detail::TemporaryPasswordSet
             | Detail::AdminResetRefused
@@ -169,7 +176,8 @@ impl Detail {
             | Detail::PasswordRefused { .. }
             | Detail::DeliveryFailed { .. }
             | Detail::NoticeFailed { .. }
-            | Detail::Expired => Activity::FlowActivityProgress,
+            | Detail::Expired
+            | Detail::AdminRequested => Activity::FlowActivityProgress,
         }
     }
 
@@ -188,6 +196,7 @@ impl Detail {
             Detail::AdminResetRefused => F::NotAllowed,
             Detail::SupportRequestFailed => F::Unavailable,
             Detail::ResetLinkFailed => F::LinkNotValid,
+            Detail::AdminRequestDropped => F::Throttled,
             Detail::FlowStarted
             | Detail::PersonalAccountChosen
             | Detail::WorkOrSchoolAccountChosen
@@ -201,7 +210,8 @@ impl Detail {
             | Detail::SupportRequestFiled { .. }
             | Detail::ResetLinkIssued
             | Detail::ResetLinkRevoked
-            | Detail::PasswordChangedWithLink => return Outcome::Success,
+            | Detail::PasswordChangedWithLink
+            | Detail::AdminRequested => return Outcome::Success,
         })
     }
 }
@@ -256,6 +266,8 @@ pub enum FailureReason {
     Unavailable,
     /// A reset link that does not work.
     LinkNotValid,
+    /// Too many requests: throttled.
+    Throttled,
 }
 
 /// One audit event: when, who (actor), to which account (target) of which

@@ -120,6 +120,7 @@ mod user_id;
 mod wizard;
 
 pub mod admin;
+pub mod admin_request;
 pub mod challenge;
 #[cfg(feature = "conformance")]
 pub mod conformance;

@@ -16,6 +16,8 @@ pub enum Counter {
     CodeSends,
     /// Wrong codes typed.
     FailedVerifications,
+    /// Requests to the admins ("contact your administrator").
+    AdminRequests,
 }
 
 /// A failure of the counter store.

@@ -135,6 +135,7 @@ pub(crate) mod tests {
         ];
         all.extend(hints.map(|h| Box::new(h) as Box<dyn Message>));
         all.push(Box::new(crate::grant::LinkRefusal::NotValid));
+        all.push(Box::new(crate::admin_request::ContactRefusal::TooMany));
         all.extend(
             [
                 crate::contact::ContactKind::Email,

@@ -18,6 +18,10 @@ pub enum Notice {
     /// admin of the organisation when an admin's password is reset (the policy's
     /// `notify_admins`); the notice's user is the admin whose password changed.
     AdminPasswordChanged,
+    /// "This user asks you to reset their password": sent to the admins who may reset
+    /// the account, when its user asked from the "ask your admin" page; the notice's
+    /// user is the account.
+    ResetRequested,
 }
 
 /// A failure to deliver.

@@ -80,10 +80,10 @@ fn every_detail_has_the_providers_activity_name() {
     ];
     for (detail, name) in &cases {
         assert_eq!(detail.activity().name(), *name, "{detail:?}");
-        // Blocked is throttling: a lock, nothing else.
+        // Blocked is throttling: a lock or a dropped request, nothing else.
         assert_eq!(
             detail.activity() == Activity::BlockedFromSelfServiceReset,
-            matches!(detail, Detail::Locked { .. }),
+            matches!(detail, Detail::Locked { .. } | Detail::AdminRequestDropped),
             "{detail:?}"
         );
     }

@@ -35,7 +35,7 @@ fn event_sinks() {
     let now = ManualClock::default().now();
     let recorder = EventRecorder::new();
     conformance::event_sink(&recorder, now);
-    assert_eq!(recorder.events().len(), 21);
+    assert_eq!(recorder.events().len(), 27);
     conformance::event_sink(&NoEvents, now);
     conformance::event_sink(&TracingEvents, now);
 }

@@ -177,6 +177,7 @@ impl CodeSender for Inbox {
         let text = match notice {
             Notice::PasswordChanged => "your password was changed",
             Notice::AdminPasswordChanged => "another admin's password was reset",
+            Notice::ResetRequested => "a user asks you to reset their password",
             _ => "a notice about your account",
         };
         arrived(to, text);

@@ -127,3 +127,7 @@ contact-voice = voice call
 
 ## Reset links
 link-not-valid = This reset link does not work: it is wrong, used, withdrawn or expired. Ask your admin for a new one.
+
+## "Contact your administrator"
+notice-reset-requested = { $user } cannot reset their password by themselves and asks you, as an admin who may, to reset it. If you know of no such request, check with them before you do.
+contact-admins-too-many = Your admins were already asked several times today: wait for them to answer.

@@ -290,6 +290,7 @@ impl<'a> Localizer<'a> {
         let id = match notice {
             Notice::PasswordChanged => "notice-password-changed",
             Notice::AdminPasswordChanged => "notice-admin-password-changed",
+            Notice::ResetRequested => "notice-reset-requested",
         };
         let mut args = FluentArgs::new();
         args.set("user", FluentValue::from(user));

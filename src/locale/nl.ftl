@@ -123,3 +123,7 @@ contact-voice = telefoongesprek
 
 ## Herstelkoppelingen
 link-not-valid = Deze koppeling werkt niet: ze is onjuist, al gebruikt, ingetrokken of verlopen. Vraag uw beheerder om een nieuwe.
+
+## "Neem contact op met uw beheerder"
+notice-reset-requested = { $user } kan het wachtwoord niet zelf opnieuw instellen en vraagt u, als beheerder die dat mag, het te doen. Weet u van geen verzoek, controleer dat dan eerst bij deze persoon.
+contact-admins-too-many = Uw beheerders zijn vandaag al een paar keer gevraagd: wacht op hun antwoord.

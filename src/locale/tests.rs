@@ -238,6 +238,11 @@ fn side_by_side() -> String {
         nl.password_changed_notice("jan@contoso.nl"),
     );
     row(
+        "notice-reset-requested",
+        en.notice(Notice::ResetRequested, "piet@contoso.nl"),
+        nl.notice(Notice::ResetRequested, "piet@contoso.nl"),
+    );
+    row(
         "notice-admin-password-changed",
         en.notice(Notice::AdminPasswordChanged, "grace@contoso.nl"),
         nl.notice(Notice::AdminPasswordChanged, "grace@contoso.nl"),

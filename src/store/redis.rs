@@ -575,6 +575,7 @@ impl Keys {
             match counter {
                 Counter::CodeSends => "sends",
                 Counter::FailedVerifications => "fails",
+                Counter::AdminRequests => "asks",
             },
         )
     }

@@ -445,6 +445,10 @@ async fn mailbox(State(demo): State<Demo>) -> Response {
                                     DeliveryContent::Notice(Notice::PasswordChanged) => {
                                         "Your password was changed."
                                     }
+                                    DeliveryContent::Notice(Notice::ResetRequested) => {
+                                        (delivery.user) " asks you, as an admin, to reset \
+                                         their password."
+                                    }
                                     DeliveryContent::Notice(Notice::AdminPasswordChanged) => {
                                         "The password of " (delivery.user) ", an admin of your \
                                          organisation, was reset."
