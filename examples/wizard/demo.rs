@@ -16,6 +16,7 @@ use sspr::grant::LinkRefusal;
 use sspr::host::ContactMethod;
 use sspr::host::DeliveryContent as Message;
 use sspr::host::ManualClock;
+use sspr::host::Notice;
 use sspr::password::{Password, PasswordRefusal};
 use sspr::policy::Policy;
 use sspr::step::{
@@ -75,7 +76,9 @@ pub async fn run(files: &ChallengeFiles, print_audit: bool) -> Result<(), BoxErr
         "An admin sends a reset link: the admin never learns the password",
     );
     reset_link(&new()?).await.map_err(|e| failed(11, e))?;
-    println!("\nAll 11 paths ended as expected.");
+    title(12, "Contact your administrator: Piet asks his admins");
+    contact_admins(&new()?).await.map_err(|e| failed(12, e))?;
+    println!("\nAll 12 paths ended as expected.");
     Ok(())
 }
 
@@ -699,5 +702,29 @@ async fn reset_link(demo: &Demo<'_>) -> Result<(), BoxError> {
         other => return Err(unexpected("a used link refused", &other)),
     }
     ok("set with the link, once; the admin never saw the password");
+    Ok(())
+}
+
+/// Path 12: Piet may not reset by himself; from the "ask your admin" page he asks his
+/// admins, and the global admin's inbox gets the request. An unknown user ID gets the
+/// same answer and tells nobody.
+async fn contact_admins(demo: &Demo<'_>) -> Result<(), BoxError> {
+    say(format!("{PIET} asks the admins who may reset his password"));
+    demo.sspr().contact_admins(PIET).await?;
+    say(format!("{UNKNOWN} (no such account) asks the same"));
+    demo.sspr().contact_admins(UNKNOWN).await?;
+    let asked: Vec<_> = demo
+        .world
+        .outbox
+        .deliveries()
+        .into_iter()
+        .filter(|d| d.message == Message::Notice(Notice::ResetRequested))
+        .collect();
+    match asked.as_slice() {
+        [one] if one.user.as_str() == PIET => {
+            ok("the global admin was asked for Piet; nobody for the unknown user ID")
+        }
+        other => return Err(unexpected("one request, for Piet", &other.len())),
+    }
     Ok(())
 }

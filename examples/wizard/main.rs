@@ -26,7 +26,8 @@
 //! hides which accounts exist: a known and an unknown user ID both reach the code page.
 //! Then the admin side: an admin resets a password to a temporary one, which the user
 //! changes at next sign-in; a support request for a new global admin is filed; an admin
-//! sends a reset link, with which the user sets a password the admin never sees.
+//! sends a reset link, with which the user sets a password the admin never sees; a user
+//! who may not reset asks their admins ("contact your administrator").
 //! It exits non-zero when a path does not end as it should, so it doubles as a smoke test.
 //!
 //! The demo inbox prints every code it delivers, as a phone or mailbox would. The demo run

@@ -73,6 +73,7 @@
     deny(clippy::unwrap_used, clippy::panic, clippy::unreachable)
 )]
 
+mod contact;
 pub mod cookies;
 mod forms;
 mod language;
@@ -354,6 +355,10 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
         if !self.base.is_empty() {
             router = router.route(&self.base, get(routes::start_page::<St>));
         }
+        router = router.route(
+            &urls.contact_admins(),
+            get(contact::form::<St>).merge(limit(post(contact::submit::<St>), &limiters.send)),
+        );
         if app.grants.is_some() {
             router = router.route(
                 &urls.reset_link(),

@@ -39,6 +39,7 @@
 //! page says so only once the script runs.
 
 use maud::{DOCTYPE, Markup, html};
+use sspr::admin_request::ContactRefusal;
 use sspr::challenge::{ChallengeKind, ImageSize};
 use sspr::grant::LinkRefusal;
 use sspr::host::MaskedContact;
@@ -139,6 +140,10 @@ impl Urls {
     pub fn support(&self) -> String {
         self.path("/support")
     }
+    /// "Contact your administrator".
+    pub fn contact_admins(&self) -> String {
+        self.path("/contact-admins")
+    }
     /// The page of a reset link (the link itself is this with `?token=…`).
     pub fn reset_link(&self) -> String {
         self.path("/link")
@@ -184,6 +189,21 @@ pub enum Page<'a> {
     SupportFiled(SupportFiledView<'a>),
     /// A reset link an admin issued: the user ID and the new password.
     ResetLink(ResetLinkView<'a>),
+    /// "Contact your administrator": the user ID.
+    ContactAdmins(ContactAdminsView<'a>),
+    /// The admins were asked (if the account exists: the page does not tell).
+    ContactAdminsSent,
+}
+
+/// The "contact your administrator" form.
+#[derive(Debug, Clone, Copy)]
+pub struct ContactAdminsView<'a> {
+    /// Its hidden fields (CSRF; no step nonce).
+    pub form: FormContext<'a>,
+    /// The user ID to fill in again after a refusal (one that parsed).
+    pub user_id: Option<&'a str>,
+    /// Why the last request was refused.
+    pub refusal: Option<&'a ContactRefusal>,
 }
 
 /// The reset link's page: the user ID and the new password twice; the token rides in a
@@ -558,6 +578,16 @@ impl Pages for DefaultPages {
                 cx.t("page-link-title"),
                 view.refusal.is_some(),
                 reset_link(view, cx),
+            ),
+            Page::ContactAdmins(view) => (
+                cx.t("page-contact-title"),
+                view.refusal.is_some(),
+                contact_admins(view, cx),
+            ),
+            Page::ContactAdminsSent => (
+                cx.t("page-contact-sent-title"),
+                false,
+                contact_admins_sent(cx),
             ),
         };
         let title = if error {
@@ -992,6 +1022,10 @@ impl DefaultPages {
                 }
                 Ending::AskAdmin(_) => {
                     p { (cx.t("page-ask-admin-why")) }
+                    h2 { (cx.t("page-ask-admin-from-here")) }
+                    p { a class="button-link" href=(urls.contact_admins()) {
+                        (cx.t("page-contact-link"))
+                    } }
                     h2 { (cx.t("page-ask-admin-what")) }
                     p { (cx.t("page-ask-admin-ask")) }
                     ul {
@@ -1246,6 +1280,46 @@ fn reset_link(view: &ResetLinkView<'_>, cx: &PageContext<'_>) -> Markup {
                 button type="submit" class="primary" { (cx.t("page-password-submit")) }
             }
         }
+    }
+}
+
+fn contact_admins(view: &ContactAdminsView<'_>, cx: &PageContext<'_>) -> Markup {
+    let error = view
+        .refusal
+        .map(|r| (format!("{}-error", Field::UserId.name()), cx.sentence(r)));
+    html! {
+        h1 { (cx.t("page-contact-title")) }
+        p { (cx.t("page-contact-intro")) }
+        @if let Some((_, text)) = &error {
+            div class="error-summary" role="alert" aria-labelledby="error-summary-title" {
+                h2 id="error-summary-title" { (cx.t("page-error-summary")) }
+                ul { li { a href="#user_id" { (text) } } }
+            }
+        }
+        form method="post" action=(cx.urls.contact_admins()) {
+            (hidden_fields(&view.form))
+            div class={ "field" @if error.is_some() { " field-error" } } {
+                label for="user_id" { (cx.t("page-user-id")) }
+                p class="hint" id="user_id-hint" { (cx.t("page-user-id-hint")) }
+                (error_message(error.as_ref(), cx))
+                input type="text" id="user_id" name="user_id" autocomplete="username"
+                    spellcheck="false" autocapitalize="none" required
+                    value=[view.user_id]
+                    aria-describedby=[described_by(Some("user_id-hint"), error.as_ref())]
+                    aria-invalid=[error.as_ref().map(|_| "true")];
+            }
+            div class="actions" {
+                button type="submit" class="primary" { (cx.t("page-contact-submit")) }
+            }
+        }
+    }
+}
+
+fn contact_admins_sent(cx: &PageContext<'_>) -> Markup {
+    html! {
+        h1 { (cx.t("page-contact-sent-title")) }
+        p { (cx.t("page-contact-sent-text")) }
+        p { a href=(cx.urls.start_page()) { (cx.t("page-support-filed-back")) } }
     }
 }
 

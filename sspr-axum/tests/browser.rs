@@ -34,7 +34,7 @@ use fantoccini::Locator;
 use fantoccini::key::Key;
 use serde_json::{Value, json};
 use sspr::challenge::IMAGE_ALPHABET;
-use sspr::host::Directory;
+use sspr::host::{DeliveryContent, Directory, Notice};
 use sspr::policy::Policy;
 use sspr::testing::{self, DISABLED, JAN, STRONG, mail, phone};
 
@@ -358,10 +358,36 @@ async fn methods_and_ask_your_admin(browser: &mut Browser) {
     browser.check("ask-your-admin").await;
     assert_eq!(browser.cookie(FLOW_COOKIE).await, None);
 
-    // The global admin has left: ask support for a new one.
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("Ask support for a new global admin")
+    );
+
+    // "Contact your administrator": the admins who may reset Piet are asked.
     browser
-        .click_text("Ask support for a new global admin")
+        .click_text("Ask my admins to reset my password")
         .await;
+    browser
+        .assert_heading("Ask your admins to reset your password")
+        .await;
+    browser.check("contact-admins").await;
+    browser.type_into("#user_id", DISABLED).await;
+    browser.click_text("Send the request").await;
+    browser.assert_heading("Your request was sent").await;
+    browser.check("contact-admins-sent").await;
+    let asked: Vec<_> = server
+        .outbox
+        .deliveries()
+        .into_iter()
+        .filter(|d| d.message == DeliveryContent::Notice(Notice::ResetRequested))
+        .collect();
+    assert_eq!(asked.len(), 1, "the global admin, once");
+    assert_eq!(asked[0].user, testing::id(DISABLED));
+
+    // The global admin has left: ask support for a new one.
+    browser.goto(&server.url("/support")).await;
     browser.assert_heading("Ask for a new global admin").await;
     browser.check("support-request").await;
     browser.type_into("#name", "Marieke de Vries").await;

@@ -1182,3 +1182,36 @@ async fn the_support_request_is_served_only_with_a_desk_and_checks_its_token() {
     // The page names the ticket, not what the requester typed.
     assert!(!filed.body.contains("Marieke"));
 }
+
+#[tokio::test]
+async fn contacting_the_admins_answers_alike_for_every_user_id_and_checks_its_token() {
+    let mut browser = Browser::new();
+    let form = browser.get("/contact-admins").await;
+    assert_eq!(form.status, StatusCode::OK);
+    form.assert_contains("<h1>Ask your admins to reset your password</h1>");
+    let csrf = form.csrf();
+    assert_eq!(
+        browser
+            .post("/contact-admins", &[("csrf", "forged"), ("user_id", JAN)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let known = browser
+        .post("/contact-admins", &[("csrf", &csrf), ("user_id", DISABLED)])
+        .await;
+    let unknown = browser
+        .post(
+            "/contact-admins",
+            &[("csrf", &csrf), ("user_id", "nobody.here@contoso.nl")],
+        )
+        .await;
+    assert_eq!(known.status, StatusCode::OK);
+    assert_eq!(known.body, unknown.body, "the same page for every user ID");
+    known.assert_contains("Your request was sent");
+    // A user ID that does not parse is refused at its field.
+    let bad = browser
+        .post("/contact-admins", &[("csrf", &csrf), ("user_id", "")])
+        .await;
+    bad.assert_contains("aria-invalid=\"true\"");
+}

@@ -148,3 +148,12 @@ page-support-filed-back = Back to the start
 page-link-title = Set a new password
 page-link-intro = Your admin sent you this link to set a new password. It works once. Type your user ID and choose a new password.
 page-link-password-hint = A few uncommon words work well; do not use your user ID or a password you use elsewhere.
+
+## "Contact your administrator"
+page-ask-admin-from-here = Ask your admins from here
+page-contact-link = Ask my admins to reset my password
+page-contact-title = Ask your admins to reset your password
+page-contact-intro = Type your user ID: the admins of your organisation who may reset your password get a message from us. They reach you the way they always do.
+page-contact-submit = Send the request
+page-contact-sent-title = Your request was sent
+page-contact-sent-text = If this account exists and an admin of your organisation may reset its password, they got a message from us. Wait for them to reach you; there is no need to ask again.

@@ -150,3 +150,12 @@ page-support-filed-back = Terug naar het begin
 page-link-title = Stel een nieuw wachtwoord in
 page-link-intro = Uw beheerder heeft u deze koppeling gestuurd om een nieuw wachtwoord in te stellen. Ze werkt één keer. Typ uw gebruikers-id en kies een nieuw wachtwoord.
 page-link-password-hint = Een paar ongewone woorden werken goed; gebruik niet uw gebruikers-id of een wachtwoord dat u ergens anders gebruikt.
+
+## "Neem contact op met uw beheerder"
+page-ask-admin-from-here = Vraag het uw beheerders vanaf hier
+page-contact-link = Vraag mijn beheerders mijn wachtwoord opnieuw in te stellen
+page-contact-title = Vraag uw beheerders uw wachtwoord opnieuw in te stellen
+page-contact-intro = Typ uw gebruikers-id: de beheerders van uw organisatie die uw wachtwoord opnieuw mogen instellen, krijgen een bericht van ons. Ze nemen contact met u op zoals ze dat altijd doen.
+page-contact-submit = Verzoek versturen
+page-contact-sent-title = Uw verzoek is verstuurd
+page-contact-sent-text = Als dit account bestaat en een beheerder van uw organisatie het wachtwoord opnieuw mag instellen, heeft die een bericht van ons gekregen. Wacht tot u iets hoort; u hoeft het niet nog eens te vragen.
