@@ -55,7 +55,7 @@ impl fmt::Debug for TemporaryPassword {
 #[non_exhaustive]
 pub enum AdminResetError {
     /// The admin may not reset this account: the table of roles does not allow it
-    /// ([`roles::may_reset`](crate::roles::may_reset)), or it is their own account (use
+    /// ([`roles::may_reset`]), or it is their own account (use
     /// self-service).
     #[error("you cannot reset the password of this account")]
     NotAllowed,

@@ -8,7 +8,7 @@
 //! requests are dropped without a word, so that nobody floods an organisation's admins),
 //! looks the account up once, and hands the telling to the service's
 //! [`Dispatch`](crate::host::Dispatch), off the request, like a code: every admin of the
-//! organisation who may reset the account ([`roles`](crate::roles)) gets
+//! organisation who may reset the account ([`roles`]) gets
 //! [`Notice::ResetRequested`] by email (or their first method). An unknown account hands
 //! off a decoy that tells nobody.
 
