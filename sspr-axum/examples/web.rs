@@ -400,6 +400,9 @@ async fn sign_in(State(demo): State<Demo>) -> Response {
         p { "Signing in is your application's part. The password reset below is the \
              sspr wizard." }
         p { a class="button-link" href=(demo.urls.start_page()) { "Can't access your account?" } }
+        p { a href=(demo.urls.forced_change()) {
+            "Your admin gave you a temporary password? Change it"
+        } }
         h2 { "Demo accounts" }
         ul {
             li { strong { (JAN) } ": may reset (email and text message)" }

@@ -75,6 +75,7 @@
 
 mod contact;
 pub mod cookies;
+pub mod forced;
 mod forms;
 mod language;
 pub mod limits;
@@ -355,6 +356,10 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
         if !self.base.is_empty() {
             router = router.route(&self.base, get(routes::start_page::<St>));
         }
+        router = router.route(
+            &urls.forced_change(),
+            get(forced::form::<St>).merge(limit(post(forced::submit::<St>), &limiters.answer)),
+        );
         router = router.route(
             &urls.contact_admins(),
             get(contact::form::<St>).merge(limit(post(contact::submit::<St>), &limiters.send)),

@@ -39,6 +39,7 @@
 //! page says so only once the script runs.
 
 use maud::{DOCTYPE, Markup, html};
+use sspr::admin::ForcedChangeRefusal;
 use sspr::admin_request::ContactRefusal;
 use sspr::challenge::{ChallengeKind, ImageSize};
 use sspr::grant::LinkRefusal;
@@ -140,6 +141,10 @@ impl Urls {
     pub fn support(&self) -> String {
         self.path("/support")
     }
+    /// "Change your password" after an admin's reset (the temporary password).
+    pub fn forced_change(&self) -> String {
+        self.path("/change")
+    }
     /// "Contact your administrator".
     pub fn contact_admins(&self) -> String {
         self.path("/contact-admins")
@@ -193,6 +198,19 @@ pub enum Page<'a> {
     ContactAdmins(ContactAdminsView<'a>),
     /// The admins were asked (if the account exists: the page does not tell).
     ContactAdminsSent,
+    /// "Change your password": replacing an admin's temporary password.
+    ForcedChange(ForcedChangeView<'a>),
+}
+
+/// The form that replaces a temporary password.
+#[derive(Debug, Clone, Copy)]
+pub struct ForcedChangeView<'a> {
+    /// Its hidden fields (CSRF; no step nonce).
+    pub form: FormContext<'a>,
+    /// The user ID to fill in again after a refusal (one that parsed).
+    pub user_id: Option<&'a str>,
+    /// Why the last try was refused.
+    pub refusal: Option<&'a ForcedChangeRefusal>,
 }
 
 /// The "contact your administrator" form.
@@ -583,6 +601,11 @@ impl Pages for DefaultPages {
                 cx.t("page-contact-title"),
                 view.refusal.is_some(),
                 contact_admins(view, cx),
+            ),
+            Page::ForcedChange(view) => (
+                cx.t("page-change-title"),
+                view.refusal.is_some(),
+                forced_change(view, cx),
             ),
             Page::ContactAdminsSent => (
                 cx.t("page-contact-sent-title"),
@@ -1258,6 +1281,74 @@ fn reset_link(view: &ResetLinkView<'_>, cx: &PageContext<'_>) -> Markup {
                     value=[view.user_id]
                     aria-describedby=[described_by(Some("user_id-hint"), user_error.as_ref())]
                     aria-invalid=[user_error.as_ref().map(|_| "true")];
+            }
+            div class={ "field" @if new_error.is_some() { " field-error" } } {
+                label for="new_password" { (cx.t("page-new-password")) }
+                p class="hint" id="new_password-hint" { (cx.t("page-link-password-hint")) }
+                (error_message(new_error.as_ref(), cx))
+                input type="password" id="new_password" name="new_password"
+                    autocomplete="new-password" required
+                    aria-describedby=[described_by(Some("new_password-hint"), new_error.as_ref())]
+                    aria-invalid=[new_error.as_ref().map(|_| "true")];
+            }
+            div class={ "field" @if confirm_error.is_some() { " field-error" } } {
+                label for="confirm" { (cx.t("page-confirm")) }
+                (error_message(confirm_error.as_ref(), cx))
+                input type="password" id="confirm" name="confirm"
+                    autocomplete="new-password" required
+                    aria-describedby=[described_by(None, confirm_error.as_ref())]
+                    aria-invalid=[confirm_error.as_ref().map(|_| "true")];
+            }
+            div class="actions" {
+                button type="submit" class="primary" { (cx.t("page-password-submit")) }
+            }
+        }
+    }
+}
+
+fn forced_change(view: &ForcedChangeView<'_>, cx: &PageContext<'_>) -> Markup {
+    let refusal = view.refusal;
+    let at = |field: Field| {
+        refusal
+            .filter(|r| crate::forced::field_of(r) == field)
+            .map(|r| (format!("{}-error", field.name()), cx.sentence(r)))
+    };
+    let (user_error, new_error, confirm_error) = (
+        at(Field::UserId),
+        at(Field::NewPassword),
+        at(Field::Confirm),
+    );
+    html! {
+        h1 { (cx.t("page-change-title")) }
+        p { (cx.t("page-change-intro")) }
+        @if let Some(refusal) = refusal {
+            div class="error-summary" role="alert" aria-labelledby="error-summary-title" {
+                h2 id="error-summary-title" { (cx.t("page-error-summary")) }
+                ul { li {
+                    @let field = crate::forced::field_of(refusal);
+                    @if field == Field::Form {
+                        (cx.sentence(refusal))
+                    } @else {
+                        a href={ "#" (field.id()) } { (cx.sentence(refusal)) }
+                    }
+                } }
+            }
+        }
+        form method="post" action=(cx.urls.forced_change()) {
+            (hidden_fields(&view.form))
+            div class={ "field" @if user_error.is_some() { " field-error" } } {
+                label for="user_id" { (cx.t("page-user-id")) }
+                (error_message(user_error.as_ref(), cx))
+                input type="text" id="user_id" name="user_id" autocomplete="username"
+                    spellcheck="false" autocapitalize="none" required
+                    value=[view.user_id]
+                    aria-describedby=[described_by(None, user_error.as_ref())]
+                    aria-invalid=[user_error.as_ref().map(|_| "true")];
+            }
+            div class="field" {
+                label for="temporary" { (cx.t("page-change-temporary")) }
+                input type="password" id="temporary" name="temporary"
+                    autocomplete="current-password" required;
             }
             div class={ "field" @if new_error.is_some() { " field-error" } } {
                 label for="new_password" { (cx.t("page-new-password")) }

@@ -127,6 +127,7 @@ async fn scenarios(mut browser: Browser) -> (Browser, Vec<(&'static str, Duratio
     scenario!(the_pages_of_what_went_wrong);
     scenario!(a_whole_reset_in_dutch);
     scenario!(a_reset_link_from_an_admin);
+    scenario!(the_change_at_next_sign_in);
     (browser, timings)
 }
 
@@ -786,4 +787,41 @@ async fn a_reset_link_from_an_admin(browser: &mut Browser) {
             .await
             .contains("This reset link does not work")
     );
+}
+
+/// The global admin resets Piet's password to a temporary one; Piet signs in with a
+/// wrong one first (refused, not told which part was wrong), then changes it.
+async fn the_change_at_next_sign_in(browser: &mut Browser) {
+    let server = Server::start(Policy::default()).await;
+    let temporary = server
+        .sspr
+        .reset_by_admin(&testing::id(testing::ADMIN), &testing::id(DISABLED))
+        .await
+        .expect("the global admin may reset Piet");
+    browser.forget_cookies().await;
+    browser.goto(&server.url("/change")).await;
+    browser.assert_heading("Change your password").await;
+    browser.check("forced-change").await;
+    browser.type_into("#user_id", DISABLED).await;
+    browser
+        .type_into("#temporary", "not the temporary password")
+        .await;
+    browser.type_into("#new_password", STRONG).await;
+    browser.type_into("#confirm", STRONG).await;
+    browser.click_text("Change password").await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("The user ID or the temporary password is not right")
+    );
+    browser.check("forced-change-refused").await;
+    browser
+        .type_into("#temporary", temporary.expose_secret())
+        .await;
+    browser.type_into("#new_password", STRONG).await;
+    browser.type_into("#confirm", STRONG).await;
+    browser.click_text("Change password").await;
+    browser.assert_heading("Your password was changed").await;
+    browser.check("forced-change-done").await;
 }

@@ -157,3 +157,8 @@ page-contact-intro = Type your user ID: the admins of your organisation who may 
 page-contact-submit = Send the request
 page-contact-sent-title = Your request was sent
 page-contact-sent-text = If this account exists and an admin of your organisation may reset its password, they got a message from us. Wait for them to reach you; there is no need to ask again.
+
+## Change at next sign-in (an admin's temporary password)
+page-change-title = Change your password
+page-change-intro = Your admin reset your password to a temporary one. Choose your own now: type your user ID, the temporary password, and your new password twice.
+page-change-temporary = Temporary password

@@ -159,3 +159,8 @@ page-contact-intro = Typ uw gebruikers-id: de beheerders van uw organisatie die 
 page-contact-submit = Verzoek versturen
 page-contact-sent-title = Uw verzoek is verstuurd
 page-contact-sent-text = Als dit account bestaat en een beheerder van uw organisatie het wachtwoord opnieuw mag instellen, heeft die een bericht van ons gekregen. Wacht tot u iets hoort; u hoeft het niet nog eens te vragen.
+
+## Wijzigen bij de volgende aanmelding (een tijdelijk wachtwoord van de beheerder)
+page-change-title = Wijzig uw wachtwoord
+page-change-intro = Uw beheerder heeft uw wachtwoord vervangen door een tijdelijk wachtwoord. Kies nu uw eigen wachtwoord: typ uw gebruikers-id, het tijdelijke wachtwoord en twee keer uw nieuwe wachtwoord.
+page-change-temporary = Tijdelijk wachtwoord
