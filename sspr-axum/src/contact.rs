@@ -9,15 +9,14 @@ use std::sync::Arc;
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use sspr::admin_request::ContactRefusal;
 use sspr::store::FlowStore;
 
-use crate::cookies;
-use crate::pages::{ContactAdminsView, FormContext, Page, Problem};
-use crate::routes::App;
+use crate::pages::{ContactAdminsView, FormContext, Page};
+use crate::routes::{App, StartBound, with_start_cookie};
 
 /// The form as posted.
 #[derive(Deserialize)]
@@ -50,21 +49,11 @@ pub(crate) async fn form<St: FlowStore + 'static>(
     State(app): State<Arc<App<St>>>,
     headers: HeaderMap,
 ) -> Response {
-    let (value, new) = match app.jar.start(&headers) {
-        Some(value) => (value.to_owned(), false),
-        None => match cookies::new_start_value() {
-            Some(value) => (value, true),
-            None => return app.problem(Problem::Unavailable),
-        },
+    let (csrf, cookie) = match app.start_token(&headers) {
+        Ok(started) => started,
+        Err(response) => return response,
     };
-    let csrf = app.csrf.start_token(&value);
-    let mut response = app.contact_page(&csrf, None, None);
-    if new {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, app.jar.set_start(&value));
-    }
-    response
+    with_start_cookie(app.contact_page(&csrf, None, None), cookie)
 }
 
 /// `POST <base>/contact-admins`: asks the admins, or shows the refusal at the field.
@@ -73,24 +62,23 @@ pub(crate) async fn submit<St: FlowStore + 'static>(
     headers: HeaderMap,
     form: Result<Form<ContactForm>, FormRejection>,
 ) -> Response {
-    let form = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) => return app.rejected(&rejection),
+    let (form, csrf) = match app.accept_start(&headers, form) {
+        Ok(accepted) => accepted,
+        Err(response) => return response,
     };
-    let Some(start) = app.jar.start(&headers) else {
-        return app.problem(Problem::Forbidden);
-    };
-    if !app.csrf.check_start(start, &form.csrf) {
-        return app.problem(Problem::Forbidden);
-    }
     match app.sspr.contact_admins(&form.user_id).await {
         Ok(()) => app.html(StatusCode::OK, &Page::ContactAdminsSent),
         Err(refusal) => {
-            let csrf = app.csrf.start_token(start);
             let refill = sspr::UserId::parse(&form.user_id)
                 .ok()
                 .map(|_| form.user_id.as_str());
             app.contact_page(&csrf, refill, Some(&refusal))
         }
+    }
+}
+
+impl StartBound for ContactForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
     }
 }

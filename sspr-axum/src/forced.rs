@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use sspr::admin::{ForcedChange, ForcedChangeRefusal};
@@ -18,9 +18,8 @@ use sspr::password::{Password, PasswordRefusal};
 use sspr::store::FlowStore;
 use sspr::{Ending, UserId};
 
-use crate::cookies;
-use crate::pages::{Field, ForcedChangeView, FormContext, Page, Problem};
-use crate::routes::App;
+use crate::pages::{Field, ForcedChangeView, FormContext, Page};
+use crate::routes::{App, StartBound, with_start_cookie};
 
 /// The form as posted. Not `Debug`: it holds passwords.
 #[derive(Deserialize)]
@@ -69,21 +68,11 @@ pub(crate) async fn form<St: FlowStore + 'static>(
     State(app): State<Arc<App<St>>>,
     headers: HeaderMap,
 ) -> Response {
-    let (value, new) = match app.jar.start(&headers) {
-        Some(value) => (value.to_owned(), false),
-        None => match cookies::new_start_value() {
-            Some(value) => (value, true),
-            None => return app.problem(Problem::Unavailable),
-        },
+    let (csrf, cookie) = match app.start_token(&headers) {
+        Ok(started) => started,
+        Err(response) => return response,
     };
-    let csrf = app.csrf.start_token(&value);
-    let mut response = app.change_page(&csrf, None, None);
-    if new {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, app.jar.set_start(&value));
-    }
-    response
+    with_start_cookie(app.change_page(&csrf, None, None), cookie)
 }
 
 /// `POST <base>/change`: replaces the temporary password, or shows the refusal.
@@ -92,16 +81,10 @@ pub(crate) async fn submit<St: FlowStore + 'static>(
     headers: HeaderMap,
     form: Result<Form<ChangeForm>, FormRejection>,
 ) -> Response {
-    let form = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) => return app.rejected(&rejection),
+    let (form, csrf) = match app.accept_start(&headers, form) {
+        Ok(accepted) => accepted,
+        Err(response) => return response,
     };
-    let Some(start) = app.jar.start(&headers) else {
-        return app.problem(Problem::Forbidden);
-    };
-    if !app.csrf.check_start(start, &form.csrf) {
-        return app.problem(Problem::Forbidden);
-    }
     let ChangeForm {
         user_id,
         temporary,
@@ -126,9 +109,14 @@ pub(crate) async fn submit<St: FlowStore + 'static>(
             app.html(StatusCode::OK, &Page::Ending(&Ending::Locked(locked)))
         }
         Err(refusal) => {
-            let csrf = app.csrf.start_token(start);
             let refill = UserId::parse(&user_id).ok().map(|_| user_id.as_str());
             app.change_page(&csrf, refill, Some(&refusal))
         }
+    }
+}
+
+impl StartBound for ChangeForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
     }
 }

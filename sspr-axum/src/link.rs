@@ -13,7 +13,7 @@ use std::sync::Arc;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use sspr::grant::{GrantDigest, GrantStore, GrantTaken, LinkRefusal, StoredGrant};
@@ -22,9 +22,8 @@ use sspr::store::{FlowStore, StoreError};
 use sspr::{Ending, UserId};
 use time::OffsetDateTime;
 
-use crate::cookies;
 use crate::pages::{Field, FormContext, Page, Problem, ResetLinkView};
-use crate::routes::App;
+use crate::routes::{App, StartBound, with_start_cookie};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
@@ -167,21 +166,11 @@ pub(crate) async fn form<St: FlowStore + 'static>(
     if token.chars().count() > MAX_TOKEN_CHARS {
         return app.problem(Problem::BadRequest);
     }
-    let (value, new) = match app.jar.start(&headers) {
-        Some(value) => (value.to_owned(), false),
-        None => match cookies::new_start_value() {
-            Some(value) => (value, true),
-            None => return app.problem(Problem::Unavailable),
-        },
+    let (csrf, cookie) = match app.start_token(&headers) {
+        Ok(started) => started,
+        Err(response) => return response,
     };
-    let csrf = app.csrf.start_token(&value);
-    let mut response = app.link_page(&token, &csrf, None, None);
-    if new {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, app.jar.set_start(&value));
-    }
-    response
+    with_start_cookie(app.link_page(&token, &csrf, None, None), cookie)
 }
 
 /// `POST <base>/link`: sets the password, or shows the form again with the refusal.
@@ -190,16 +179,10 @@ pub(crate) async fn submit<St: FlowStore + 'static>(
     headers: HeaderMap,
     form: Result<Form<LinkForm>, FormRejection>,
 ) -> Response {
-    let form = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) => return app.rejected(&rejection),
+    let (form, csrf) = match app.accept_start(&headers, form) {
+        Ok(accepted) => accepted,
+        Err(response) => return response,
     };
-    let Some(start) = app.jar.start(&headers) else {
-        return app.problem(Problem::Forbidden);
-    };
-    if !app.csrf.check_start(start, &form.csrf) {
-        return app.problem(Problem::Forbidden);
-    }
     let Some(grants) = app.grants.as_ref() else {
         return app.problem(Problem::NotFound);
     };
@@ -226,10 +209,15 @@ pub(crate) async fn submit<St: FlowStore + 'static>(
     match redeemed {
         Ok(completed) => app.html(StatusCode::OK, &Page::Ending(&Ending::Completed(completed))),
         Err(refusal) => {
-            let csrf = app.csrf.start_token(start);
             // The user ID again when it parsed; the token again for another try.
             let refill = UserId::parse(&user_id).ok().map(|_| user_id.as_str());
             app.link_page(&token, &csrf, refill, Some(&refusal))
         }
+    }
+}
+
+impl StartBound for LinkForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
     }
 }

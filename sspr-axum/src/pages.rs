@@ -707,23 +707,92 @@ fn time_arg(at: OffsetDateTime) -> TextArg<'static> {
 /// The list of problems at the top of a page whose form was refused, each linking to its
 /// field.
 fn error_summary(refusal: Option<&Refusal>, cx: &PageContext<'_>) -> Markup {
+    summary(refusal.map(|r| (Field::of(r).id(), cx.sentence(r))), cx)
+}
+
+/// The problem at the top of a page: its text, linked to the input whose id is given
+/// (plain text for the form as a whole, an empty id).
+fn summary(problem: Option<(&str, String)>, cx: &PageContext<'_>) -> Markup {
     html! {
-        @if let Some(refusal) = refusal {
+        @if let Some((id, text)) = problem {
             div class="error-summary" role="alert" aria-labelledby="error-summary-title" {
                 h2 id="error-summary-title" { (cx.t("page-error-summary")) }
                 ul {
                     li {
-                        @let field = Field::of(refusal);
-                        @if field == Field::Form {
-                            (cx.sentence(refusal))
+                        @if id.is_empty() {
+                            (text)
                         } @else {
-                            a href={ "#" (field.id()) } { (cx.sentence(refusal)) }
+                            a href={ "#" (id) } { (text) }
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// The user ID field, with its hint when `hint`, the value to fill in again and its error.
+fn user_id_field(
+    cx: &PageContext<'_>,
+    value: Option<&str>,
+    error: Option<&(String, String)>,
+    hint: bool,
+) -> Markup {
+    let hint_id = hint.then_some("user_id-hint");
+    html! {
+        div class={ "field" @if error.is_some() { " field-error" } } {
+            label for="user_id" { (cx.t("page-user-id")) }
+            @if hint {
+                p class="hint" id="user_id-hint" { (cx.t("page-user-id-hint")) }
+            }
+            (error_message(error, cx))
+            input type="text" id="user_id" name="user_id" autocomplete="username"
+                spellcheck="false" autocapitalize="none" required
+                value=[value]
+                aria-describedby=[described_by(hint_id, error)]
+                aria-invalid=[error.map(|_| "true")];
+        }
+    }
+}
+
+/// The new password and the same typed again, with the hint under the first and each
+/// field's error.
+fn new_password_fields(
+    cx: &PageContext<'_>,
+    hint: &str,
+    new_error: Option<&(String, String)>,
+    confirm_error: Option<&(String, String)>,
+) -> Markup {
+    html! {
+        div class={ "field" @if new_error.is_some() { " field-error" } } {
+            label for="new_password" { (cx.t("page-new-password")) }
+            p class="hint" id="new_password-hint" { (hint) }
+            (error_message(new_error, cx))
+            input type="password" id="new_password" name="new_password"
+                autocomplete="new-password" required
+                aria-describedby=[described_by(Some("new_password-hint"), new_error)]
+                aria-invalid=[new_error.map(|_| "true")];
+        }
+        div class={ "field" @if confirm_error.is_some() { " field-error" } } {
+            label for="confirm" { (cx.t("page-confirm")) }
+            (error_message(confirm_error, cx))
+            input type="password" id="confirm" name="confirm"
+                autocomplete="new-password" required
+                aria-describedby=[described_by(None, confirm_error)]
+                aria-invalid=[confirm_error.map(|_| "true")];
+        }
+    }
+}
+
+/// The error of `field` for a refusal that `field_of` places, as [`field_error`] does.
+fn error_at<R: Message>(
+    refusal: Option<&R>,
+    field: Field,
+    field_of: fn(&R) -> Field,
+    cx: &PageContext<'_>,
+) -> Option<(String, String)> {
+    let refusal = refusal.filter(|r| field_of(r) == field)?;
+    Some((format!("{}-error", field.name()), cx.sentence(refusal)))
 }
 
 /// The refusal of `field`, if the refusal is at it: the message element and its id.
@@ -824,16 +893,7 @@ fn identify(view: &IdentifyView<'_>, cx: &PageContext<'_>) -> Markup {
         (error_summary(view.refusal, cx))
         form method="post" action=(urls.identify()) {
             (hidden_fields(&view.form))
-            div class={ "field" @if user_error.is_some() { " field-error" } } {
-                label for="user_id" { (cx.t("page-user-id")) }
-                p class="hint" id="user_id-hint" { (cx.t("page-user-id-hint")) }
-                (error_message(user_error.as_ref(), cx))
-                input type="text" id="user_id" name="user_id" autocomplete="username"
-                    spellcheck="false" autocapitalize="none" required
-                    value=[view.user_id]
-                    aria-describedby=[described_by(Some("user_id-hint"), user_error.as_ref())]
-                    aria-invalid=[user_error.as_ref().map(|_| "true")];
-            }
+            (user_id_field(cx, view.user_id, user_error.as_ref(), true))
             div class="challenge" {
                 @match kind {
                     ChallengeKind::Image => {
@@ -969,31 +1029,17 @@ fn new_password(view: &NewPasswordView<'_>, cx: &PageContext<'_>) -> Markup {
     let new_error = field_error(view.refusal, Field::NewPassword, cx);
     let confirm_error = field_error(view.refusal, Field::Confirm, cx);
     let user = view.step.user().to_string();
+    let hint = cx.t_with(
+        "page-new-password-hint",
+        &[("min", n(view.rules.min_chars()))],
+    );
     html! {
         h1 { (cx.t("page-password-title")) }
         p { (cx.t_with("page-password-for", &[("user", user.as_str().into())])) }
         (error_summary(view.refusal, cx))
         form method="post" action=(cx.urls.password()) {
             (hidden_fields(&view.form))
-            div class={ "field" @if new_error.is_some() { " field-error" } } {
-                label for="new_password" { (cx.t("page-new-password")) }
-                p class="hint" id="new_password-hint" {
-                    (cx.t_with("page-new-password-hint", &[("min", n(view.rules.min_chars()))]))
-                }
-                (error_message(new_error.as_ref(), cx))
-                input type="password" id="new_password" name="new_password"
-                    autocomplete="new-password" required
-                    aria-describedby=[described_by(Some("new_password-hint"), new_error.as_ref())]
-                    aria-invalid=[new_error.as_ref().map(|_| "true")];
-            }
-            div class={ "field" @if confirm_error.is_some() { " field-error" } } {
-                label for="confirm" { (cx.t("page-confirm")) }
-                (error_message(confirm_error.as_ref(), cx))
-                input type="password" id="confirm" name="confirm"
-                    autocomplete="new-password" required
-                    aria-describedby=[described_by(None, confirm_error.as_ref())]
-                    aria-invalid=[confirm_error.as_ref().map(|_| "true")];
-            }
+            (new_password_fields(cx, &hint, new_error.as_ref(), confirm_error.as_ref()))
             div class="actions" {
                 button type="submit" class="primary" { (cx.t("page-password-submit")) }
             }
@@ -1205,16 +1251,13 @@ fn support(view: &SupportView<'_>, cx: &PageContext<'_>) -> Markup {
     html! {
         h1 { (cx.t("page-support-title")) }
         p { (cx.t("page-support-intro")) }
-        @if let Some(refusal) = refusal {
-            div class="error-summary" role="alert" aria-labelledby="error-summary-title" {
-                h2 id="error-summary-title" { (cx.t("page-error-summary")) }
-                ul { li {
-                    a href={ "#" (crate::support::field_name(crate::support::field_of(refusal))) } {
-                        (cx.sentence(refusal))
-                    }
-                } }
-            }
-        }
+        (summary(
+            refusal.map(|r| (
+                crate::support::field_name(crate::support::field_of(r)),
+                cx.sentence(r)
+            )),
+            cx
+        ))
         form method="post" action=(cx.urls.support()) {
             (hidden_fields(&view.form))
             (support_field(cx, SupportField::Name, view.name, "text", "name", refusal))
@@ -1242,63 +1285,24 @@ fn support_filed(view: &SupportFiledView<'_>, cx: &PageContext<'_>) -> Markup {
 }
 
 fn reset_link(view: &ResetLinkView<'_>, cx: &PageContext<'_>) -> Markup {
-    let refusal = view.refusal;
-    let at = |field: Field| {
-        refusal
-            .filter(|r| crate::link::field_of(r) == field)
-            .map(|r| (format!("{}-error", field.name()), cx.sentence(r)))
-    };
-    let (user_error, new_error, confirm_error) = (
-        at(Field::UserId),
-        at(Field::NewPassword),
-        at(Field::Confirm),
-    );
+    let at = |field| error_at(view.refusal, field, crate::link::field_of, cx);
+    let problem = view
+        .refusal
+        .map(|r| (crate::link::field_of(r).id(), cx.sentence(r)));
     html! {
         h1 { (cx.t("page-link-title")) }
         p { (cx.t("page-link-intro")) }
-        @if let Some(refusal) = refusal {
-            div class="error-summary" role="alert" aria-labelledby="error-summary-title" {
-                h2 id="error-summary-title" { (cx.t("page-error-summary")) }
-                ul { li {
-                    @let field = crate::link::field_of(refusal);
-                    @if field == Field::Form {
-                        (cx.sentence(refusal))
-                    } @else {
-                        a href={ "#" (field.id()) } { (cx.sentence(refusal)) }
-                    }
-                } }
-            }
-        }
+        (summary(problem, cx))
         form method="post" action=(cx.urls.reset_link()) {
             (hidden_fields(&view.form))
             input type="hidden" name="token" value=(view.token);
-            div class={ "field" @if user_error.is_some() { " field-error" } } {
-                label for="user_id" { (cx.t("page-user-id")) }
-                p class="hint" id="user_id-hint" { (cx.t("page-user-id-hint")) }
-                (error_message(user_error.as_ref(), cx))
-                input type="text" id="user_id" name="user_id" autocomplete="username"
-                    spellcheck="false" autocapitalize="none" required
-                    value=[view.user_id]
-                    aria-describedby=[described_by(Some("user_id-hint"), user_error.as_ref())]
-                    aria-invalid=[user_error.as_ref().map(|_| "true")];
-            }
-            div class={ "field" @if new_error.is_some() { " field-error" } } {
-                label for="new_password" { (cx.t("page-new-password")) }
-                p class="hint" id="new_password-hint" { (cx.t("page-link-password-hint")) }
-                (error_message(new_error.as_ref(), cx))
-                input type="password" id="new_password" name="new_password"
-                    autocomplete="new-password" required
-                    aria-describedby=[described_by(Some("new_password-hint"), new_error.as_ref())]
-                    aria-invalid=[new_error.as_ref().map(|_| "true")];
-            }
-            div class={ "field" @if confirm_error.is_some() { " field-error" } } {
-                label for="confirm" { (cx.t("page-confirm")) }
-                (error_message(confirm_error.as_ref(), cx))
-                input type="password" id="confirm" name="confirm"
-                    autocomplete="new-password" required
-                    aria-describedby=[described_by(None, confirm_error.as_ref())]
-                    aria-invalid=[confirm_error.as_ref().map(|_| "true")];
-            }
+            (user_id_field(cx, view.user_id, at(Field::UserId).as_ref(), true))
+            (new_password_fields(
+                cx,
+                &cx.t("page-link-password-hint"),
+                at(Field::NewPassword).as_ref(),
+                at(Field::Confirm).as_ref(),
+            ))
             div class="actions" {
                 button type="submit" class="primary" { (cx.t("page-password-submit")) }
             }
@@ -1307,66 +1311,28 @@ fn reset_link(view: &ResetLinkView<'_>, cx: &PageContext<'_>) -> Markup {
 }
 
 fn forced_change(view: &ForcedChangeView<'_>, cx: &PageContext<'_>) -> Markup {
-    let refusal = view.refusal;
-    let at = |field: Field| {
-        refusal
-            .filter(|r| crate::forced::field_of(r) == field)
-            .map(|r| (format!("{}-error", field.name()), cx.sentence(r)))
-    };
-    let (user_error, new_error, confirm_error) = (
-        at(Field::UserId),
-        at(Field::NewPassword),
-        at(Field::Confirm),
-    );
+    let at = |field| error_at(view.refusal, field, crate::forced::field_of, cx);
+    let problem = view
+        .refusal
+        .map(|r| (crate::forced::field_of(r).id(), cx.sentence(r)));
     html! {
         h1 { (cx.t("page-change-title")) }
         p { (cx.t("page-change-intro")) }
-        @if let Some(refusal) = refusal {
-            div class="error-summary" role="alert" aria-labelledby="error-summary-title" {
-                h2 id="error-summary-title" { (cx.t("page-error-summary")) }
-                ul { li {
-                    @let field = crate::forced::field_of(refusal);
-                    @if field == Field::Form {
-                        (cx.sentence(refusal))
-                    } @else {
-                        a href={ "#" (field.id()) } { (cx.sentence(refusal)) }
-                    }
-                } }
-            }
-        }
+        (summary(problem, cx))
         form method="post" action=(cx.urls.forced_change()) {
             (hidden_fields(&view.form))
-            div class={ "field" @if user_error.is_some() { " field-error" } } {
-                label for="user_id" { (cx.t("page-user-id")) }
-                (error_message(user_error.as_ref(), cx))
-                input type="text" id="user_id" name="user_id" autocomplete="username"
-                    spellcheck="false" autocapitalize="none" required
-                    value=[view.user_id]
-                    aria-describedby=[described_by(None, user_error.as_ref())]
-                    aria-invalid=[user_error.as_ref().map(|_| "true")];
-            }
+            (user_id_field(cx, view.user_id, at(Field::UserId).as_ref(), false))
             div class="field" {
                 label for="temporary" { (cx.t("page-change-temporary")) }
                 input type="password" id="temporary" name="temporary"
                     autocomplete="current-password" required;
             }
-            div class={ "field" @if new_error.is_some() { " field-error" } } {
-                label for="new_password" { (cx.t("page-new-password")) }
-                p class="hint" id="new_password-hint" { (cx.t("page-link-password-hint")) }
-                (error_message(new_error.as_ref(), cx))
-                input type="password" id="new_password" name="new_password"
-                    autocomplete="new-password" required
-                    aria-describedby=[described_by(Some("new_password-hint"), new_error.as_ref())]
-                    aria-invalid=[new_error.as_ref().map(|_| "true")];
-            }
-            div class={ "field" @if confirm_error.is_some() { " field-error" } } {
-                label for="confirm" { (cx.t("page-confirm")) }
-                (error_message(confirm_error.as_ref(), cx))
-                input type="password" id="confirm" name="confirm"
-                    autocomplete="new-password" required
-                    aria-describedby=[described_by(None, confirm_error.as_ref())]
-                    aria-invalid=[confirm_error.as_ref().map(|_| "true")];
-            }
+            (new_password_fields(
+                cx,
+                &cx.t("page-link-password-hint"),
+                at(Field::NewPassword).as_ref(),
+                at(Field::Confirm).as_ref(),
+            ))
             div class="actions" {
                 button type="submit" class="primary" { (cx.t("page-password-submit")) }
             }
@@ -1375,30 +1341,15 @@ fn forced_change(view: &ForcedChangeView<'_>, cx: &PageContext<'_>) -> Markup {
 }
 
 fn contact_admins(view: &ContactAdminsView<'_>, cx: &PageContext<'_>) -> Markup {
-    let error = view
-        .refusal
-        .map(|r| (format!("{}-error", Field::UserId.name()), cx.sentence(r)));
+    let error = error_at(view.refusal, Field::UserId, |_| Field::UserId, cx);
+    let problem = view.refusal.map(|r| (Field::UserId.id(), cx.sentence(r)));
     html! {
         h1 { (cx.t("page-contact-title")) }
         p { (cx.t("page-contact-intro")) }
-        @if let Some((_, text)) = &error {
-            div class="error-summary" role="alert" aria-labelledby="error-summary-title" {
-                h2 id="error-summary-title" { (cx.t("page-error-summary")) }
-                ul { li { a href="#user_id" { (text) } } }
-            }
-        }
+        (summary(problem, cx))
         form method="post" action=(cx.urls.contact_admins()) {
             (hidden_fields(&view.form))
-            div class={ "field" @if error.is_some() { " field-error" } } {
-                label for="user_id" { (cx.t("page-user-id")) }
-                p class="hint" id="user_id-hint" { (cx.t("page-user-id-hint")) }
-                (error_message(error.as_ref(), cx))
-                input type="text" id="user_id" name="user_id" autocomplete="username"
-                    spellcheck="false" autocapitalize="none" required
-                    value=[view.user_id]
-                    aria-describedby=[described_by(Some("user_id-hint"), error.as_ref())]
-                    aria-invalid=[error.as_ref().map(|_| "true")];
-            }
+            (user_id_field(cx, view.user_id, error.as_ref(), true))
             div class="actions" {
                 button type="submit" class="primary" { (cx.t("page-contact-submit")) }
             }

@@ -59,6 +59,26 @@ pub(crate) struct App<St> {
 
 type Shared<St> = State<Arc<App<St>>>;
 
+impl StartBound for StartForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `response` with the start cookie set, when there is one to set.
+pub(crate) fn with_start_cookie(mut response: Response, cookie: Option<HeaderValue>) -> Response {
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// A form outside a flow, whose CSRF token is bound to the start cookie.
+pub(crate) trait StartBound {
+    /// Its CSRF token.
+    fn csrf(&self) -> &str;
+}
+
 /// What to fill in again on the page after a refusal.
 #[derive(Default)]
 struct Refill {
@@ -223,6 +243,44 @@ impl<St: FlowStore + 'static> App<St> {
         response
     }
 
+    /// For a page with a form outside a flow: the CSRF token bound to the browser's start
+    /// cookie, and the `Set-Cookie` that gives the browser one when it has none.
+    pub(crate) fn start_token(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<(String, Option<HeaderValue>), Response> {
+        match self.jar.start(headers) {
+            Some(value) => Ok((self.csrf.start_token(value), None)),
+            None => match cookies::new_start_value() {
+                Some(value) => Ok((
+                    self.csrf.start_token(&value),
+                    Some(self.jar.set_start(&value)),
+                )),
+                None => Err(self.problem(Problem::Unavailable)),
+            },
+        }
+    }
+
+    /// A form posted outside a flow, when its CSRF token is bound to the browser's start
+    /// cookie: the form and the token for the page that answers it.
+    pub(crate) fn accept_start<F: StartBound>(
+        &self,
+        headers: &HeaderMap,
+        form: Result<Form<F>, FormRejection>,
+    ) -> Result<(F, String), Response> {
+        let form = match form {
+            Ok(Form(form)) => form,
+            Err(rejection) => return Err(self.rejected(&rejection)),
+        };
+        let Some(start) = self.jar.start(headers) else {
+            return Err(self.problem(Problem::Forbidden));
+        };
+        if !self.csrf.check_start(start, form.csrf()) {
+            return Err(self.problem(Problem::Forbidden));
+        }
+        Ok((form, self.csrf.start_token(start)))
+    }
+
     /// Saves the step; a store that failed is tried once more (the step is still here),
     /// then the person is told to try again.
     async fn save(&self, next: &Next) -> Result<Saved, Response> {
@@ -246,14 +304,10 @@ pub(crate) async fn start_page<St: FlowStore + 'static>(
     State(app): Shared<St>,
     headers: HeaderMap,
 ) -> Response {
-    let (value, new) = match app.jar.start(&headers) {
-        Some(value) => (value.to_owned(), false),
-        None => match cookies::new_start_value() {
-            Some(value) => (value, true),
-            None => return app.problem(Problem::Unavailable),
-        },
+    let (token, cookie) = match app.start_token(&headers) {
+        Ok(started) => started,
+        Err(response) => return response,
     };
-    let token = app.csrf.start_token(&value);
     let page = Page::AccountType(AccountTypeView {
         form: FormContext {
             csrf: &token,
@@ -262,13 +316,7 @@ pub(crate) async fn start_page<St: FlowStore + 'static>(
         action: app.urls.start(),
         refusal: None,
     });
-    let mut response = app.html(StatusCode::OK, &page);
-    if new {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, app.jar.set_start(&value));
-    }
-    response
+    with_start_cookie(app.html(StatusCode::OK, &page), cookie)
 }
 
 /// `POST <base>/start`: a new flow, at once past the account type. A flow the browser
@@ -278,16 +326,10 @@ pub(crate) async fn start<St: FlowStore + 'static>(
     headers: HeaderMap,
     form: Result<Form<StartForm>, FormRejection>,
 ) -> Response {
-    let form = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) => return app.rejected(&rejection),
+    let (form, _) = match app.accept_start(&headers, form) {
+        Ok(accepted) => accepted,
+        Err(response) => return response,
     };
-    let Some(start) = app.jar.start(&headers) else {
-        return app.problem(Problem::Forbidden);
-    };
-    if !app.csrf.check_start(start, &form.csrf) {
-        return app.problem(Problem::Forbidden);
-    }
     if let Some(old) = app.jar.flow(&headers).and_then(|id| FlowId::parse(id).ok()) {
         // Best effort: an old flow left behind expires by itself.
         let _ = app.flows.discard(old).await;

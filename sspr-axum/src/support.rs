@@ -12,7 +12,7 @@ use std::sync::Arc;
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use sspr::store::FlowStore;
@@ -21,9 +21,8 @@ use sspr::support::{
 };
 use time::OffsetDateTime;
 
-use crate::cookies;
 use crate::pages::{FormContext, Page, Problem, SupportFiledView, SupportView};
-use crate::routes::App;
+use crate::routes::{App, StartBound, with_start_cookie};
 
 type Filing<'a> = Pin<Box<dyn Future<Output = Result<TicketReference, SupportError>> + Send + 'a>>;
 
@@ -75,6 +74,12 @@ pub(crate) struct SupportForm {
     pub(crate) organisation: String,
     #[serde(default)]
     pub(crate) explanation: String,
+}
+
+impl StartBound for SupportForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 /// The name of a field of the support form, and of its input.
@@ -130,21 +135,12 @@ pub(crate) async fn form<St: FlowStore + 'static>(
     State(app): State<Arc<App<St>>>,
     headers: HeaderMap,
 ) -> Response {
-    let (value, new) = match app.jar.start(&headers) {
-        Some(value) => (value.to_owned(), false),
-        None => match cookies::new_start_value() {
-            Some(value) => (value, true),
-            None => return app.problem(Problem::Unavailable),
-        },
+    let (token, cookie) = match app.start_token(&headers) {
+        Ok(started) => started,
+        Err(response) => return response,
     };
-    let token = app.csrf.start_token(&value);
-    let mut response = app.support_page(StatusCode::OK, &token, &SupportForm::default(), None);
-    if new {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, app.jar.set_start(&value));
-    }
-    response
+    let page = app.support_page(StatusCode::OK, &token, &SupportForm::default(), None);
+    with_start_cookie(page, cookie)
 }
 
 /// `POST <base>/support`: files the request, or shows the form again with the refusal
@@ -154,16 +150,10 @@ pub(crate) async fn submit<St: FlowStore + 'static>(
     headers: HeaderMap,
     form: Result<Form<SupportForm>, FormRejection>,
 ) -> Response {
-    let typed = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) => return app.rejected(&rejection),
+    let (typed, token) = match app.accept_start(&headers, form) {
+        Ok(accepted) => accepted,
+        Err(response) => return response,
     };
-    let Some(start) = app.jar.start(&headers) else {
-        return app.problem(Problem::Forbidden);
-    };
-    if !app.csrf.check_start(start, &typed.csrf) {
-        return app.problem(Problem::Forbidden);
-    }
     let Some(desk) = app.desk.as_ref() else {
         return app.problem(Problem::NotFound);
     };
@@ -177,7 +167,6 @@ pub(crate) async fn submit<St: FlowStore + 'static>(
     ) {
         Ok(request) => request,
         Err(refusal) => {
-            let token = app.csrf.start_token(start);
             return app.support_page(StatusCode::OK, &token, &typed, Some(&refusal));
         }
     };
