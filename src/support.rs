@@ -88,7 +88,8 @@ pub enum SupportRequestError {
         /// The most characters allowed.
         max: usize,
     },
-    /// A field holds control characters (other than line breaks in the details).
+    /// A field holds control characters (other than line breaks in the details), or
+    /// characters that hide or reorder text (bidi controls, zero-width characters).
     #[error("the {0} contains characters that cannot be typed")]
     ControlCharacter(SupportField),
     /// The email address has no `@`.
@@ -135,10 +136,10 @@ fn field(
     if value.is_empty() {
         return Err(SupportRequestError::Missing(name));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
-    {
+    let typed_line_break = |c: char| allow_newlines && (c == '\n' || c == '\r' || c == '\t');
+    if value.chars().any(|c| {
+        (c.is_control() && !typed_line_break(c)) || crate::user_id::is_hidden_or_reordering(c)
+    }) {
         return Err(SupportRequestError::ControlCharacter(name));
     }
     Ok(value.to_owned())
@@ -376,6 +377,24 @@ mod tests {
         );
         let no_at = SupportRequest::new("J", "jan", "1", "C", "c.nl", "d");
         assert_eq!(no_at.map(|_| ()), Err(SupportRequestError::Email));
+    }
+
+    #[test]
+    fn text_that_hides_or_reorders_itself_is_refused() {
+        // A right-to-left override, a zero-width space and a zero-width joiner: what the
+        // support agent reads would differ from what was stored.
+        for sneaky in ["Contoso \u{202E}VB", "Con\u{200B}toso", "Contoso\u{200D}"] {
+            let refused = SupportRequest::new("J", "j@x.nl", "1", sneaky, "c.nl", "d");
+            assert_eq!(
+                refused.map(|_| ()),
+                Err(SupportRequestError::ControlCharacter(
+                    SupportField::CompanyName
+                )),
+                "{sneaky:?}"
+            );
+        }
+        // Letters of any script are fine.
+        assert!(SupportRequest::new("Zoë Ünal", "z@x.nl", "1", "Ärzte GmbH", "c.de", "d").is_ok());
     }
 
     #[test]
