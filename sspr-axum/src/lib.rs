@@ -200,8 +200,8 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
 
     /// The support desk that takes requests for a new global admin (when the
     /// organisation's has left): with one, the router serves the request form at
-    /// [`Urls::support`] (rate-limited like starting a flow) and the "ask your admin"
-    /// page links to it. Without one (the default), neither.
+    /// [`Urls::support`] (rate-limited by [`RateLimits::support`]: each request costs a
+    /// person's time) and the "ask your admin" page links to it. Without one (the default), neither.
     #[must_use]
     pub fn support_desk(mut self, desk: impl SupportDesk + 'static) -> Self {
         self.desk = Some(support::Desk::new(desk));
@@ -373,7 +373,8 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
         if app.desk.is_some() {
             router = router.route(
                 &urls.support(),
-                get(support::form::<St>).merge(limit(post(support::submit::<St>), &limiters.start)),
+                get(support::form::<St>)
+                    .merge(limit(post(support::submit::<St>), &limiters.support)),
             );
         }
         Ok(router

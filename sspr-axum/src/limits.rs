@@ -59,6 +59,9 @@ pub struct RateLimits {
     pub send: Quota,
     /// Rendering challenge pictures and clips (CPU work): 60 at once, then one a second.
     pub media: Quota,
+    /// Requests that cost a person's time (a support ticket): 3 at once, then one every
+    /// 20 minutes.
+    pub support: Quota,
 }
 
 impl Default for RateLimits {
@@ -68,6 +71,7 @@ impl Default for RateLimits {
             answer: Quota::new(20, Duration::from_secs(3)),
             send: Quota::new(5, Duration::from_secs(20)),
             media: Quota::new(60, Duration::from_secs(1)),
+            support: Quota::new(3, Duration::from_secs(20 * 60)),
         }
     }
 }
@@ -81,6 +85,7 @@ pub struct Limiters {
     pub(crate) answer: Arc<Config>,
     pub(crate) send: Arc<Config>,
     pub(crate) media: Arc<Config>,
+    pub(crate) support: Arc<Config>,
 }
 
 impl std::fmt::Debug for Limiters {
@@ -105,12 +110,19 @@ impl Limiters {
             answer: config(limits.answer),
             send: config(limits.send),
             media: config(limits.media),
+            support: config(limits.support),
         }
     }
 
     /// Forgets the clients whose limits are back to full.
     pub fn retain_recent(&self) {
-        for config in [&self.start, &self.answer, &self.send, &self.media] {
+        for config in [
+            &self.start,
+            &self.answer,
+            &self.send,
+            &self.media,
+            &self.support,
+        ] {
             config.limiter().retain_recent();
             config.limiter().shrink_to_fit();
         }

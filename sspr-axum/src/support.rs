@@ -2,8 +2,8 @@
 //! left: `GET <base>/support` shows the form, `POST <base>/support` files it with the
 //! host's support desk ([`Web::support_desk`](crate::Web::support_desk)) and shows the
 //! ticket's reference. The form is tied to the start cookie by its CSRF token, like the
-//! first page, and rate-limited per client like starting a flow; a refusal is shown at
-//! its field. The routes exist only when the host gave a desk.
+//! first page, and rate-limited per client by its own quota (3, then one every 20
+//! minutes: a ticket costs a person's time); a refusal is shown at its field. The routes exist only when the host gave a desk.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -1181,6 +1181,12 @@ async fn the_support_request_is_served_only_with_a_desk_and_checks_its_token() {
     assert_eq!(desk.tickets().len(), 1);
     // The page names the ticket, not what the requester typed.
     assert!(!filed.body.contains("Marieke"));
+    // A ticket costs a person's time: three from one client (the forged one counted),
+    // then one every 20 minutes.
+    assert_eq!(browser.post("/support", &good).await.status, StatusCode::OK);
+    let fourth = browser.post("/support", &good).await;
+    assert_eq!(fourth.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(desk.tickets().len(), 2);
 }
 
 #[tokio::test]

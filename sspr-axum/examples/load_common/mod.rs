@@ -17,6 +17,7 @@ pub fn lifted_limits() -> RateLimits {
         answer: lifted,
         send: lifted,
         media: lifted,
+        support: lifted,
     }
 }
 
