@@ -5,7 +5,7 @@
 
 use crate::contact::ContactMethod;
 use crate::directory::{Role, UserRecord};
-use crate::policy::Policy;
+use crate::policy::{Policy, SelfServiceFor};
 use crate::state::Account;
 use crate::user_id::UserId;
 
@@ -18,21 +18,26 @@ pub(crate) fn required_methods(record: &UserRecord, policy_required: u8) -> u8 {
     }
 }
 
-/// The account's distinct methods, if it may reset by itself.
-pub(crate) fn eligible_methods(
-    record: &UserRecord,
-    policy_required: u8,
-) -> Option<Vec<ContactMethod>> {
-    if !record.self_service_reset {
+/// The account's distinct methods, if it may reset by itself: self-service reset is on
+/// for it (for everyone, or for the accounts the directory selects), and it has enough
+/// distinct methods.
+pub(crate) fn eligible_methods(record: &UserRecord, policy: &Policy) -> Option<Vec<ContactMethod>> {
+    let enabled = match policy.self_service_for {
+        SelfServiceFor::Nobody => false,
+        SelfServiceFor::Selected => record.self_service_reset,
+        SelfServiceFor::Everyone => true,
+    };
+    if !enabled {
         return None;
     }
     let methods = ContactMethod::distinct(record.methods.clone());
-    (methods.len() >= usize::from(required_methods(record, policy_required))).then_some(methods)
+    (methods.len() >= usize::from(required_methods(record, policy.methods_required)))
+        .then_some(methods)
 }
 
 /// The account to prove, with its distinct methods, if `record` may reset by itself.
 pub(crate) fn account(record: UserRecord, policy: &Policy) -> Option<Account> {
-    let methods = eligible_methods(&record, policy.methods_required)?;
+    let methods = eligible_methods(&record, policy)?;
     Some(Account {
         required: required_methods(&record, policy.methods_required),
         user: record.id,

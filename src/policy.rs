@@ -35,6 +35,21 @@ pub struct Policy {
     pub(crate) temporary_password_lifetime: Duration,
     pub(crate) notify_admins: bool,
     pub(crate) reset_link_lifetime: Duration,
+    pub(crate) self_service_for: SelfServiceFor,
+}
+
+/// Whom self-service password reset is on for, as the identity provider's admin sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SelfServiceFor {
+    /// Nobody: every account asks its admin.
+    Nobody,
+    /// The accounts the directory selects (its groups): [`UserRecord::self_service_reset`](crate::host::UserRecord)
+    /// says, account by account. The default.
+    #[default]
+    Selected,
+    /// Every account of the organisation.
+    Everyone,
 }
 
 impl Default for Policy {
@@ -63,6 +78,7 @@ impl Default for Policy {
             temporary_password_lifetime: Duration::hours(24),
             notify_admins: false,
             reset_link_lifetime: Duration::hours(24),
+            self_service_for: SelfServiceFor::Selected,
         }
     }
 }
@@ -282,6 +298,10 @@ impl Policy {
     pub fn temporary_password_lifetime(&self) -> Duration {
         self.temporary_password_lifetime
     }
+    /// Whom self-service reset is on for (default: the accounts the directory selects).
+    pub fn self_service_for(&self) -> SelfServiceFor {
+        self.self_service_for
+    }
     /// How long an admin's reset link works (default 24 h).
     pub fn reset_link_lifetime(&self) -> Duration {
         self.reset_link_lifetime
@@ -437,6 +457,14 @@ impl PolicyBuilder {
     /// are enough.
     pub fn conceal(mut self, conceal: bool) -> Self {
         self.policy.conceal = conceal;
+        self
+    }
+
+    /// Whom self-service reset is on for: nobody, the accounts the directory selects
+    /// (the default, its per-account flag), or everyone. The number of methods to prove
+    /// is [`Self::methods_required`]; admins always prove two.
+    pub fn self_service_for(mut self, who: SelfServiceFor) -> Self {
+        self.policy.self_service_for = who;
         self
     }
 

@@ -67,7 +67,7 @@ impl Wizard<NewPassword> {
         };
         let required = sspr.policy.methods_required;
         let still_proved = record.as_ref().and_then(|record| {
-            let methods = eligibility::eligible_methods(record, required)?;
+            let methods = eligibility::eligible_methods(record, &sspr.policy)?;
             let proved = self.step.proved_by.iter().all(|m| methods.contains(m))
                 && self.step.proved_by.len()
                     >= usize::from(eligibility::required_methods(record, required));
