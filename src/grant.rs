@@ -296,14 +296,17 @@ impl Sspr {
             .map_err(LinkRefusal::Password)?;
         drop(confirm);
         // Unknown accounts and malformed tokens run the same digest and store step.
-        let bytes = parse_token(token).unwrap_or([0u8; 32]);
+        let (well_formed, mut bytes) = match parse_token(token) {
+            Some(bytes) => (true, bytes),
+            None => (false, [0u8; 32]),
+        };
         let digest = self.grant_digest(&user, &bytes);
+        bytes.zeroize();
         let taken = grants
             .take(&user, &digest, now)
             .await
             .map_err(|e| unavailable(e.into()))?;
-        let (Some(record), GrantTaken::Taken { expires }, true) =
-            (record, taken, parse_token(token).is_some())
+        let (Some(record), GrantTaken::Taken { expires }, true) = (record, taken, well_formed)
         else {
             let blocked = self
                 .count_failure(&user, now, Block::Renew)

@@ -158,18 +158,9 @@ async fn the_challenge_picture_is_served_without_using_up_the_step() {
 async fn a_late_visitor_is_told_the_reset_expired_then_it_is_gone() {
     use sspr::AnyStep;
     use sspr::step::{AccountType, FromSelectAccount};
-    use sspr::store::{EXPIRED_KEPT_FOR, Flows, FlowsError};
+    use sspr::store::{EXPIRED_KEPT_FOR, FlowsError};
 
-    let clock = ManualClock::default();
-    let store = MemoryFlowStore::new();
-    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
-        .clock(clock.clone())
-        .counters(store.clone())
-        .build()
-        .unwrap();
-    let flows = Flows::new(store, sspr::testing::keys())
-        .expect("an in-memory store")
-        .with_clock(clock.clone());
+    let (clock, sspr, flows) = on_a_manual_clock();
     let AnyStep::SelectAccount(wizard) = flows
         .resume(
             &flows
@@ -210,18 +201,9 @@ async fn a_late_visitor_is_told_the_reset_expired_then_it_is_gone() {
 
 #[tokio::test]
 async fn a_flow_is_forgotten_once_its_expired_time_is_over() {
-    use sspr::store::{Flows, FlowsError};
+    use sspr::store::FlowsError;
 
-    let clock = ManualClock::default();
-    let store = MemoryFlowStore::new();
-    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
-        .clock(clock.clone())
-        .counters(store.clone())
-        .build()
-        .unwrap();
-    let flows = Flows::new(store, sspr::testing::keys())
-        .expect("an in-memory store")
-        .with_clock(clock.clone());
+    let (clock, sspr, flows) = on_a_manual_clock();
     let saved = flows
         .save(&sspr.start().unwrap().into())
         .await
@@ -232,4 +214,19 @@ async fn a_flow_is_forgotten_once_its_expired_time_is_over() {
         flows.resume(&saved.flow.to_string()).await,
         Err(FlowsError::Missing)
     ));
+}
+
+/// A service and its flows over a memory store, both on one manual clock.
+fn on_a_manual_clock() -> (ManualClock, Sspr, sspr::store::Flows<MemoryFlowStore>) {
+    let clock = ManualClock::default();
+    let store = MemoryFlowStore::new();
+    let sspr = Sspr::builder(InMemoryDirectory::new(), Outbox::new())
+        .clock(clock.clone())
+        .counters(store.clone())
+        .build()
+        .unwrap();
+    let flows = sspr::store::Flows::new(store, sspr::testing::keys())
+        .expect("an in-memory store")
+        .with_clock(clock.clone());
+    (clock, sspr, flows)
 }

@@ -784,6 +784,15 @@ fn new_password_fields(
     }
 }
 
+/// A refusal for the summary: the id of the input `field_of` places it at, and its text.
+fn placed<R: Message>(
+    refusal: Option<&R>,
+    field_of: fn(&R) -> Field,
+    cx: &PageContext<'_>,
+) -> Option<(&'static str, String)> {
+    refusal.map(|r| (field_of(r).id(), cx.sentence(r)))
+}
+
 /// The error of `field` for a refusal that `field_of` places, as [`field_error`] does.
 fn error_at<R: Message>(
     refusal: Option<&R>,
@@ -1286,9 +1295,7 @@ fn support_filed(view: &SupportFiledView<'_>, cx: &PageContext<'_>) -> Markup {
 
 fn reset_link(view: &ResetLinkView<'_>, cx: &PageContext<'_>) -> Markup {
     let at = |field| error_at(view.refusal, field, crate::link::field_of, cx);
-    let problem = view
-        .refusal
-        .map(|r| (crate::link::field_of(r).id(), cx.sentence(r)));
+    let problem = placed(view.refusal, crate::link::field_of, cx);
     html! {
         h1 { (cx.t("page-link-title")) }
         p { (cx.t("page-link-intro")) }
@@ -1312,9 +1319,7 @@ fn reset_link(view: &ResetLinkView<'_>, cx: &PageContext<'_>) -> Markup {
 
 fn forced_change(view: &ForcedChangeView<'_>, cx: &PageContext<'_>) -> Markup {
     let at = |field| error_at(view.refusal, field, crate::forced::field_of, cx);
-    let problem = view
-        .refusal
-        .map(|r| (crate::forced::field_of(r).id(), cx.sentence(r)));
+    let problem = placed(view.refusal, crate::forced::field_of, cx);
     html! {
         h1 { (cx.t("page-change-title")) }
         p { (cx.t("page-change-intro")) }
@@ -1342,7 +1347,7 @@ fn forced_change(view: &ForcedChangeView<'_>, cx: &PageContext<'_>) -> Markup {
 
 fn contact_admins(view: &ContactAdminsView<'_>, cx: &PageContext<'_>) -> Markup {
     let error = error_at(view.refusal, Field::UserId, |_| Field::UserId, cx);
-    let problem = view.refusal.map(|r| (Field::UserId.id(), cx.sentence(r)));
+    let problem = placed(view.refusal, |_| Field::UserId, cx);
     html! {
         h1 { (cx.t("page-contact-title")) }
         p { (cx.t("page-contact-intro")) }
