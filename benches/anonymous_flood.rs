@@ -59,6 +59,7 @@ fn main() {
         self_service_reset: true,
         methods: vec![phone.clone()],
         password_hash: None,
+        methods_confirmed: None,
     });
     let outbox = Outbox::new();
     let keys = Keys::from_secret([7; 32]);

@@ -48,6 +48,7 @@ fn service(runs: usize, conceal: bool) -> Sspr {
             self_service_reset: true,
             methods: vec![ContactMethod::sms(format!("+31 6 {i:08}"))],
             password_hash: None,
+            methods_confirmed: None,
         });
     }
     let policy = Policy::builder().conceal(conceal).build().expect("policy");

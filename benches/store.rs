@@ -73,6 +73,7 @@ fn snapshots() -> Vec<(&'static str, FlowId, FlowSnapshot)> {
             ContactMethod::email("jan.private@fabrikam.example"),
         ],
         password_hash: None,
+        methods_confirmed: None,
     });
     let outbox = Outbox::new();
     let clock = ManualClock::default();

@@ -44,6 +44,7 @@ fn service() -> (Service, ContactMethod, Outbox, MemoryCounters) {
         self_service_reset: true,
         methods: vec![phone.clone()],
         password_hash: None,
+        methods_confirmed: None,
     });
     let outbox = Outbox::new();
     let counters = MemoryCounters::new();
@@ -203,6 +204,7 @@ fn concealed_service() -> (Service, MemoryCounters) {
             self_service_reset: true,
             methods: vec![ContactMethod::sms(format!("+31 6 {i:08}"))],
             password_hash: None,
+            methods_confirmed: None,
         });
     }
     let counters = MemoryCounters::new();

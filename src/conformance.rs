@@ -25,7 +25,8 @@ fn user(id: &str) -> UserId {
 }
 
 /// A directory: `insert` must add a record to it the way the host provisions accounts.
-/// Checks case-insensitive lookup, unknown users, and that a stored hash reads back.
+/// Checks case-insensitive lookup, unknown users, and that a stored hash and stored
+/// methods read back.
 pub async fn directory<D: Directory>(directory: &D, insert: impl Fn(&D, UserRecord)) {
     let id = user("Conformance.User@Example.org");
     insert(
@@ -37,6 +38,7 @@ pub async fn directory<D: Directory>(directory: &D, insert: impl Fn(&D, UserReco
             self_service_reset: true,
             methods: vec![ContactMethod::email("c@example.net")],
             password_hash: None,
+            methods_confirmed: None,
         },
     );
     let found = directory
@@ -125,6 +127,30 @@ pub async fn directory<D: Directory>(directory: &D, insert: impl Fn(&D, UserReco
             .await
             .is_err(),
         "setting the password of an unknown user is an error"
+    );
+    // Registered methods read back in order, with when they were confirmed.
+    let confirmed = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+    let methods = vec![
+        ContactMethod::sms("+31 6 12345678"),
+        ContactMethod::email("c@example.net"),
+    ];
+    directory
+        .set_methods(&id, methods.clone(), confirmed)
+        .await
+        .expect("storing methods works");
+    let found = directory
+        .find_user(&id)
+        .await
+        .expect("lookup works")
+        .expect("still there");
+    assert_eq!(found.methods, methods, "the methods, in their order");
+    assert_eq!(found.methods_confirmed, Some(confirmed));
+    assert!(
+        directory
+            .set_methods(&user("nobody@example.org"), methods, confirmed)
+            .await
+            .is_err(),
+        "setting the methods of an unknown user is an error"
     );
 }
 

@@ -28,6 +28,11 @@ pub struct UserRecord {
     pub methods: Vec<ContactMethod>,
     /// The current password hash, if the account has a password.
     pub password_hash: Option<PasswordHash>,
+    /// When the account holder last registered or confirmed their methods
+    /// ([`registration`](crate::registration)); `None` when they never did (methods an
+    /// admin entered, or none). The policy's
+    /// [`reconfirm_methods_after`](crate::Policy::reconfirm_methods_after) counts from it.
+    pub methods_confirmed: Option<OffsetDateTime>,
 }
 
 impl UserRecord {
@@ -107,6 +112,16 @@ pub trait Directory: Send + Sync {
         &self,
         id: &UserId,
         password: NewPasswordHash,
+    ) -> impl Future<Output = Result<(), DirectoryError>> + Send;
+
+    /// Stores the account's contact methods, in the account holder's order, and when
+    /// they were confirmed: the only way [`registration`](crate::registration) changes
+    /// them, after the account holder entered a code sent to each new one.
+    fn set_methods(
+        &self,
+        id: &UserId,
+        methods: Vec<ContactMethod>,
+        confirmed: OffsetDateTime,
     ) -> impl Future<Output = Result<(), DirectoryError>> + Send;
 
     /// The accounts of `tenant` that hold an administrator role, for the notice to all
@@ -314,6 +329,19 @@ impl Directory for InMemoryDirectory {
         Ok(())
     }
 
+    async fn set_methods(
+        &self,
+        id: &UserId,
+        methods: Vec<ContactMethod>,
+        confirmed: OffsetDateTime,
+    ) -> Result<(), DirectoryError> {
+        let mut users = self.lock();
+        let user = users.get_mut(id).ok_or(DirectoryError::NoSuchUser)?;
+        user.record.methods = methods;
+        user.record.methods_confirmed = Some(confirmed);
+        Ok(())
+    }
+
     async fn tenant_admins(&self, tenant: &str) -> Result<Vec<UserRecord>, DirectoryError> {
         Ok(self
             .lock()
@@ -344,6 +372,7 @@ mod tests {
             self_service_reset: true,
             methods: vec![ContactMethod::email(format!("{id}.private@example.com"))],
             password_hash: None,
+            methods_confirmed: None,
         }
     }
 

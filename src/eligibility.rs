@@ -60,5 +60,6 @@ pub(crate) fn stand_in_record(user: UserId) -> UserRecord {
         self_service_reset: true,
         methods: vec![ContactMethod::email("nobody@stand-in.invalid")],
         password_hash: None,
+        methods_confirmed: None,
     }
 }

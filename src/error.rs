@@ -55,6 +55,9 @@ pub enum Error {
     /// forged flow): nothing was sent.
     #[error("the contact method is not one of the account's")]
     NoSuchMethod,
+    /// A pending registration could not be sealed (the OS CSPRNG or the cipher failed).
+    #[error("the pending registration could not be sealed; try again")]
+    Sealing,
 }
 
 /// A person sees one message for any failure of a host part or of the machinery: the

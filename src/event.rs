@@ -31,6 +31,16 @@ pub enum Activity {
     /// "Request a new global administrator (support)": the organisation's global admin
     /// has left, and someone asked the support desk for a new one.
     RequestNewGlobalAdmin,
+    /// "User registered for self-service password reset": the account now has the
+    /// methods it needs to reset by itself.
+    RegisteredForSelfService,
+    /// "User registered security info": a method was added or replaced, or a
+    /// registration's code was sent or refused.
+    RegisteredSecurityInfo,
+    /// "User deleted security info": a method was removed.
+    DeletedSecurityInfo,
+    /// "User reviewed security info": the methods were confirmed again.
+    ReviewedSecurityInfo,
 }
 
 impl Activity {
@@ -43,6 +53,10 @@ impl Activity {
             Activity::ResetPasswordByAdmin => "Reset password (by admin)",
             Activity::ChangePasswordSelfService => "Change password (self-service)",
             Activity::RequestNewGlobalAdmin => "Request a new global administrator (support)",
+            Activity::RegisteredForSelfService => "User registered for self-service password reset",
+            Activity::RegisteredSecurityInfo => "User registered security info",
+            Activity::DeletedSecurityInfo => "User deleted security info",
+            Activity::ReviewedSecurityInfo => "User reviewed security info",
         }
     }
 }
@@ -139,6 +153,40 @@ pub enum Detail {
     AdminRequested,
     /// A request to the admins was dropped: too many for the user ID or its domain.
     AdminRequestDropped,
+    /// A registration's code was sent (to the new method, or to a registered one).
+    RegistrationCodeSent {
+        /// How it was sent.
+        via: ContactKind,
+    },
+    /// A registration was refused: the user ID or the password was not right.
+    RegistrationSignInFailed,
+    /// A wrong code for a registration.
+    RegistrationCodeFailed {
+        /// Attempts left for the registration.
+        attempts_left: u8,
+    },
+    /// A registration was refused: too many for the user ID this hour, or too many
+    /// codes sent.
+    RegistrationThrottled,
+    /// A method was added.
+    MethodRegistered {
+        /// Its kind.
+        via: ContactKind,
+    },
+    /// A method was replaced by another.
+    MethodReplaced {
+        /// The new one's kind.
+        via: ContactKind,
+    },
+    /// A method was removed.
+    MethodRemoved {
+        /// Its kind.
+        via: ContactKind,
+    },
+    /// The methods were confirmed again.
+    MethodsConfirmed,
+    /// The account now has the methods it needs to reset by itself.
+    RegisteredForSelfService,
 }
 
 impl Detail {
@@ -148,9 +196,17 @@ impl Detail {
     /// and "Self-service password reset flow activity progress" for every other step.
     pub fn activity(&self) -> Activity {
         match self {
-            Detail::Locked { .. } | Detail::AdminRequestDropped => {
+            Detail::Locked { .. } | Detail::AdminRequestDropped | Detail::RegistrationThrottled => {
                 Activity::BlockedFromSelfServiceReset
             }
+            Detail::RegistrationCodeSent { .. }
+            | Detail::RegistrationSignInFailed
+            | Detail::RegistrationCodeFailed { .. }
+            | Detail::MethodRegistered { .. }
+            | Detail::MethodReplaced { .. } => Activity::RegisteredSecurityInfo,
+            Detail::MethodRemoved { .. } => Activity::DeletedSecurityInfo,
+            Detail::MethodsConfirmed => Activity::ReviewedSecurityInfo,
+            Detail::RegisteredForSelfService => Activity::RegisteredForSelfService,
             Detail::PasswordChanged => Activity::ResetPasswordSelfService,
             Detail::TemporaryPasswordSet
             | Detail::AdminResetRefused
@@ -196,7 +252,9 @@ impl Detail {
             Detail::AdminResetRefused => F::NotAllowed,
             Detail::SupportRequestFailed => F::Unavailable,
             Detail::ResetLinkFailed => F::LinkNotValid,
-            Detail::AdminRequestDropped => F::Throttled,
+            Detail::AdminRequestDropped | Detail::RegistrationThrottled => F::Throttled,
+            Detail::RegistrationSignInFailed => F::WrongPassword,
+            Detail::RegistrationCodeFailed { .. } => F::WrongCode,
             Detail::FlowStarted
             | Detail::PersonalAccountChosen
             | Detail::WorkOrSchoolAccountChosen
@@ -211,7 +269,13 @@ impl Detail {
             | Detail::ResetLinkIssued
             | Detail::ResetLinkRevoked
             | Detail::PasswordChangedWithLink
-            | Detail::AdminRequested => return Outcome::Success,
+            | Detail::AdminRequested
+            | Detail::RegistrationCodeSent { .. }
+            | Detail::MethodRegistered { .. }
+            | Detail::MethodReplaced { .. }
+            | Detail::MethodRemoved { .. }
+            | Detail::MethodsConfirmed
+            | Detail::RegisteredForSelfService => return Outcome::Success,
         })
     }
 }
@@ -268,6 +332,8 @@ pub enum FailureReason {
     LinkNotValid,
     /// Too many requests: throttled.
     Throttled,
+    /// The user ID or the password was not right (a registration's sign-in).
+    WrongPassword,
 }
 
 /// One audit event: when, who (actor), to which account (target) of which

@@ -33,6 +33,7 @@
 //!         self_service_reset: true,
 //!         methods: vec![phone.clone()],
 //!         password_hash: None,
+//!         methods_confirmed: None,
 //!     });
 //!     let outbox = Outbox::new();
 //!     let sspr = Sspr::builder(directory, outbox.clone()).build()?;
@@ -131,6 +132,7 @@ pub mod locale;
 pub mod message;
 pub mod password;
 pub mod policy;
+pub mod registration;
 pub mod roles;
 pub mod step;
 pub mod store;

@@ -18,6 +18,8 @@ pub enum Counter {
     FailedVerifications,
     /// Requests to the admins ("contact your administrator").
     AdminRequests,
+    /// Registrations begun (each checks the account's password).
+    RegistrationSignIns,
 }
 
 /// A failure of the counter store.

@@ -136,6 +136,31 @@ pub(crate) mod tests {
         all.extend(hints.map(|h| Box::new(h) as Box<dyn Message>));
         all.push(Box::new(crate::grant::LinkRefusal::NotValid));
         all.push(Box::new(crate::admin_request::ContactRefusal::TooMany));
+        {
+            use crate::registration::RegistrationRefusal as R;
+            let until = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+            all.extend(
+                [
+                    R::WrongPassword,
+                    R::ChangePasswordFirst,
+                    R::TooManySignIns,
+                    R::InvalidAddress,
+                    R::AlreadyRegistered,
+                    R::TooManyMethods { max: 8 },
+                    R::NoSuchMethod,
+                    R::CodeFormat { digits: 6 },
+                    R::WrongCode { attempts_left: 2 },
+                    R::TooManyWrongCodes,
+                    R::CodeExpired,
+                    R::TooManyCodes,
+                    R::Blocked { until },
+                    R::MethodsChanged,
+                    R::DeliveryFailed,
+                    R::NotValid,
+                ]
+                .map(|r| Box::new(r) as Box<dyn Message>),
+            );
+        }
         all.extend(
             [
                 crate::contact::ContactKind::Email,

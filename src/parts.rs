@@ -36,6 +36,12 @@ pub(crate) trait DynDirectory: Send + Sync {
         id: &'a UserId,
         password: NewPasswordHash,
     ) -> BoxFuture<'a, Result<(), DirectoryError>>;
+    fn set_methods<'a>(
+        &'a self,
+        id: &'a UserId,
+        methods: Vec<ContactMethod>,
+        confirmed: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<(), DirectoryError>>;
     fn tenant_admins<'a>(
         &'a self,
         tenant: &'a str,
@@ -63,6 +69,15 @@ impl<T: Directory> DynDirectory for T {
         password: NewPasswordHash,
     ) -> BoxFuture<'a, Result<(), DirectoryError>> {
         Box::pin(Directory::set_password(self, id, password))
+    }
+
+    fn set_methods<'a>(
+        &'a self,
+        id: &'a UserId,
+        methods: Vec<ContactMethod>,
+        confirmed: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<(), DirectoryError>> {
+        Box::pin(Directory::set_methods(self, id, methods, confirmed))
     }
 
     fn tenant_admins<'a>(

@@ -36,6 +36,7 @@ pub struct Policy {
     pub(crate) notify_admins: bool,
     pub(crate) reset_link_lifetime: Duration,
     pub(crate) self_service_for: SelfServiceFor,
+    pub(crate) reconfirm_methods_after: u16,
 }
 
 /// Whom self-service password reset is on for, as the identity provider's admin sets it.
@@ -79,6 +80,7 @@ impl Default for Policy {
             notify_admins: false,
             reset_link_lifetime: Duration::hours(24),
             self_service_for: SelfServiceFor::Selected,
+            reconfirm_methods_after: 180,
         }
     }
 }
@@ -117,6 +119,8 @@ pub enum Setting {
     TemporaryPasswordLifetime,
     /// [`PolicyBuilder::reset_link_lifetime`].
     ResetLinkLifetime,
+    /// [`PolicyBuilder::reconfirm_methods_after`].
+    ReconfirmMethodsAfter,
 }
 
 impl fmt::Display for Setting {
@@ -138,6 +142,7 @@ impl fmt::Display for Setting {
             Setting::MethodsRequired => "methods_required",
             Setting::TemporaryPasswordLifetime => "temporary_password_lifetime",
             Setting::ResetLinkLifetime => "reset_link_lifetime",
+            Setting::ReconfirmMethodsAfter => "reconfirm_methods_after",
         })
     }
 }
@@ -311,6 +316,11 @@ impl Policy {
     pub fn notify_admins(&self) -> bool {
         self.notify_admins
     }
+    /// After how many days account holders are asked to confirm their methods again
+    /// (0: never; default 180, as the identity provider has it).
+    pub fn reconfirm_methods_after(&self) -> u16 {
+        self.reconfirm_methods_after
+    }
 }
 
 macro_rules! count_setter {
@@ -435,6 +445,13 @@ impl PolicyBuilder {
         /// How long an admin's temporary password works: 1 h..=30 days.
         temporary_password_lifetime = TemporaryPasswordLifetime, Duration::hours(1), Duration::days(30)
     );
+    count_setter!(
+        /// "Number of days before users are asked to re-confirm their authentication
+        /// information": 0 (never)..=730, default 180, the identity provider's bounds.
+        /// [`Sspr::registration_status`](crate::Sspr::registration_status) tells a host at
+        /// sign-in when an account's methods are due.
+        reconfirm_methods_after = ReconfirmMethodsAfter: u16, 0, 730
+    );
     duration_setter!(
         /// How long an admin's reset link works: 10 min..=7 days (default 24 h).
         reset_link_lifetime = ResetLinkLifetime, Duration::minutes(10), Duration::days(7)
@@ -519,6 +536,7 @@ mod tests {
         assert_eq!(p.user_block(), Duration::hours(24));
         assert_eq!(p.flow_lifetime(), Duration::minutes(15));
         assert!(p.conceal());
+        assert_eq!(p.reconfirm_methods_after(), 180);
     }
 
     #[test]
@@ -533,7 +551,13 @@ mod tests {
             Policy::builder().flow_lifetime(Duration::hours(5)).build(),
             Policy::builder().methods_required(3).build(),
             Policy::builder().image_size(10, 10).build(),
+            Policy::builder().reconfirm_methods_after(731).build(),
         ];
+        // The provider's bounds: 0 (never) to 730 days.
+        for days in [0, 1, 730] {
+            let policy = Policy::builder().reconfirm_methods_after(days).build();
+            assert_eq!(policy.map(|p| p.reconfirm_methods_after()).ok(), Some(days));
+        }
         for result in bad {
             assert!(result.is_err(), "{result:?}");
         }

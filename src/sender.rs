@@ -22,6 +22,10 @@ pub enum Notice {
     /// the account, when its user asked from the "ask your admin" page; the notice's
     /// user is the account.
     ResetRequested,
+    /// "The contact methods of your account changed": sent to every method, old and
+    /// new, after a method was added, replaced or removed
+    /// ([`registration`](crate::registration)).
+    MethodsChanged,
 }
 
 /// A failure to deliver.

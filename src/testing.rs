@@ -141,6 +141,7 @@ pub fn record(
         self_service_reset: enabled,
         methods,
         password_hash: None,
+        methods_confirmed: None,
     }
 }
 
@@ -169,6 +170,11 @@ impl TestDirectory {
     /// Makes `find_user` fail (or work again).
     pub fn set_failing_find(&self, failing: bool) {
         self.fail_find.store(failing, Ordering::SeqCst);
+    }
+
+    /// The stored record of `user` (a user ID that must be known).
+    pub fn account(&self, user: &str) -> UserRecord {
+        self.inner.get(&id(user)).expect("a known account")
     }
 
     /// Makes `set_password` fail (or work again).
@@ -203,6 +209,19 @@ impl Directory for TestDirectory {
             return Err(DirectoryError::unavailable("test directory is down"));
         }
         self.inner.set_password(user, password).await
+    }
+
+    async fn set_methods(
+        &self,
+        user: &UserId,
+        methods: Vec<ContactMethod>,
+        confirmed: OffsetDateTime,
+    ) -> Result<(), DirectoryError> {
+        self.stores.fetch_add(1, Ordering::SeqCst);
+        if self.fail_store.load(Ordering::SeqCst) {
+            return Err(DirectoryError::unavailable("test directory is down"));
+        }
+        self.inner.set_methods(user, methods, confirmed).await
     }
 
     async fn tenant_admins(&self, tenant: &str) -> Result<Vec<UserRecord>, DirectoryError> {

@@ -21,6 +21,7 @@ fn account(user: &str, tenant: &str, roles: Vec<Role>, mail: &str) -> UserRecord
             ContactMethod::sms(format!("+31 6 {:08}", mail.len())),
         ],
         password_hash: None,
+        methods_confirmed: None,
     }
 }
 

@@ -17,6 +17,7 @@ fn account(user: &str, roles: Vec<Role>, methods: Vec<ContactMethod>) -> UserRec
         self_service_reset: false,
         methods,
         password_hash: None,
+        methods_confirmed: None,
     }
 }
 

@@ -29,6 +29,7 @@ fn record(user: &str, tenant: &str, roles: Vec<Role>) -> UserRecord {
             &user[..3]
         ))],
         password_hash: None,
+        methods_confirmed: None,
     }
 }
 

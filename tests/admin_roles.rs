@@ -124,6 +124,7 @@ fn account(n: usize, tenant: &str, role: Role) -> UserRecord {
         self_service_reset: true,
         methods: vec![ContactMethod::email(format!("home{n}@example.net"))],
         password_hash: None,
+        methods_confirmed: None,
     }
 }
 

@@ -77,13 +77,57 @@ fn every_detail_has_the_providers_activity_name() {
             Detail::TemporaryPasswordChanged,
             "Change password (self-service)",
         ),
+        (
+            Detail::RegisteredForSelfService,
+            "User registered for self-service password reset",
+        ),
+        (
+            Detail::MethodRegistered {
+                via: ContactKind::Email,
+            },
+            "User registered security info",
+        ),
+        (
+            Detail::MethodReplaced {
+                via: ContactKind::Sms,
+            },
+            "User registered security info",
+        ),
+        (
+            Detail::RegistrationCodeSent {
+                via: ContactKind::Sms,
+            },
+            "User registered security info",
+        ),
+        (
+            Detail::RegistrationCodeFailed { attempts_left: 1 },
+            "User registered security info",
+        ),
+        (
+            Detail::RegistrationSignInFailed,
+            "User registered security info",
+        ),
+        (
+            Detail::MethodRemoved {
+                via: ContactKind::Voice,
+            },
+            "User deleted security info",
+        ),
+        (Detail::MethodsConfirmed, "User reviewed security info"),
+        (
+            Detail::RegistrationThrottled,
+            "Blocked from self-service password reset",
+        ),
     ];
     for (detail, name) in &cases {
         assert_eq!(detail.activity().name(), *name, "{detail:?}");
         // Blocked is throttling: a lock or a dropped request, nothing else.
         assert_eq!(
             detail.activity() == Activity::BlockedFromSelfServiceReset,
-            matches!(detail, Detail::Locked { .. } | Detail::AdminRequestDropped),
+            matches!(
+                detail,
+                Detail::Locked { .. } | Detail::AdminRequestDropped | Detail::RegistrationThrottled
+            ),
             "{detail:?}"
         );
     }
@@ -99,6 +143,21 @@ fn every_detail_has_the_providers_activity_name() {
         Outcome::Failure(FailureReason::PasswordRule(PasswordRule::MinLength))
     );
     assert_eq!(Detail::PasswordChanged.outcome(), Outcome::Success);
+    assert_eq!(
+        Detail::RegistrationSignInFailed.outcome(),
+        Outcome::Failure(FailureReason::WrongPassword)
+    );
+    assert_eq!(
+        Detail::RegistrationCodeFailed { attempts_left: 0 }.outcome(),
+        Outcome::Failure(FailureReason::WrongCode)
+    );
+    assert_eq!(
+        Detail::MethodRegistered {
+            via: ContactKind::Sms
+        }
+        .outcome(),
+        Outcome::Success
+    );
     assert_eq!(
         Detail::AdminResetRefused.outcome(),
         Outcome::Failure(FailureReason::NotAllowed)
@@ -152,6 +211,7 @@ fn admin(user: &str, tenant: &str, roles: Vec<Role>) -> UserRecord {
         self_service_reset: false,
         methods: vec![ContactMethod::email("someone@example.net")],
         password_hash: None,
+        methods_confirmed: None,
     }
 }
 

@@ -59,6 +59,7 @@ fn hashing_runs_off_the_single_worker_while_it_serves_other_tasks() {
             self_service_reset: true,
             methods: vec![phone.clone()],
             password_hash: None,
+            methods_confirmed: None,
         });
         let outbox = Outbox::new();
         let watched = Watched::default();

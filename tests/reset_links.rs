@@ -22,6 +22,7 @@ fn account(user: &str, roles: Vec<Role>) -> UserRecord {
         self_service_reset: false,
         methods: vec![ContactMethod::email(format!("{}@home.example", &user[..4]))],
         password_hash: None,
+        methods_confirmed: None,
     }
 }
 

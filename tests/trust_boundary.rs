@@ -436,6 +436,14 @@ impl sspr::host::Directory for Aliasing {
     ) -> Result<(), sspr::host::DirectoryError> {
         self.0.set_password(id, password).await
     }
+    async fn set_methods(
+        &self,
+        id: &sspr::UserId,
+        methods: Vec<sspr::host::ContactMethod>,
+        confirmed: time::OffsetDateTime,
+    ) -> Result<(), sspr::host::DirectoryError> {
+        self.0.set_methods(id, methods, confirmed).await
+    }
 }
 
 #[tokio::test]

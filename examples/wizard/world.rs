@@ -144,6 +144,7 @@ fn account(
         self_service_reset,
         methods,
         password_hash: None,
+        methods_confirmed: None,
     })
 }
 

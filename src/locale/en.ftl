@@ -131,3 +131,23 @@ link-not-valid = This reset link does not work: it is wrong, used, withdrawn or 
 ## "Contact your administrator"
 notice-reset-requested = { $user } cannot reset their password by themselves and asks you, as an admin who may, to reset it. If you know of no such request, check with them before you do.
 contact-admins-too-many = Your admins were already asked several times today: wait for them to answer.
+notice-methods-changed = The contact methods of your account { $user } were changed. If you did not do this, contact your admin at once.
+registration-wrong-password = The user ID or the password is not right.
+registration-change-password-first = Your password is a temporary one: change it first, then register your methods.
+registration-too-many-sign-ins = Too many tries for this account: wait an hour, then try again.
+registration-invalid-address = This is not an email address or a phone number that can receive a code.
+registration-already-registered = This method is registered already.
+registration-too-many-methods = An account has at most { $max } methods: remove one first.
+registration-no-such-method = There is no such method.
+registration-code-format = Enter each { $digits }-digit code you were sent.
+registration-wrong-code = A code is not right. { $attempts_left ->
+    [one] You have one more try.
+   *[other] You have { $attempts_left } more tries.
+}
+registration-too-many-wrong-codes = Too many wrong codes: begin the registration again.
+registration-code-expired = The codes expired: begin the registration again.
+registration-too-many-codes = Too many codes were sent for this account: wait an hour, then try again.
+registration-blocked = Too many wrong codes for this account: try again after { $until }.
+registration-methods-changed = Your methods changed in the meantime: begin the registration again.
+registration-delivery-failed = The code could not be delivered: check the address, or try again later.
+registration-not-valid = This registration does not work any more: begin again.

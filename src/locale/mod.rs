@@ -291,6 +291,7 @@ impl<'a> Localizer<'a> {
             Notice::PasswordChanged => "notice-password-changed",
             Notice::AdminPasswordChanged => "notice-admin-password-changed",
             Notice::ResetRequested => "notice-reset-requested",
+            Notice::MethodsChanged => "notice-methods-changed",
         };
         let mut args = FluentArgs::new();
         args.set("user", FluentValue::from(user));

@@ -127,3 +127,23 @@ link-not-valid = Deze koppeling werkt niet: ze is onjuist, al gebruikt, ingetrok
 ## "Neem contact op met uw beheerder"
 notice-reset-requested = { $user } kan het wachtwoord niet zelf opnieuw instellen en vraagt u, als beheerder die dat mag, het te doen. Weet u van geen verzoek, controleer dat dan eerst bij deze persoon.
 contact-admins-too-many = Uw beheerders zijn vandaag al een paar keer gevraagd: wacht op hun antwoord.
+notice-methods-changed = De contactmethoden van uw account { $user } zijn gewijzigd. Hebt u dit niet gedaan, neem dan meteen contact op met uw beheerder.
+registration-wrong-password = De gebruikers-id of het wachtwoord is onjuist.
+registration-change-password-first = Uw wachtwoord is tijdelijk: wijzig het eerst en registreer dan uw methoden.
+registration-too-many-sign-ins = Te veel pogingen voor dit account: wacht een uur en probeer het dan opnieuw.
+registration-invalid-address = Dit is geen e-mailadres of telefoonnummer dat een code kan ontvangen.
+registration-already-registered = Deze methode is al geregistreerd.
+registration-too-many-methods = Een account heeft hoogstens { $max } methoden: verwijder er eerst een.
+registration-no-such-method = Deze methode bestaat niet.
+registration-code-format = Voer elke code van { $digits } cijfers in die u hebt ontvangen.
+registration-wrong-code = Een code is onjuist. { $attempts_left ->
+    [one] U hebt nog één poging.
+   *[other] U hebt nog { $attempts_left } pogingen.
+}
+registration-too-many-wrong-codes = Te veel onjuiste codes: begin opnieuw met registreren.
+registration-code-expired = De codes zijn verlopen: begin opnieuw met registreren.
+registration-too-many-codes = Er zijn te veel codes verstuurd voor dit account: wacht een uur en probeer het dan opnieuw.
+registration-blocked = Te veel onjuiste codes voor dit account: probeer het opnieuw na { $until }.
+registration-methods-changed = Uw methoden zijn intussen gewijzigd: begin opnieuw met registreren.
+registration-delivery-failed = De code kon niet worden bezorgd: controleer het adres of probeer het later opnieuw.
+registration-not-valid = Deze registratie werkt niet meer: begin opnieuw.

@@ -243,6 +243,11 @@ fn side_by_side() -> String {
         nl.notice(Notice::ResetRequested, "piet@contoso.nl"),
     );
     row(
+        "notice-methods-changed",
+        en.notice(Notice::MethodsChanged, "jan@contoso.nl"),
+        nl.notice(Notice::MethodsChanged, "jan@contoso.nl"),
+    );
+    row(
         "notice-admin-password-changed",
         en.notice(Notice::AdminPasswordChanged, "grace@contoso.nl"),
         nl.notice(Notice::AdminPasswordChanged, "grace@contoso.nl"),

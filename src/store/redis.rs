@@ -576,6 +576,7 @@ impl Keys {
                 Counter::CodeSends => "sends",
                 Counter::FailedVerifications => "fails",
                 Counter::AdminRequests => "asks",
+                Counter::RegistrationSignIns => "signins",
             },
         )
     }

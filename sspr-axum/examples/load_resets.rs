@@ -246,6 +246,7 @@ async fn run() -> Result<(), BoxError> {
             self_service_reset: true,
             methods: vec![phone.clone()],
             password_hash: None,
+            methods_confirmed: None,
         });
     }
     let keys = Keys::ephemeral()?;

@@ -107,6 +107,7 @@ fn demo_directory() -> Result<InMemoryDirectory, BoxError> {
             self_service_reset,
             methods,
             password_hash: None,
+            methods_confirmed: None,
         });
     }
     Ok(directory)

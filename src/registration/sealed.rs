@@ -1,0 +1,166 @@
+//! A pending registration as text a web page keeps between two requests: postcard,
+//! sealed with XChaCha20-Poly1305 under the host's keys, as hex.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use zeroize::Zeroize;
+
+use super::plan::{Plan, address_is_valid};
+use super::{MAX_SEALED_CHARS, PendingRegistration, RegistrationRefusal};
+use crate::code::CodeDigest;
+use crate::contact::{ContactKind, ContactMethod};
+use crate::error::Error;
+use crate::flow::FlowId;
+use crate::keys::Keys;
+use crate::user_id::UserId;
+
+/// A contact method in a sealed registration.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Method {
+    kind: u8,
+    address: String,
+}
+
+impl Method {
+    pub(super) fn of(method: &ContactMethod) -> Self {
+        Method {
+            kind: match method.kind() {
+                ContactKind::Email => 0,
+                ContactKind::Sms => 1,
+                ContactKind::Voice => 2,
+            },
+            address: method.address().to_owned(),
+        }
+    }
+
+    pub(super) fn contact(&self) -> Option<ContactMethod> {
+        let address = self.address.clone();
+        match self.kind {
+            0 => Some(ContactMethod::email(address)),
+            1 => Some(ContactMethod::sms(address)),
+            2 => Some(ContactMethod::voice(address)),
+            _ => None,
+        }
+    }
+}
+
+impl Drop for Method {
+    fn drop(&mut self) {
+        self.address.zeroize();
+    }
+}
+
+/// The sealed body of a pending registration.
+#[derive(Serialize, Deserialize)]
+struct Body {
+    id: [u8; 16],
+    user: String,
+    plan: Plan,
+    /// The method a kept code went to, if the account had methods.
+    current: Option<Method>,
+    new_digest: Option<[u8; 32]>,
+    current_digest: Option<[u8; 32]>,
+    deadline: i64,
+    attempts_left: u8,
+}
+
+/// The associated data of a sealed registration: what it is, and its version.
+const SEALED_AS: &[u8] = b"sspr registration v1";
+
+impl PendingRegistration {
+    /// The registration as text for a web page or a cookie (hex of the sealed bytes,
+    /// at most [`MAX_SEALED_CHARS`]): encrypted and authenticated under `keys`.
+    pub fn seal(&self, keys: &Keys) -> Result<String, Error> {
+        let mut body = Body {
+            id: *self.id.as_bytes(),
+            user: self.user.as_str().to_owned(),
+            plan: self.plan.clone(),
+            current: self.current.as_ref().map(Method::of),
+            new_digest: self.new_digest.as_ref().map(|d| d.0),
+            current_digest: self.current_digest.as_ref().map(|d| d.0),
+            deadline: self.deadline.unix_timestamp(),
+            attempts_left: self.attempts_left,
+        };
+        let encoded = postcard::to_allocvec(&body);
+        body.user.zeroize();
+        body.new_digest.zeroize();
+        body.current_digest.zeroize();
+        let mut plain = encoded.map_err(|_| Error::Sealing)?;
+        let sealed = keys.seal(SEALED_AS, &plain);
+        plain.zeroize();
+        let sealed = sealed.map_err(|_| Error::Sealing)?;
+        let mut text = String::with_capacity(sealed.len() * 2);
+        for byte in &sealed {
+            text.push(char::from(HEX[usize::from(byte >> 4)]));
+            text.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        Ok(text)
+    }
+
+    /// A registration [sealed](PendingRegistration::seal) under `keys` (or a key they
+    /// retired); anything changed, cut short, over-long or made without the key is
+    /// [`RegistrationRefusal::NotValid`].
+    pub fn open(keys: &Keys, sealed: &str) -> Result<Self, RegistrationRefusal> {
+        let text = sealed.trim().as_bytes();
+        if text.is_empty() || text.len() > MAX_SEALED_CHARS || !text.len().is_multiple_of(2) {
+            return Err(RegistrationRefusal::NotValid);
+        }
+        let mut bytes = Vec::with_capacity(text.len() / 2);
+        for pair in text.chunks_exact(2) {
+            let hex = |b: u8| char::from(b).to_digit(16);
+            let (Some(hi), Some(lo)) = (hex(pair[0]), hex(pair[1])) else {
+                return Err(RegistrationRefusal::NotValid);
+            };
+            bytes.push(u8::try_from(hi << 4 | lo).map_err(|_| RegistrationRefusal::NotValid)?);
+        }
+        let mut opened = keys
+            .open(SEALED_AS, &bytes)
+            .ok_or(RegistrationRefusal::NotValid)?;
+        let body = postcard::from_bytes::<Body>(&opened.plaintext);
+        opened.plaintext.zeroize();
+        let body = body.map_err(|_| RegistrationRefusal::NotValid)?;
+        Self::from_body(body).ok_or(RegistrationRefusal::NotValid)
+    }
+
+    fn from_body(mut body: Body) -> Option<Self> {
+        let user = UserId::parse(&body.user).ok()?;
+        let deadline = OffsetDateTime::from_unix_timestamp(body.deadline).ok()?;
+        let valid = |m: &Method| m.contact().is_some_and(|c| address_is_valid(&c));
+        let plan_valid = match &body.plan {
+            Plan::Add { new } => valid(new),
+            Plan::Replace { old, new } => valid(old) && valid(new),
+            Plan::Remove { old } => valid(old),
+            Plan::Confirm { first } => valid(first),
+        };
+        let current = match &body.current {
+            Some(method) if valid(method) => Some(method.contact()?),
+            Some(_) => return None,
+            None => None,
+        };
+        let needs_new = matches!(body.plan, Plan::Add { .. } | Plan::Replace { .. });
+        if !plan_valid
+            || needs_new != body.new_digest.is_some()
+            || current.is_some() != body.current_digest.is_some()
+            || body.attempts_left == 0
+            || body.attempts_left > crate::Policy::MAX_CODE_ATTEMPTS
+        {
+            return None;
+        }
+        let pending = PendingRegistration {
+            id: FlowId::from_bytes(body.id),
+            user,
+            plan: body.plan.clone(),
+            current,
+            new_digest: body.new_digest.map(CodeDigest),
+            current_digest: body.current_digest.map(CodeDigest),
+            deadline,
+            attempts_left: body.attempts_left,
+        };
+        body.user.zeroize();
+        body.new_digest.zeroize();
+        body.current_digest.zeroize();
+        Some(pending)
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";

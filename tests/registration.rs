@@ -1,0 +1,539 @@
+//! Registration: a method is stored only after a code sent to it was entered, changing
+//! the methods of an account that has some also needs a code to one it has, a method
+//! must be registered before reset codes reach it, the password gate cannot be used to
+//! guess passwords or to block a reset, the audit names the provider's activities, and
+//! the account holder hears of every change on every method.
+
+use sspr::event::{Activity, Detail};
+use sspr::host::{ContactKind, ContactMethod, DeliveryContent, Notice, Role, UserRecord};
+use sspr::password::{HashParams, Password, hash_password_with_os_rng};
+use sspr::policy::Policy;
+use sspr::registration::{
+    Due, MethodChange, PendingRegistration, RegistrationRefusal, SIGN_INS_PER_HOUR,
+};
+use sspr::step::{FromIdentify, ToVerify};
+use sspr::testing::{Harness, JAN, id, keys, mail, phone, wrong_code};
+use time::Duration;
+
+const PASSWORD: &str = "old plum kettle 41";
+const NEW_USER: &str = "nina.nieuw@contoso.nl";
+
+fn new_phone() -> ContactMethod {
+    ContactMethod::sms("+31 6 55501234")
+}
+
+/// Jan (phone and email) with a password, and Nina, who has a password and no methods.
+fn world(policy: Policy) -> Harness {
+    let h = Harness::new(policy);
+    let hash = hash_password_with_os_rng(&Password::new(PASSWORD), &HashParams::default())
+        .expect("hashes");
+    let mut jan = h.directory.account(JAN);
+    jan.password_hash = Some(hash.clone());
+    h.add(jan);
+    h.add(UserRecord {
+        id: id(NEW_USER),
+        tenant: "contoso".into(),
+        roles: vec![Role::User],
+        self_service_reset: true,
+        methods: Vec::new(),
+        password_hash: Some(hash),
+        methods_confirmed: None,
+    });
+    h
+}
+
+async fn begin(
+    h: &Harness,
+    user: &str,
+    password: &str,
+    change: MethodChange,
+) -> Result<PendingRegistration, RegistrationRefusal> {
+    h.sspr
+        .begin_registration(user, Password::new(password), change)
+        .await
+}
+
+fn methods_of(h: &Harness, user: &str) -> Vec<ContactMethod> {
+    h.directory.account(user).methods
+}
+
+#[tokio::test]
+async fn a_first_method_is_registered_only_after_its_code() {
+    let h = world(Policy::default());
+    let pending = begin(&h, NEW_USER, PASSWORD, MethodChange::Add(new_phone()))
+        .await
+        .expect("the password is right");
+    assert_eq!(pending.new_method(), Some(new_phone().masked()));
+    assert_eq!(
+        pending.current_method(),
+        None,
+        "no method to prove with yet"
+    );
+    assert!(
+        methods_of(&h, NEW_USER).is_empty(),
+        "nothing stored before the code"
+    );
+    assert!(!format!("{pending:?}").contains("55501234"));
+
+    // A reset before the code is entered sends nothing to the pending method.
+    let before = h.codes_sent();
+    match h.submit_right(NEW_USER).await {
+        FromIdentify::Verify(_) | FromIdentify::AskAdmin(_) => {}
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(
+        h.codes_sent(),
+        before,
+        "an unregistered method gets no reset code"
+    );
+
+    let code = h.code_to(&new_phone());
+    let wrong = pending
+        .confirm(&h.sspr, &wrong_code(&code), "")
+        .await
+        .expect_err("a wrong code stores nothing");
+    assert!(matches!(
+        wrong.reason,
+        RegistrationRefusal::WrongCode { attempts_left: 4 }
+    ));
+    assert!(methods_of(&h, NEW_USER).is_empty());
+    let pending = wrong.into_pending().expect("may type again");
+    let registered = pending
+        .confirm(&h.sspr, &code, "")
+        .await
+        .expect("the right code registers the phone");
+    assert_eq!(registered.methods, vec![new_phone().masked()]);
+    assert_eq!(methods_of(&h, NEW_USER), vec![new_phone()]);
+    assert_eq!(
+        h.directory.account(NEW_USER).methods_confirmed,
+        Some(h.now())
+    );
+    let trail = h.event_trail();
+    assert!(trail.contains(&(
+        Activity::RegisteredSecurityInfo,
+        Detail::MethodRegistered {
+            via: ContactKind::Sms
+        }
+    )));
+    assert!(trail.contains(&(
+        Activity::RegisteredForSelfService,
+        Detail::RegisteredForSelfService
+    )));
+    assert_eq!(
+        Activity::RegisteredForSelfService.name(),
+        "User registered for self-service password reset"
+    );
+
+    // Now the phone receives reset codes.
+    let choose = match h.submit_right(NEW_USER).await {
+        FromIdentify::Verify(_) => {
+            assert!(h.outbox.last_code_to(&new_phone()).is_some());
+            return;
+        }
+        FromIdentify::ChooseMethod(choose) => choose,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert!(matches!(
+        choose.choose(&h.sspr, 0).await,
+        Ok(ToVerify::Verify(_))
+    ));
+}
+
+#[tokio::test]
+async fn adding_to_an_account_with_methods_needs_a_code_to_one_it_has() {
+    let h = world(Policy::default());
+    let pending = begin(&h, JAN, PASSWORD, MethodChange::Add(new_phone()))
+        .await
+        .expect("begins");
+    assert_eq!(pending.current_method(), Some(phone().masked()));
+    let new_code = h.code_to(&new_phone());
+    let current_code = h.code_to(&phone());
+    // The new method's code alone is not enough: the password may be stolen.
+    let refused = pending
+        .confirm(&h.sspr, &new_code, &wrong_code(&current_code))
+        .await
+        .expect_err("the registered method's code is wrong");
+    assert!(matches!(
+        refused.reason,
+        RegistrationRefusal::WrongCode { .. }
+    ));
+    let refused = refused
+        .into_pending()
+        .expect("pending")
+        .confirm(&h.sspr, &new_code, "")
+        .await
+        .expect_err("no code for the registered method");
+    assert!(matches!(
+        refused.reason,
+        RegistrationRefusal::CodeFormat { digits: 6 }
+    ));
+    // The two codes swapped are wrong too: each is bound to its method.
+    let refused = refused
+        .into_pending()
+        .expect("pending")
+        .confirm(&h.sspr, &current_code, &new_code)
+        .await
+        .expect_err("swapped");
+    let registered = refused
+        .into_pending()
+        .expect("pending")
+        .confirm(&h.sspr, &new_code, &current_code)
+        .await
+        .expect("both right");
+    assert_eq!(registered.methods.len(), 3);
+    assert_eq!(methods_of(&h, JAN), vec![phone(), mail(), new_phone()]);
+    // Jan hears of it on every method, old and new.
+    for method in [phone(), mail(), new_phone()] {
+        assert!(
+            h.outbox
+                .deliveries()
+                .iter()
+                .any(|d| d.to == method
+                    && d.message == DeliveryContent::Notice(Notice::MethodsChanged)),
+            "told on {method:?}"
+        );
+    }
+    // Jan had enough methods before: not a new registration for self-service.
+    assert!(
+        !h.event_trail()
+            .iter()
+            .any(|(_, d)| *d == Detail::RegisteredForSelfService)
+    );
+}
+
+#[tokio::test]
+async fn replace_remove_and_confirm() {
+    let h = world(Policy::default());
+    let pending = begin(
+        &h,
+        JAN,
+        PASSWORD,
+        MethodChange::Replace {
+            old: 0,
+            new: new_phone(),
+        },
+    )
+    .await
+    .expect("begins");
+    // The proof goes to the method that stays.
+    assert_eq!(pending.current_method(), Some(mail().masked()));
+    let (n, c) = (h.code_to(&new_phone()), h.code_to(&mail()));
+    pending.confirm(&h.sspr, &n, &c).await.expect("replaced");
+    assert_eq!(methods_of(&h, JAN), vec![new_phone(), mail()]);
+
+    let pending = begin(&h, JAN, PASSWORD, MethodChange::Remove(1))
+        .await
+        .expect("begins");
+    assert_eq!(pending.new_method(), None);
+    assert_eq!(pending.current_method(), Some(new_phone().masked()));
+    let c = h.code_to(&new_phone());
+    pending.confirm(&h.sspr, "", &c).await.expect("removed");
+    assert_eq!(methods_of(&h, JAN), vec![new_phone()]);
+
+    h.advance(Duration::days(1));
+    let pending = begin(&h, JAN, PASSWORD, MethodChange::Confirm)
+        .await
+        .expect("begins");
+    let c = h.code_to(&new_phone());
+    let confirmed = pending.confirm(&h.sspr, "", &c).await.expect("confirmed");
+    assert_eq!(confirmed.confirmed, h.now());
+    let activities: Vec<Activity> = h
+        .event_trail()
+        .into_iter()
+        .filter(|(_, d)| {
+            matches!(
+                d,
+                Detail::MethodReplaced { .. }
+                    | Detail::MethodRemoved { .. }
+                    | Detail::MethodsConfirmed
+            )
+        })
+        .map(|(a, _)| a)
+        .collect();
+    assert_eq!(
+        activities,
+        vec![
+            Activity::RegisteredSecurityInfo,
+            Activity::DeletedSecurityInfo,
+            Activity::ReviewedSecurityInfo
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_gets_the_answer_of_an_unknown_account_and_never_blocks_a_reset() {
+    let h = world(Policy::default());
+    for _ in 0..SIGN_INS_PER_HOUR {
+        let refused = begin(&h, JAN, "not the password", MethodChange::Confirm).await;
+        assert!(matches!(refused, Err(RegistrationRefusal::WrongPassword)));
+    }
+    let unknown = begin(
+        &h,
+        "nobody.here@contoso.nl",
+        PASSWORD,
+        MethodChange::Confirm,
+    )
+    .await;
+    assert!(matches!(unknown, Err(RegistrationRefusal::WrongPassword)));
+    // The hour's tries are spent, the right password too is refused now...
+    let throttled = begin(&h, JAN, PASSWORD, MethodChange::Confirm).await;
+    assert!(matches!(
+        throttled,
+        Err(RegistrationRefusal::TooManySignIns)
+    ));
+    assert!(
+        h.event_trail()
+            .iter()
+            .any(|(a, d)| *a == Activity::BlockedFromSelfServiceReset
+                && *d == Detail::RegistrationThrottled)
+    );
+    // ...but Jan's self-service reset is not blocked, and no code was sent.
+    assert_eq!(h.codes_sent(), 0);
+    let verify = h.verify(JAN, 0).await;
+    let code = h.code_to(&phone());
+    assert!(verify.submit(&h.sspr, &code).await.is_ok());
+    // An hour later the password works again.
+    h.advance(Duration::hours(1));
+    assert!(
+        begin(&h, JAN, PASSWORD, MethodChange::Confirm)
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn wrong_codes_end_the_registration_and_count_against_the_user_id() {
+    let h = world(Policy::default());
+    let mut pending = begin(&h, NEW_USER, PASSWORD, MethodChange::Add(new_phone()))
+        .await
+        .expect("begins");
+    let code = h.code_to(&new_phone());
+    let mut last = None;
+    for _ in 0..5 {
+        let refused = pending
+            .confirm(&h.sspr, &wrong_code(&code), "")
+            .await
+            .expect_err("wrong");
+        last = Some(refused.reason.ends_registration());
+        match refused.into_pending() {
+            Some(next) => pending = next,
+            None => {
+                assert!(matches!(
+                    refused_reason_of_last(&h),
+                    Detail::RegistrationCodeFailed { attempts_left: 0 }
+                ));
+                break;
+            }
+        }
+    }
+    assert_eq!(last, Some(true), "the fifth wrong code ends it (or blocks)");
+    assert!(methods_of(&h, NEW_USER).is_empty());
+    // The user ID is blocked now: a reset is locked, a new registration refused.
+    let blocked = begin(&h, NEW_USER, PASSWORD, MethodChange::Add(new_phone())).await;
+    assert!(matches!(blocked, Err(RegistrationRefusal::Blocked { .. })));
+}
+
+fn refused_reason_of_last(h: &Harness) -> Detail {
+    h.event_trail()
+        .into_iter()
+        .rev()
+        .find(|(_, d)| matches!(d, Detail::RegistrationCodeFailed { .. }))
+        .map(|(_, d)| d)
+        .expect("a failed code")
+}
+
+#[tokio::test]
+async fn codes_expire_and_a_change_made_meanwhile_is_not_overwritten() {
+    let h = world(Policy::default());
+    let pending = begin(&h, NEW_USER, PASSWORD, MethodChange::Add(new_phone()))
+        .await
+        .expect("begins");
+    let code = h.code_to(&new_phone());
+    h.advance(Duration::minutes(10));
+    let refused = pending.confirm(&h.sspr, &code, "").await.expect_err("late");
+    assert!(matches!(refused.reason, RegistrationRefusal::CodeExpired));
+    assert!(refused.into_pending().is_none());
+
+    // Two registrations of the same phone: the second one finds it there.
+    let first = begin(&h, NEW_USER, PASSWORD, MethodChange::Add(new_phone()))
+        .await
+        .expect("begins");
+    let first_code = h.code_to(&new_phone());
+    let second = begin(&h, NEW_USER, PASSWORD, MethodChange::Add(new_phone()))
+        .await
+        .expect("begins");
+    let second_code = h.code_to(&new_phone());
+    first
+        .confirm(&h.sspr, &first_code, "")
+        .await
+        .expect("first");
+    let refused = second
+        .confirm(&h.sspr, &second_code, "")
+        .await
+        .expect_err("already there");
+    assert!(matches!(
+        refused.reason,
+        RegistrationRefusal::MethodsChanged
+    ));
+    assert_eq!(methods_of(&h, NEW_USER), vec![new_phone()]);
+}
+
+#[tokio::test]
+async fn bad_changes_are_refused_before_any_code_is_sent() {
+    let h = world(Policy::default());
+    let cases = [
+        (
+            MethodChange::Add(ContactMethod::email("not an address")),
+            "invalid",
+        ),
+        (
+            MethodChange::Add(ContactMethod::sms("+31 (6) 1234-5678")),
+            "known",
+        ),
+        (MethodChange::Remove(7), "no such"),
+        (
+            MethodChange::Replace {
+                old: 9,
+                new: new_phone(),
+            },
+            "no such",
+        ),
+    ];
+    for (change, what) in cases {
+        let refused = begin(&h, JAN, PASSWORD, change).await.expect_err(what);
+        assert!(
+            matches!(
+                (&refused, what),
+                (RegistrationRefusal::InvalidAddress, "invalid")
+                    | (RegistrationRefusal::AlreadyRegistered, "known")
+                    | (RegistrationRefusal::NoSuchMethod, "no such")
+            ),
+            "{what}: {refused:?}"
+        );
+    }
+    assert!(matches!(
+        begin(&h, NEW_USER, PASSWORD, MethodChange::Confirm).await,
+        Err(RegistrationRefusal::NoSuchMethod)
+    ));
+    assert!(matches!(
+        begin(&h, "jan jansen", PASSWORD, MethodChange::Confirm).await,
+        Err(RegistrationRefusal::UserId(_))
+    ));
+    assert_eq!(h.codes_sent(), 0);
+}
+
+#[tokio::test]
+async fn a_sealed_registration_opens_only_unchanged_and_with_the_key() {
+    let h = world(Policy::default());
+    let pending = begin(&h, JAN, PASSWORD, MethodChange::Add(new_phone()))
+        .await
+        .expect("begins");
+    let keys = keys();
+    let sealed = pending.seal(&keys).expect("seals");
+    assert!(!sealed.contains("55501234") && !sealed.contains("jan"));
+    assert!(sealed.len() <= sspr::registration::MAX_SEALED_CHARS);
+    let opened = PendingRegistration::open(&keys, &sealed).expect("opens");
+    assert_eq!(opened.new_method(), Some(new_phone().masked()));
+    assert_eq!(opened.attempts_left(), 5);
+
+    let mut flipped = sealed.clone().into_bytes();
+    let last = flipped.len() - 1;
+    flipped[last] = if flipped[last] == b'0' { b'1' } else { b'0' };
+    let other = sspr::host::Keys::from_secret([9; 32]);
+    for bad in [
+        String::from_utf8(flipped).expect("hex"),
+        sealed[..sealed.len() - 2].to_owned(),
+        String::new(),
+        "zz".repeat(40),
+        "ab".repeat(5_000),
+        "é".repeat(10),
+    ] {
+        assert!(matches!(
+            PendingRegistration::open(&keys, &bad),
+            Err(RegistrationRefusal::NotValid)
+        ));
+    }
+    assert!(matches!(
+        PendingRegistration::open(&other, &sealed),
+        Err(RegistrationRefusal::NotValid)
+    ));
+    // The opened registration confirms like the original.
+    let (n, c) = (h.code_to(&new_phone()), h.code_to(&phone()));
+    opened.confirm(&h.sspr, &n, &c).await.expect("confirms");
+    assert_eq!(methods_of(&h, JAN).len(), 3);
+}
+
+async fn status(h: &Harness, user: &str) -> sspr::registration::RegistrationStatus {
+    h.sspr
+        .registration_status(&id(user))
+        .await
+        .expect("directory")
+        .expect("known")
+}
+
+#[tokio::test]
+async fn the_status_says_what_is_due() {
+    let h = world(
+        Policy::builder()
+            .reconfirm_methods_after(30)
+            .build()
+            .expect("valid"),
+    );
+    let nina = h
+        .sspr
+        .registration_status(&id(NEW_USER))
+        .await
+        .expect("directory")
+        .expect("known");
+    assert_eq!(nina.due, Some(Due::Register { have: 0, need: 1 }));
+    let jan = h
+        .sspr
+        .registration_status(&id(JAN))
+        .await
+        .expect("directory")
+        .expect("known");
+    assert_eq!(jan.due, Some(Due::Reconfirm { since: None }));
+    let pending = begin(&h, JAN, PASSWORD, MethodChange::Confirm)
+        .await
+        .expect("begins");
+    let c = h.code_to(&phone());
+    pending.confirm(&h.sspr, "", &c).await.expect("confirmed");
+    assert_eq!(status(&h, JAN).await.due, None);
+    h.advance(Duration::days(30));
+    assert_eq!(
+        status(&h, JAN).await.due,
+        Some(Due::Reconfirm {
+            since: Some(h.now() - Duration::days(30))
+        })
+    );
+    // 0: never asked again.
+    let never = world(
+        Policy::builder()
+            .reconfirm_methods_after(0)
+            .build()
+            .expect("valid"),
+    );
+    let jan = never
+        .sspr
+        .registration_status(&id(JAN))
+        .await
+        .expect("directory")
+        .expect("known");
+    assert_eq!(jan.due, None);
+    // An admin needs two methods.
+    let admin = never
+        .sspr
+        .registration_status(&id(sspr::testing::ADMIN))
+        .await
+        .expect("directory")
+        .expect("known");
+    assert_eq!(admin.methods.len(), 2);
+    assert!(
+        never
+            .sspr
+            .registration_status(&id("nobody.here@contoso.nl"))
+            .await
+            .expect("directory")
+            .is_none()
+    );
+}
