@@ -19,6 +19,7 @@ use sspr::host::ManualClock;
 use sspr::host::Notice;
 use sspr::password::{Password, PasswordRefusal};
 use sspr::policy::Policy;
+use sspr::registration::{MethodChange, RegistrationRefusal};
 use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
     Identify, NewPassword, ToVerify, Verify,
@@ -32,8 +33,8 @@ use time::Duration;
 
 use crate::speech;
 use crate::world::{
-    self, ADMIN, ASK_ADMIN, BoxError, ChallengeFiles, DemoSspr, EXPIRED, JAN, PERSONAL, PIET,
-    UNKNOWN, World,
+    self, ADMIN, ASK_ADMIN, BoxError, ChallengeFiles, DemoSspr, EXPIRED, JAN, JAN_PASSWORD,
+    PERSONAL, PIET, UNKNOWN, World,
 };
 
 const WEAK_PASSWORD: &str = "password1";
@@ -78,7 +79,12 @@ pub async fn run(files: &ChallengeFiles, print_audit: bool) -> Result<(), BoxErr
     reset_link(&new()?).await.map_err(|e| failed(11, e))?;
     title(12, "Contact your administrator: Piet asks his admins");
     contact_admins(&new()?).await.map_err(|e| failed(12, e))?;
-    println!("\nAll 12 paths ended as expected.");
+    title(
+        13,
+        "Registration: Jan adds a phone, proved by its code and by his email",
+    );
+    registration(&new()?).await.map_err(|e| failed(13, e))?;
+    println!("\nAll 13 paths ended as expected.");
     Ok(())
 }
 
@@ -726,5 +732,108 @@ async fn contact_admins(demo: &Demo<'_>) -> Result<(), BoxError> {
         }
         other => return Err(unexpected("one request, for Piet", &other.len())),
     }
+    Ok(())
+}
+
+/// Path 13: Jan signs in with his password and adds a second phone. A code goes to the
+/// new phone and one to his email (a method he has): a wrong code first, then both right.
+/// He hears of it on every method, and the next reset offers the new phone.
+async fn registration(demo: &Demo<'_>) -> Result<(), BoxError> {
+    let jan = UserId::parse(JAN)?;
+    let status = demo
+        .sspr()
+        .registration_status(&jan)
+        .await?
+        .ok_or("Jan is not in the directory")?;
+    say(format!(
+        "at sign-in: {} methods, due: {:?} (the policy asks every 180 days)",
+        status.methods.len(),
+        status.due
+    ));
+    let new_phone = ContactMethod::sms("+31 6 99887766");
+    say("Jan types his password and the new phone number");
+    match demo
+        .sspr()
+        .begin_registration(
+            JAN,
+            Password::new("not his password"),
+            MethodChange::Confirm,
+        )
+        .await
+    {
+        Err(refusal @ RegistrationRefusal::WrongPassword) => {
+            say(format!("✗ {}", speech::message(&refusal)))
+        }
+        other => return Err(unexpected("a wrong password refused", &other)),
+    }
+    let pending = demo
+        .sspr()
+        .begin_registration(
+            JAN,
+            Password::new(JAN_PASSWORD),
+            MethodChange::Add(new_phone.clone()),
+        )
+        .await
+        .map_err(|e| format!("the registration did not begin: {e}"))?;
+    let (Some(to_new), Some(to_current)) = (pending.new_method(), pending.current_method()) else {
+        return Err("expected a code to the new phone and one to a method Jan has".into());
+    };
+    say(format!(
+        "codes went to {to_new} (new) and {to_current} (his)"
+    ));
+    let new_code = demo.code_for(&new_phone)?;
+    let current_code = demo.code_for(&world::jan_email())?;
+    say("Jan mistypes the code of his email first");
+    let refusal = pending
+        .confirm(demo.sspr(), &new_code, &testing::wrong_code(&current_code))
+        .await
+        .err()
+        .ok_or("a wrong code was taken")?;
+    say(format!("✗ {}", speech::message(&refusal.reason)));
+    let pending = refusal
+        .into_pending()
+        .ok_or("one wrong code ended the registration")?;
+    if demo.world.directory.get(&jan).map(|r| r.methods.len()) != Some(2) {
+        return Err("a method was stored before its code".into());
+    }
+    let registered = pending
+        .confirm(demo.sspr(), &new_code, &current_code)
+        .await
+        .map_err(|e| format!("the right codes were refused: {}", e.reason))?;
+    let shown: Vec<&str> = registered.methods.iter().map(|m| m.as_str()).collect();
+    ok(format!(
+        "registered; Jan's methods now: {}",
+        shown.join(", ")
+    ));
+    let told = demo
+        .world
+        .outbox
+        .deliveries()
+        .into_iter()
+        .filter(|d| d.message == Message::Notice(Notice::MethodsChanged))
+        .count();
+    if told != 3 {
+        return Err(unexpected("a notice on each of Jan's three methods", &told));
+    }
+    ok("Jan was told on all three methods");
+    let choose = demo.methods_of(JAN).await?;
+    if choose.step().methods().len() != 3 {
+        return Err(unexpected(
+            "three methods to choose from",
+            &choose.step().methods(),
+        ));
+    }
+    ok("the next reset offers the new phone too");
+    let names: Vec<&str> = demo
+        .world
+        .audit
+        .events()
+        .iter()
+        .map(|e| e.activity.name())
+        .collect();
+    if !names.contains(&"User registered security info") {
+        return Err(unexpected("\"User registered security info\"", &names));
+    }
+    ok("audit: \"User registered security info\"");
     Ok(())
 }

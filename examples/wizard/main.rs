@@ -12,7 +12,11 @@
 //!                         challenge (default: the LANG variable, else English)
 //! ```
 //!
-//! **Interactive** (the default): choose the account type, type one of the demo user IDs
+//! **Interactive** (the default): choose what to do: reset your password (the wizard),
+//! sign in with a temporary password and change it, register or change your contact
+//! methods (Jan's password is printed at the start), ask your admins, reset a user's
+//! password as an admin (a temporary password or a reset link), use a reset link, or ask
+//! support for a new global admin. The wizard: choose the account type, type one of the demo user IDs
 //! printed at the start, open the challenge picture (PNG) or audio clip (WAV) written to a
 //! temporary folder and type its characters (or `audio` / `image` to switch, `new` for
 //! another one), type the code the demo inbox prints (under the default policy it goes to
@@ -27,7 +31,8 @@
 //! Then the admin side: an admin resets a password to a temporary one, which the user
 //! changes at next sign-in; a support request for a new global admin is filed; an admin
 //! sends a reset link, with which the user sets a password the admin never sees; a user
-//! who may not reset asks their admins ("contact your administrator").
+//! who may not reset asks their admins ("contact your administrator"); Jan registers a
+//! new phone (a code to it and one to his email) and the next reset offers it.
 //! It exits non-zero when a path does not end as it should, so it doubles as a smoke test.
 //!
 //! The demo inbox prints every code it delivers, as a phone or mailbox would. The demo run
@@ -39,10 +44,12 @@
 // The world serves the demo too: without it, some of its parts are left unused.
 #![cfg_attr(not(feature = "test-support"), allow(dead_code))]
 
+mod commands;
 #[cfg(feature = "test-support")]
 mod demo;
 mod interactive;
 mod speech;
+mod terminal;
 mod world;
 
 use std::process::ExitCode;

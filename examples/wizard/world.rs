@@ -14,8 +14,11 @@ use sspr::host::{CodeSender, Notice, Outbox, SendError};
 use sspr::host::{ContactKind, ContactMethod, MaskedContact};
 use sspr::host::{DeliverAtOnce, Inline};
 use sspr::host::{InMemoryDirectory, Role, UserRecord};
+use sspr::password::{HashParams, Password, hash_password_with_os_rng};
 use sspr::policy::Policy;
 use sspr::step::Identify;
+use sspr::store::MemoryFlowStore;
+use sspr::support::InMemorySupportDesk;
 use sspr::{Completed, LockReason, Locked};
 use sspr::{Sspr, Wizard};
 use sspr::{UserId, UserIdError};
@@ -32,6 +35,8 @@ pub const PIET: &str = "piet.pietersen@contoso.nl";
 pub const ADMIN: &str = "beheerder@contoso.nl";
 /// Not in the directory.
 pub const UNKNOWN: &str = "niemand@contoso.nl";
+/// Jan's password, to sign in and register his methods.
+pub const JAN_PASSWORD: &str = "tulip canal bicycle 7";
 
 pub fn jan_email() -> ContactMethod {
     ContactMethod::email("jan.jansen@thuis.example")
@@ -56,7 +61,9 @@ fn piet_phone() -> ContactMethod {
 /// Prints the demo accounts, so a person knows which user IDs to try.
 pub fn print_demo_users() {
     println!("Demo accounts (organisation \"contoso\", in an in-memory directory):");
-    println!("  {JAN:<27} self-service reset enabled: email and text message");
+    println!(
+        "  {JAN:<27} self-service reset enabled: email and text message; password \"{JAN_PASSWORD}\""
+    );
     println!("  {PIET:<27} self-service reset NOT enabled: \"ask your admin\"");
     println!("  {ADMIN:<27} global admin: must prove two methods (email and text)");
     println!(
@@ -76,6 +83,10 @@ pub struct World {
     pub directory: InMemoryDirectory,
     pub outbox: Outbox,
     pub audit: EventRecorder,
+    /// Where reset links are kept (as keyed digests).
+    pub grants: MemoryFlowStore,
+    /// The support desk that takes requests for a new global admin.
+    pub desk: InMemorySupportDesk,
 }
 
 impl World {
@@ -111,13 +122,19 @@ impl World {
             directory,
             outbox,
             audit,
+            grants: MemoryFlowStore::new(),
+            desk: InMemorySupportDesk::new(),
         })
     }
 }
 
-fn demo_directory() -> Result<InMemoryDirectory, UserIdError> {
+fn demo_directory() -> Result<InMemoryDirectory, BoxError> {
     let directory = InMemoryDirectory::new();
-    let jan = account(JAN, Role::User, true, vec![jan_email(), jan_phone()])?;
+    let mut jan = account(JAN, Role::User, true, vec![jan_email(), jan_phone()])?;
+    jan.password_hash = Some(hash_password_with_os_rng(
+        &Password::new(JAN_PASSWORD),
+        &HashParams::default(),
+    )?);
     let piet = account(PIET, Role::User, false, vec![piet_phone()])?;
     let admin = account(
         ADMIN,
@@ -179,6 +196,7 @@ impl CodeSender for Inbox {
             Notice::PasswordChanged => "your password was changed",
             Notice::AdminPasswordChanged => "another admin's password was reset",
             Notice::ResetRequested => "a user asks you to reset their password",
+            Notice::MethodsChanged => "the contact methods of your account were changed",
             _ => "a notice about your account",
         };
         arrived(to, text);

@@ -34,3 +34,42 @@ cli-checking = Checking it (an allowed password is hashed with Argon2id)...
 cli-completed = Your password was changed. Sign in with it from now on; the host ends your other sessions.
 cli-image = image
 cli-audio = audio
+cli-menu = What do you want to do? Type its number.
+    1) Reset my password ("Can't access your account?")
+    2) Sign in with a temporary password and change it
+    3) Register or change my contact methods
+    4) Ask my admins to reset my password
+    5) As an admin: reset a user's password to a temporary one
+    6) As an admin: send a user a reset link
+    7) Use a reset link
+    8) Ask support for a new global admin (ours has left)
+cli-type-menu = Type a number from 1 to 8.
+cli-admin-id = Your user ID, as an admin (for example beheerder@contoso.nl):
+cli-target-id = The user ID of the account to reset:
+cli-temporary-password = The temporary password of { $user } is { $password } (shown once; it works until { $until }). Give it to them by a channel of your own.
+cli-admin-refused = Refused: { $reason }
+cli-link-sent = A reset link for { $user } works once, until { $until }. The host mails it; here is its token: { $token }
+cli-link-token = The token of the reset link:
+cli-temporary-prompt = Your temporary password:
+cli-changed = Your password was changed.
+cli-password = Your password:
+cli-registration-action = What do you want to do with your methods?
+    1) Add a method
+    2) Replace a method
+    3) Remove a method
+    4) Confirm they are still right
+cli-registration-kind = Which kind? 1) email  2) text message  3) voice call
+cli-registration-address = The email address or phone number:
+cli-registration-which = Which method? Type its number.
+cli-registration-methods = Your methods now:
+cli-registration-new-code = Type the code sent to { $to }:
+cli-registration-current-code = Type the code sent to { $to } (a method you already have):
+cli-registration-done = Done: your methods were saved (confirmed { $at }).
+cli-asked-admins = If this account exists and an admin may reset it, its admins were asked.
+cli-support-name = Your name:
+cli-support-email = Your email address:
+cli-support-phone = Your phone number:
+cli-support-company = Your company's name:
+cli-support-domain = Your organisation's domain (for example contoso.nl):
+cli-support-explanation = What happened (for example: our global admin left in March):
+cli-support-filed = Support filed ticket { $ticket }: they will contact you to check who you are.

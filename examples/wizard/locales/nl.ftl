@@ -35,3 +35,42 @@ cli-checking = Controleren (een toegestaan wachtwoord wordt met Argon2id gehasht
 cli-completed = Uw wachtwoord is gewijzigd. Meld u er voortaan mee aan; de toepassing beëindigt uw andere sessies.
 cli-image = afbeelding
 cli-audio = audio
+cli-menu = Wat wilt u doen? Typ het nummer.
+    1) Mijn wachtwoord opnieuw instellen ("Hebt u geen toegang tot uw account?")
+    2) Aanmelden met een tijdelijk wachtwoord en het wijzigen
+    3) Mijn contactmethoden registreren of wijzigen
+    4) Mijn beheerders vragen mijn wachtwoord opnieuw in te stellen
+    5) Als beheerder: het wachtwoord van een gebruiker op een tijdelijk wachtwoord zetten
+    6) Als beheerder: een gebruiker een koppeling voor een nieuw wachtwoord sturen
+    7) Een koppeling voor een nieuw wachtwoord gebruiken
+    8) Ondersteuning vragen om een nieuwe globale beheerder (de onze is vertrokken)
+cli-type-menu = Typ een nummer van 1 tot en met 8.
+cli-admin-id = Uw gebruikers-id als beheerder (bijvoorbeeld beheerder@contoso.nl):
+cli-target-id = De gebruikers-id van het account:
+cli-temporary-password = Het tijdelijke wachtwoord van { $user } is { $password } (één keer getoond; het werkt tot { $until }). Geef het via een eigen kanaal door.
+cli-admin-refused = Geweigerd: { $reason }
+cli-link-sent = Een koppeling voor { $user } werkt één keer, tot { $until }. De host mailt haar; dit is het token: { $token }
+cli-link-token = Het token van de koppeling:
+cli-temporary-prompt = Uw tijdelijke wachtwoord:
+cli-changed = Uw wachtwoord is gewijzigd.
+cli-password = Uw wachtwoord:
+cli-registration-action = Wat wilt u met uw methoden doen?
+    1) Een methode toevoegen
+    2) Een methode vervangen
+    3) Een methode verwijderen
+    4) Bevestigen dat ze nog kloppen
+cli-registration-kind = Welke soort? 1) e-mail  2) sms  3) telefoongesprek
+cli-registration-address = Het e-mailadres of telefoonnummer:
+cli-registration-which = Welke methode? Typ het nummer.
+cli-registration-methods = Uw methoden nu:
+cli-registration-new-code = Typ de code die naar { $to } is gestuurd:
+cli-registration-current-code = Typ de code die naar { $to } is gestuurd (een methode die u al hebt):
+cli-registration-done = Klaar: uw methoden zijn opgeslagen (bevestigd { $at }).
+cli-asked-admins = Als dit account bestaat en een beheerder het mag opnieuw instellen, zijn de beheerders gevraagd.
+cli-support-name = Uw naam:
+cli-support-email = Uw e-mailadres:
+cli-support-phone = Uw telefoonnummer:
+cli-support-company = De naam van uw bedrijf:
+cli-support-domain = Het domein van uw organisatie (bijvoorbeeld contoso.nl):
+cli-support-explanation = Wat is er gebeurd (bijvoorbeeld: onze globale beheerder is in maart vertrokken):
+cli-support-filed = Ondersteuning heeft ticket { $ticket } aangemaakt: zij nemen contact met u op om te controleren wie u bent.
