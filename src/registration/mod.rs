@@ -229,6 +229,11 @@ impl RegistrationRefused {
     pub fn into_pending(self) -> Option<PendingRegistration> {
         self.pending
     }
+
+    /// The reason and the registration still pending, apart.
+    pub fn into_parts(self) -> (RegistrationRefusal, Option<PendingRegistration>) {
+        (self.reason, self.pending)
+    }
 }
 
 /// A registration whose codes were sent: type them with [`PendingRegistration::confirm`].

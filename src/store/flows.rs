@@ -153,6 +153,12 @@ impl<St: FlowStore> Flows<St> {
         &self.store
     }
 
+    /// The keys flows are sealed under (a web host seals a pending registration under
+    /// them too: [`PendingRegistration::seal`](crate::registration::PendingRegistration::seal)).
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
     /// Takes the flow named by `id_text` (from the cookie or URL) for this request and
     /// resumes it. The flow leaves the store: save what the step led to (or the step
     /// itself, after a refusal), or the flow ends.

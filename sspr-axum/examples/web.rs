@@ -48,6 +48,7 @@ use sspr::host::{
     TokioSpawn, UserRecord,
 };
 use sspr::locale::Translations;
+use sspr::password::{HashParams, Password, hash_password_with_os_rng};
 use sspr::policy::Policy;
 use sspr::store::{FlowStore, Flows, MemoryFlowStore, RedisFlowStore, StoreKey};
 use sspr::support::InMemorySupportDesk;
@@ -65,6 +66,8 @@ const BASE: &str = "/reset";
 
 /// May reset by themselves; an email address and a mobile phone are registered.
 const JAN: &str = "jan.jansen@contoso.nl";
+/// Jan's password, to register his contact methods.
+const JAN_PASSWORD: &str = "tulip canal bicycle 7";
 /// Self-service reset is not enabled for this account.
 const PIET: &str = "piet.pietersen@contoso.nl";
 /// The global admin: must prove two methods.
@@ -100,13 +103,21 @@ fn demo_directory() -> Result<InMemoryDirectory, BoxError> {
         ),
     ];
     for (id, role, self_service_reset, methods) in accounts {
+        let password_hash = if id == JAN {
+            Some(hash_password_with_os_rng(
+                &Password::new(JAN_PASSWORD),
+                &HashParams::default(),
+            )?)
+        } else {
+            None
+        };
         directory.insert(UserRecord {
             id: UserId::parse(id)?,
             tenant: "contoso".into(),
             roles: vec![role],
             self_service_reset,
             methods,
-            password_hash: None,
+            password_hash,
             methods_confirmed: None,
         });
     }
@@ -357,7 +368,9 @@ async fn serve<St: FlowStore + Clone + 'static>(
         );
     }
     println!("\nDemo accounts (organisation \"contoso\"):");
-    println!("  {JAN:<27} self-service reset enabled: email and text message");
+    println!(
+        "  {JAN:<27} self-service reset enabled: email and text message; password \"{JAN_PASSWORD}\""
+    );
     println!("  {PIET:<27} self-service reset NOT enabled");
     println!("  {ADMIN:<27} global admin: must prove two methods");
     println!("  any other user ID           unknown\n");
@@ -404,9 +417,13 @@ async fn sign_in(State(demo): State<Demo>) -> Response {
         p { a href=(demo.urls.forced_change()) {
             "Your admin gave you a temporary password? Change it"
         } }
+        p { a href=(demo.urls.register()) {
+            "Register or confirm the methods a reset code can go to"
+        } }
         h2 { "Demo accounts" }
         ul {
-            li { strong { (JAN) } ": may reset (email and text message)" }
+            li { strong { (JAN) } ": may reset (email and text message); password \u{201c}"
+                (JAN_PASSWORD) "\u{201d}" }
             li { strong { (PIET) } ": self-service reset not enabled" }
             li { strong { (ADMIN) } ": global admin, proves two methods" }
             li { "any other user ID: unknown" }
@@ -456,6 +473,9 @@ async fn mailbox(State(demo): State<Demo>) -> Response {
                                     DeliveryContent::Notice(Notice::AdminPasswordChanged) => {
                                         "The password of " (delivery.user) ", an admin of your \
                                          organisation, was reset."
+                                    }
+                                    DeliveryContent::Notice(Notice::MethodsChanged) => {
+                                        "The contact methods of your account were changed."
                                     }
                                     DeliveryContent::Notice(_) => { "A notice about your account." }
                                 }

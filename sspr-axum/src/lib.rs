@@ -63,6 +63,11 @@
 //!   any text.
 //! - **Serving** ([`server::serve`]): HTTP/1.1 with a header deadline, a request
 //!   deadline, hard header limits and a bounded number of connections.
+//! - **Beside the wizard**: the change of an admin's temporary password at next sign-in
+//!   (`<base>/change`, [`forced`]), "contact your administrator" (`<base>/contact-admins`),
+//!   the registration of contact methods (`<base>/register`, [`registration`]), an
+//!   admin's reset link (`<base>/link?token=…`, with [`Web::reset_links`]) and the
+//!   request for a new global admin (`<base>/support`, with [`Web::support_desk`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // A handler's helpers return the page that ends the request as their error (a
@@ -83,6 +88,7 @@ pub mod link;
 mod media;
 pub mod metrics;
 pub mod pages;
+pub mod registration;
 mod routes;
 pub mod security;
 pub mod server;
@@ -360,6 +366,16 @@ impl<St: FlowStore + Clone + 'static> Web<St> {
             &urls.forced_change(),
             get(forced::form::<St>).merge(limit(post(forced::submit::<St>), &limiters.answer)),
         );
+        router = router
+            .route(
+                &urls.register(),
+                get(registration::form::<St>)
+                    .merge(limit(post(registration::begin::<St>), &limiters.send)),
+            )
+            .route(
+                &urls.register_confirm(),
+                limit(post(registration::confirm::<St>), &limiters.answer),
+            );
         router = router.route(
             &urls.contact_admins(),
             get(contact::form::<St>).merge(limit(post(contact::submit::<St>), &limiters.send)),

@@ -47,6 +47,7 @@ use sspr::host::MaskedContact;
 use sspr::locale::{Localizer, TextArg, Translations};
 use sspr::message::{Arg, Message};
 use sspr::password::{PasswordRefusal, PasswordRules};
+use sspr::registration::RegistrationRefusal;
 use sspr::step::{ChooseMethod, Identify, NewPassword, Verify};
 use sspr::support::{SupportField, SupportRequestError, TicketReference};
 use sspr::{Ending, Refusal};
@@ -149,6 +150,14 @@ impl Urls {
     pub fn contact_admins(&self) -> String {
         self.path("/contact-admins")
     }
+    /// The form that begins a registration of contact methods.
+    pub fn register(&self) -> String {
+        self.path("/register")
+    }
+    /// Where the registration's codes are posted.
+    pub fn register_confirm(&self) -> String {
+        self.path("/register/confirm")
+    }
     /// The page of a reset link (the link itself is this with `?token=…`).
     pub fn reset_link(&self) -> String {
         self.path("/link")
@@ -200,6 +209,66 @@ pub enum Page<'a> {
     ContactAdminsSent,
     /// "Change your password": replacing an admin's temporary password.
     ForcedChange(ForcedChangeView<'a>),
+    /// The registration of contact methods: user ID, password, and what to do.
+    Register(RegisterView<'a>),
+    /// The registration's codes.
+    RegisterCodes(RegisterCodesView<'a>),
+    /// The methods, registered.
+    Registered(RegisteredView<'a>),
+}
+
+/// The form that begins a registration.
+#[derive(Debug, Clone, Copy)]
+pub struct RegisterView<'a> {
+    /// Its hidden fields (CSRF; no step nonce).
+    pub form: FormContext<'a>,
+    /// The user ID to fill in again after a refusal (one that parsed).
+    pub user_id: Option<&'a str>,
+    /// The address as typed (after a refusal).
+    pub address: &'a str,
+    /// The kind chosen (`email`, `sms`, `voice`; after a refusal).
+    pub kind: &'a str,
+    /// Why the last try was refused.
+    pub refusal: Option<&'a RegistrationRefusal>,
+}
+
+/// The registration's codes: one for the new method, one for a method the account has.
+#[derive(Clone)]
+pub struct RegisterCodesView<'a> {
+    /// Its hidden fields (CSRF; no step nonce).
+    pub form: FormContext<'a>,
+    /// The pending registration, sealed (a hidden field).
+    pub pending: &'a str,
+    /// The new method a code went to, masked.
+    pub new_method: Option<MaskedContact>,
+    /// The registered method a code went to, masked.
+    pub current_method: Option<MaskedContact>,
+    /// Digits per code.
+    pub digits: u8,
+    /// When the codes stop working.
+    pub deadline: OffsetDateTime,
+    /// Why the last try was refused.
+    pub refusal: Option<&'a RegistrationRefusal>,
+}
+
+/// `Debug` without the sealed registration.
+impl std::fmt::Debug for RegisterCodesView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisterCodesView")
+            .field("new_method", &self.new_method)
+            .field("current_method", &self.current_method)
+            .field("refusal", &self.refusal)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The methods after a registration.
+#[derive(Debug, Clone, Copy)]
+pub struct RegisteredView<'a> {
+    /// The account's methods, masked.
+    pub methods: &'a [MaskedContact],
+    /// When they were confirmed.
+    pub confirmed: OffsetDateTime,
 }
 
 /// The form that replaces a temporary password.
@@ -414,6 +483,10 @@ pub enum Field {
     NewPassword,
     /// The password typed again (`confirm`).
     Confirm,
+    /// A contact method's address (`address`).
+    Address,
+    /// The code sent to a method the account already has (`current_code`).
+    CurrentCode,
     /// The form as a whole.
     Form,
 }
@@ -456,6 +529,8 @@ impl Field {
             Field::Code => "code",
             Field::NewPassword => "new_password",
             Field::Confirm => "confirm",
+            Field::Address => "address",
+            Field::CurrentCode => "current_code",
             Field::Form => "",
         }
     }
@@ -612,6 +687,17 @@ impl Pages for DefaultPages {
                 false,
                 contact_admins_sent(cx),
             ),
+            Page::Register(view) => (
+                cx.t("page-register-title"),
+                view.refusal.is_some(),
+                register(view, cx),
+            ),
+            Page::RegisterCodes(view) => (
+                cx.t("page-register-codes-title"),
+                view.refusal.is_some(),
+                register_codes(view, cx),
+            ),
+            Page::Registered(view) => (cx.t("page-registered-title"), false, registered(view, cx)),
         };
         let title = if error {
             cx.t_with("page-title-error", &[("title", title.as_str().into())])
@@ -677,6 +763,15 @@ pub fn hidden_fields(form: &FormContext<'_>) -> Markup {
             input type="hidden" name="nonce" value=(nonce);
         }
     }
+}
+
+/// `text` with its first letter in capitals ("text message" → "Text message").
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// A message's text as a sentence: capital first letter, full stop.
@@ -1366,6 +1461,121 @@ fn contact_admins_sent(cx: &PageContext<'_>) -> Markup {
     html! {
         h1 { (cx.t("page-contact-sent-title")) }
         p { (cx.t("page-contact-sent-text")) }
+        p { a href=(cx.urls.start_page()) { (cx.t("page-support-filed-back")) } }
+    }
+}
+
+fn register(view: &RegisterView<'_>, cx: &PageContext<'_>) -> Markup {
+    let at = |field| error_at(view.refusal, field, crate::registration::field_of, cx);
+    let problem = placed(view.refusal, crate::registration::field_of, cx);
+    let address_error = at(Field::Address);
+    let kind = |value: &str| view.kind == value || (view.kind.is_empty() && value == "sms");
+    html! {
+        h1 { (cx.t("page-register-title")) }
+        p { (cx.t("page-register-intro")) }
+        (summary(problem, cx))
+        form method="post" action=(cx.urls.register()) {
+            (hidden_fields(&view.form))
+            (user_id_field(cx, view.user_id, at(Field::UserId).as_ref(), false))
+            div class="field" {
+                label for="password" { (cx.t("page-register-password")) }
+                input type="password" id="password" name="password"
+                    autocomplete="current-password" required;
+            }
+            fieldset {
+                legend { (cx.t("page-register-action")) }
+                div class="choice" {
+                    input type="radio" name="action" id="action-add" value="add" checked;
+                    label for="action-add" { (cx.t("page-register-add")) }
+                }
+                div class="choice" {
+                    input type="radio" name="action" id="action-confirm" value="confirm";
+                    label for="action-confirm" {
+                        (cx.t("page-register-confirm"))
+                        span class="choice-hint" { (cx.t("page-register-confirm-hint")) }
+                    }
+                }
+            }
+            fieldset {
+                legend { (cx.t("page-register-kind")) }
+                @for (value, id) in [("sms", "contact-sms"), ("voice", "contact-voice"), ("email", "contact-email")] {
+                    div class="choice" {
+                        input type="radio" name="kind" id={ "kind-" (value) } value=(value)
+                            checked[kind(value)];
+                        label for={ "kind-" (value) } { (capitalised(&cx.t(id))) }
+                    }
+                }
+            }
+            div class={ "field" @if address_error.is_some() { " field-error" } } {
+                label for="address" { (cx.t("page-register-address")) }
+                p class="hint" id="address-hint" { (cx.t("page-register-address-hint")) }
+                (error_message(address_error.as_ref(), cx))
+                input type="text" id="address" name="address" autocomplete="off"
+                    spellcheck="false" autocapitalize="none"
+                    maxlength=(sspr::registration::MAX_ADDRESS_BYTES) value=(view.address)
+                    aria-describedby=[described_by(Some("address-hint"), address_error.as_ref())]
+                    aria-invalid=[address_error.as_ref().map(|_| "true")];
+            }
+            div class="actions" {
+                button type="submit" class="primary" { (cx.t("page-register-submit")) }
+            }
+        }
+    }
+}
+
+fn register_codes(view: &RegisterCodesView<'_>, cx: &PageContext<'_>) -> Markup {
+    let problem = placed(view.refusal, crate::registration::field_of, cx);
+    let hint = cx.t_with("page-code-hint", &[("digits", n(view.digits))]);
+    let code_field = |id: &str, label: String| {
+        let hint_id = format!("{id}-hint");
+        html! {
+            div class="field" {
+                label for=(id) { (label) }
+                p class="hint" id=(hint_id) { (hint) }
+                input type="text" id=(id) name=(id) inputmode="numeric"
+                    autocomplete="one-time-code" spellcheck="false" required
+                    aria-describedby=(hint_id);
+            }
+        }
+    };
+    html! {
+        h1 { (cx.t("page-register-codes-title")) }
+        p { (cx.t_with("page-register-deadline", &[("time", time_arg(view.deadline))])) }
+        (summary(problem, cx))
+        form method="post" action=(cx.urls.register_confirm()) {
+            (hidden_fields(&view.form))
+            input type="hidden" name="pending" value=(view.pending);
+            @if let Some(to) = &view.new_method {
+                (code_field("code", cx.t_with(
+                    "page-register-new-code",
+                    &[("to", contact(to, cx).as_str().into())],
+                )))
+            }
+            @if let Some(to) = &view.current_method {
+                (code_field("current_code", cx.t_with(
+                    "page-register-current-code",
+                    &[("to", contact(to, cx).as_str().into())],
+                )))
+            }
+            div class="actions" {
+                button type="submit" class="primary" { (cx.t("page-register-codes-submit")) }
+            }
+        }
+    }
+}
+
+fn registered(view: &RegisteredView<'_>, cx: &PageContext<'_>) -> Markup {
+    html! {
+        h1 { (cx.t("page-registered-title")) }
+        div class="panel" {
+            p { (cx.t_with("page-registered-text", &[("time", time_arg(view.confirmed))])) }
+            ul {
+                @for method in view.methods {
+                    li { (contact(method, cx)) }
+                }
+            }
+        }
+        p { (cx.t("page-registered-next")) }
         p { a href=(cx.urls.start_page()) { (cx.t("page-support-filed-back")) } }
     }
 }

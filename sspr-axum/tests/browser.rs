@@ -128,6 +128,7 @@ async fn scenarios(mut browser: Browser) -> (Browser, Vec<(&'static str, Duratio
     scenario!(a_whole_reset_in_dutch);
     scenario!(a_reset_link_from_an_admin);
     scenario!(the_change_at_next_sign_in);
+    scenario!(a_new_phone_registered);
     (browser, timings)
 }
 
@@ -824,4 +825,72 @@ async fn the_change_at_next_sign_in(browser: &mut Browser) {
     browser.click_text("Change password").await;
     browser.assert_heading("Your password was changed").await;
     browser.check("forced-change-done").await;
+}
+
+/// Jan signs in with his password and adds a phone: a wrong password first (refused,
+/// not told which part was wrong), then a code to the new phone and one to his phone,
+/// a wrong one first; the methods page lists the new phone.
+async fn a_new_phone_registered(browser: &mut Browser) {
+    use sspr::host::ContactMethod;
+    use sspr::password::{HashParams, Password, hash_password_with_os_rng};
+    const PASSWORD: &str = "old plum kettle 41";
+    let server = Server::start(Policy::default()).await;
+    let mut jan = server.directory.get(&testing::id(JAN)).expect("Jan");
+    jan.password_hash = Some(
+        hash_password_with_os_rng(&Password::new(PASSWORD), &HashParams::default())
+            .expect("hashes"),
+    );
+    server.directory.insert(jan);
+    browser.forget_cookies().await;
+    browser.goto(&server.url("/register")).await;
+    browser
+        .assert_heading("Register your contact methods")
+        .await;
+    browser.check("register").await;
+    browser.type_into("#user_id", JAN).await;
+    browser.type_into("#password", "not the password").await;
+    browser.type_into("#address", "+31 6 55501234").await;
+    browser.click_text("Send the codes").await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("The user ID or the password is not right")
+    );
+    browser.check("register-refused").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click_text("Send the codes").await;
+    browser.assert_heading("Type the codes we sent").await;
+    browser.check("register-codes").await;
+    let new_phone = ContactMethod::sms("+31 6 55501234");
+    let new_code = server
+        .outbox
+        .last_code_to(&new_phone)
+        .expect("a code to the new phone");
+    let current = server
+        .outbox
+        .last_code_to(&phone())
+        .expect("a code to Jan's phone");
+    browser.type_into("#code", &new_code).await;
+    browser
+        .type_into("#current_code", &testing::wrong_code(&current))
+        .await;
+    browser.click_text("Register").await;
+    assert!(browser.text().await.contains("A code is not right"));
+    browser.check("register-codes-refused").await;
+    browser.type_into("#code", &new_code).await;
+    browser.type_into("#current_code", &current).await;
+    browser.click_text("Register").await;
+    browser.assert_heading("Your methods are registered").await;
+    browser.check("registered").await;
+    assert!(browser.text().await.contains("+31 •• ••• ••34"));
+    assert_eq!(
+        server
+            .directory
+            .get(&testing::id(JAN))
+            .expect("Jan")
+            .methods
+            .len(),
+        3
+    );
 }

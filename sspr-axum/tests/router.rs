@@ -1221,3 +1221,125 @@ async fn contacting_the_admins_answers_alike_for_every_user_id_and_checks_its_to
         .await;
     bad.assert_contains("aria-invalid=\"true\"");
 }
+
+#[tokio::test]
+async fn a_method_is_registered_in_the_browser_only_after_both_codes() {
+    use sspr::host::ContactMethod;
+    use sspr::password::{HashParams, Password, hash_password_with_os_rng};
+    const PASSWORD: &str = "old plum kettle 41";
+    let mut browser = Browser::new();
+    let mut jan = browser.directory.get(&testing::id(JAN)).expect("Jan");
+    jan.password_hash =
+        Some(hash_password_with_os_rng(&Password::new(PASSWORD), &HashParams::default()).unwrap());
+    browser.directory.insert(jan);
+    let form = browser.get("/register").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_page(&form);
+    form.assert_contains("<h1>Register your contact methods</h1>");
+    let csrf = form.csrf();
+    let fields = |csrf: &'static str, password: &'static str, address: &'static str| {
+        [
+            ("csrf", csrf),
+            ("user_id", JAN),
+            ("password", password),
+            ("action", "add"),
+            ("kind", "sms"),
+            ("address", address),
+        ]
+    };
+    let forged = browser
+        .post("/register", &fields("forged", PASSWORD, "+31 6 55501234"))
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let csrf: &'static str = Box::leak(csrf.into_boxed_str());
+    let refused = browser
+        .post("/register", &fields(csrf, "not it", "+31 6 55501234"))
+        .await;
+    assert_eq!(refused.status, StatusCode::OK);
+    refused.assert_contains("The user ID or the password is not right.");
+    refused.assert_contains("<h1>Register your contact methods</h1>");
+    assert!(
+        !refused.body.contains("not it"),
+        "the password is never echoed"
+    );
+    let refused = browser
+        .post("/register", &fields(csrf, PASSWORD, "12"))
+        .await;
+    refused.assert_contains("id=\"address-error\"");
+
+    let codes = browser
+        .post("/register", &fields(csrf, PASSWORD, "+31 6 55501234"))
+        .await;
+    assert_eq!(codes.status, StatusCode::OK, "{}", codes.body);
+    assert_page(&codes);
+    codes.assert_contains("<h1>Type the codes we sent</h1>");
+    codes.assert_contains("+31 •• ••• ••34");
+    let pending = codes.hidden("pending");
+    assert!(!pending.contains("55501234") && !pending.contains("jan"));
+    let new_phone = ContactMethod::sms("+31 6 55501234");
+    let new_code = browser
+        .outbox
+        .last_code_to(&new_phone)
+        .expect("a code to the new phone");
+    let current = browser
+        .outbox
+        .last_code_to(&phone())
+        .expect("a code to Jan's phone");
+    assert_eq!(
+        browser
+            .directory
+            .get(&testing::id(JAN))
+            .unwrap()
+            .methods
+            .len(),
+        2
+    );
+
+    let wrong_code = testing::wrong_code(&current);
+    let again = browser
+        .post(
+            "/register/confirm",
+            &[
+                ("csrf", csrf),
+                ("pending", &pending),
+                ("code", &new_code),
+                ("current_code", &wrong_code),
+            ],
+        )
+        .await;
+    again.assert_contains("A code is not right. You have 4 more tries.");
+    let pending_after = again.hidden("pending");
+    assert_ne!(pending_after, pending, "sealed afresh, one attempt less");
+    let mut tampered = pending_after.clone().into_bytes();
+    tampered[10] = if tampered[10] == b'a' { b'b' } else { b'a' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let refused = browser
+        .post(
+            "/register/confirm",
+            &[
+                ("csrf", csrf),
+                ("pending", &tampered),
+                ("code", &new_code),
+                ("current_code", &current),
+            ],
+        )
+        .await;
+    refused.assert_contains("This registration does not work any more: begin again.");
+    let done = browser
+        .post(
+            "/register/confirm",
+            &[
+                ("csrf", csrf),
+                ("pending", &pending_after),
+                ("code", &new_code),
+                ("current_code", &current),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_page(&done);
+    done.assert_contains("<h1>Your methods are registered</h1>");
+    done.assert_contains("+31 •• ••• ••34");
+    let methods = browser.directory.get(&testing::id(JAN)).unwrap().methods;
+    assert_eq!(methods, vec![phone(), mail(), new_phone]);
+}

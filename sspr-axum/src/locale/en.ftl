@@ -162,3 +162,24 @@ page-contact-sent-text = If this account exists and an admin of your organisatio
 page-change-title = Change your password
 page-change-intro = Your admin reset your password to a temporary one. Choose your own now: type your user ID, the temporary password, and your new password twice.
 page-change-temporary = Temporary password
+
+## Registering contact methods
+page-register-title = Register your contact methods
+page-register-intro = A code to reset your password only goes to a method you registered here. Sign in with your password; we send a code to the new method, and one to a method you already have, to prove they are yours.
+page-register-password = Password
+page-register-action = What do you want to do?
+page-register-add = Add a method
+page-register-confirm = Confirm my methods are still right
+page-register-confirm-hint = We ask every few months: a code goes to your first method.
+page-register-kind = Kind of method (when you add one)
+page-register-address = Phone number or email address (when you add one)
+page-register-address-hint = For example +31 6 12345678 or name@example.com: not your work address, which you cannot reach when you are locked out.
+page-register-submit = Send the codes
+page-register-codes-title = Type the codes we sent
+page-register-deadline = The codes work until { $time }.
+page-register-new-code = Code sent to { $to } (the new method)
+page-register-current-code = Code sent to { $to } (a method you have)
+page-register-codes-submit = Register
+page-registered-title = Your methods are registered
+page-registered-text = Confirmed on { $time }. Your methods:
+page-registered-next = We told you on every method. A code to reset your password can go to any of them.

@@ -164,3 +164,24 @@ page-contact-sent-text = Als dit account bestaat en een beheerder van uw organis
 page-change-title = Wijzig uw wachtwoord
 page-change-intro = Uw beheerder heeft uw wachtwoord vervangen door een tijdelijk wachtwoord. Kies nu uw eigen wachtwoord: typ uw gebruikers-id, het tijdelijke wachtwoord en twee keer uw nieuwe wachtwoord.
 page-change-temporary = Tijdelijk wachtwoord
+
+## Contactmethoden registreren
+page-register-title = Registreer uw contactmethoden
+page-register-intro = Een code om uw wachtwoord opnieuw in te stellen gaat alleen naar een methode die u hier hebt geregistreerd. Meld u aan met uw wachtwoord; we sturen een code naar de nieuwe methode en een naar een methode die u al hebt, om te bewijzen dat ze van u zijn.
+page-register-password = Wachtwoord
+page-register-action = Wat wilt u doen?
+page-register-add = Een methode toevoegen
+page-register-confirm = Bevestigen dat mijn methoden nog kloppen
+page-register-confirm-hint = We vragen het om de paar maanden: er gaat een code naar uw eerste methode.
+page-register-kind = Soort methode (als u er een toevoegt)
+page-register-address = Telefoonnummer of e-mailadres (als u er een toevoegt)
+page-register-address-hint = Bijvoorbeeld +31 6 12345678 of naam@example.com: niet uw werkadres, dat u niet kunt bereiken als u bent buitengesloten.
+page-register-submit = Codes versturen
+page-register-codes-title = Typ de codes die we hebben gestuurd
+page-register-deadline = De codes werken tot { $time }.
+page-register-new-code = Code gestuurd naar { $to } (de nieuwe methode)
+page-register-current-code = Code gestuurd naar { $to } (een methode die u hebt)
+page-register-codes-submit = Registreren
+page-registered-title = Uw methoden zijn geregistreerd
+page-registered-text = Bevestigd op { $time }. Uw methoden:
+page-registered-next = We hebben het u op elke methode laten weten. Een code om uw wachtwoord opnieuw in te stellen kan naar elk ervan gaan.
