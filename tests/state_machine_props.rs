@@ -9,6 +9,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use sspr::Refusal;
 use sspr::Wizard;
+use sspr::host::Counters;
 use sspr::host::DeliveryContent as Message;
 use sspr::password::{Password, PasswordRefusal};
 use sspr::policy::Policy;
@@ -17,7 +18,7 @@ use sspr::step::{
     Verify,
 };
 use sspr::testing::{
-    ADMIN, DISABLED, Harness, JAN, STRONG, UNKNOWN, answer_of, policy, wrong_answer,
+    ADMIN, DISABLED, Harness, JAN, STRONG, UNKNOWN, answer_of, id, policy, wrong_answer,
 };
 use sspr::{LockReason, Stay};
 use time::{Duration, OffsetDateTime};
@@ -365,6 +366,15 @@ async fn run(setup: Setup, actions: Vec<Action>) -> Result<(), TestCaseError> {
             (State::Verify(w), Action::RightCode) if m.code.is_some() => {
                 let code = m.code.clone().unwrap_or_default();
                 let late = h.now() >= w.step().code_deadline();
+                // Under the conceal policy a user ID blocked meanwhile (its resends passed
+                // the limit of sends) looks like any other: no code is right.
+                let blocked_unseen = m.setup.conceal
+                    && h.counters
+                        .blocked_until(&id(m.setup.user), h.now())
+                        .await
+                        .ok()
+                        .flatten()
+                        .is_some();
                 match w.submit(&h.sspr, &code).await {
                     Ok(FromVerify::NewPassword(next)) => {
                         m.right_codes += 1;
@@ -384,7 +394,13 @@ async fn run(setup: Setup, actions: Vec<Action>) -> Result<(), TestCaseError> {
                         State::Verify(next)
                     }
                     Ok(FromVerify::Locked(locked)) => {
-                        prop_assert_eq!(locked.reason, LockReason::UserBlocked);
+                        // Concealed and blocked, the right code counted as a wrong one.
+                        prop_assert!(
+                            locked.reason == LockReason::UserBlocked
+                                || (blocked_unseen && locked.reason == LockReason::CodeAttempts),
+                            "{:?}",
+                            locked.reason
+                        );
                         State::Ended
                     }
                     Ok(FromVerify::Expired(_)) => {
@@ -393,7 +409,9 @@ async fn run(setup: Setup, actions: Vec<Action>) -> Result<(), TestCaseError> {
                     }
                     Err(refused) => {
                         prop_assert!(
-                            late && matches!(refused.reason, Refusal::CodeExpired),
+                            (late && matches!(refused.reason, Refusal::CodeExpired))
+                                || (blocked_unseen
+                                    && matches!(refused.reason, Refusal::WrongCode { .. })),
                             "the right code was refused: {:?}",
                             refused.reason
                         );
