@@ -134,10 +134,21 @@ pub async fn directory<D: Directory>(directory: &D, insert: impl Fn(&D, UserReco
         ContactMethod::sms("+31 6 12345678"),
         ContactMethod::email("c@example.net"),
     ];
-    directory
-        .set_methods(&id, methods.clone(), confirmed)
-        .await
-        .expect("storing methods works");
+    let before = found.methods.clone();
+    assert!(
+        directory
+            .set_methods(&id, &before, methods.clone(), confirmed)
+            .await
+            .expect("storing methods works"),
+        "the methods were as expected: stored"
+    );
+    assert!(
+        !directory
+            .set_methods(&id, &before, Vec::new(), confirmed)
+            .await
+            .expect("the comparison works"),
+        "the methods changed since they were read: nothing stored"
+    );
     let found = directory
         .find_user(&id)
         .await
@@ -147,7 +158,7 @@ pub async fn directory<D: Directory>(directory: &D, insert: impl Fn(&D, UserReco
     assert_eq!(found.methods_confirmed, Some(confirmed));
     assert!(
         directory
-            .set_methods(&user("nobody@example.org"), methods, confirmed)
+            .set_methods(&user("nobody@example.org"), &[], methods, confirmed)
             .await
             .is_err(),
         "setting the methods of an unknown user is an error"
@@ -232,13 +243,29 @@ pub async fn counters(counters: &impl Counters, now: OffsetDateTime) {
         None,
         "a block ends"
     );
+    let every = [
+        Counter::CodeSends,
+        Counter::FailedVerifications,
+        Counter::AdminRequests,
+        Counter::RegistrationSignIns,
+        Counter::RegistrationSends,
+        Counter::RegistrationChecks,
+    ];
+    for counter in every {
+        counters
+            .add(&a, counter, now, window)
+            .await
+            .expect("add works");
+    }
     counters.clear(&a).await.expect("clear works");
     assert_eq!(counters.blocked_until(&a, now).await.expect("works"), None);
-    let n = counters
-        .add(&a, Counter::CodeSends, now, window)
-        .await
-        .expect("add works");
-    assert_eq!(n, 1, "clear forgets the counts");
+    for counter in every {
+        let n = counters
+            .add(&a, counter, now, window)
+            .await
+            .expect("add works");
+        assert_eq!(n, 1, "clear forgets every count ({counter:?})");
+    }
     counters.clear(&b).await.expect("clear works");
     counters.clear(&a).await.expect("clear works");
 }

@@ -92,7 +92,15 @@ impl ContactMethod {
                 .trim()
                 .eq_ignore_ascii_case(other.address.trim()),
             ContactKind::Sms | ContactKind::Voice => {
-                let digits = |a: &str| a.chars().filter(char::is_ascii_digit).collect::<String>();
+                // "0031 6 …" is "+31 6 …": the international prefix is not a digit of
+                // the number.
+                let digits = |a: &str| {
+                    let digits: String = a.chars().filter(char::is_ascii_digit).collect();
+                    match digits.strip_prefix("00") {
+                        Some(rest) => rest.to_owned(),
+                        None => digits,
+                    }
+                };
                 digits(&self.address) == digits(&other.address)
             }
         }
@@ -227,6 +235,7 @@ mod tests {
             ContactMethod::sms("+31 6 12345678"),
             ContactMethod::email("Jan@Contoso.nl"),
             ContactMethod::sms("+31612345678"),
+            ContactMethod::sms("0031 6 1234 5678"),
             ContactMethod::email("jan@contoso.nl "),
             ContactMethod::voice("+31 6 12345678"),
         ];

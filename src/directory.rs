@@ -115,14 +115,19 @@ pub trait Directory: Send + Sync {
     ) -> impl Future<Output = Result<(), DirectoryError>> + Send;
 
     /// Stores the account's contact methods, in the account holder's order, and when
-    /// they were confirmed: the only way [`registration`](crate::registration) changes
-    /// them, after the account holder entered a code sent to each new one.
+    /// they were confirmed, if the account's methods are still `expected` (as
+    /// [`find_user`](Directory::find_user) read them): `Ok(false)`, changing nothing, when
+    /// they are not, so that two registrations at once cannot undo each other. The only
+    /// way [`registration`](crate::registration) changes them, after the account holder
+    /// entered a code sent to each new one. Compare and store atomically (one
+    /// transaction, a conditional update).
     fn set_methods(
         &self,
         id: &UserId,
+        expected: &[ContactMethod],
         methods: Vec<ContactMethod>,
         confirmed: OffsetDateTime,
-    ) -> impl Future<Output = Result<(), DirectoryError>> + Send;
+    ) -> impl Future<Output = Result<bool, DirectoryError>> + Send;
 
     /// The accounts of `tenant` that hold an administrator role, for the notice to all
     /// admins when an admin's password is reset (the policy's `notify_admins`). The
@@ -332,14 +337,18 @@ impl Directory for InMemoryDirectory {
     async fn set_methods(
         &self,
         id: &UserId,
+        expected: &[ContactMethod],
         methods: Vec<ContactMethod>,
         confirmed: OffsetDateTime,
-    ) -> Result<(), DirectoryError> {
+    ) -> Result<bool, DirectoryError> {
         let mut users = self.lock();
         let user = users.get_mut(id).ok_or(DirectoryError::NoSuchUser)?;
+        if user.record.methods != expected {
+            return Ok(false);
+        }
         user.record.methods = methods;
         user.record.methods_confirmed = Some(confirmed);
-        Ok(())
+        Ok(true)
     }
 
     async fn tenant_admins(&self, tenant: &str) -> Result<Vec<UserRecord>, DirectoryError> {

@@ -20,6 +20,11 @@ pub enum Counter {
     AdminRequests,
     /// Registrations begun (each checks the account's password).
     RegistrationSignIns,
+    /// Codes sent for registrations (apart from the reset's, so that registering never
+    /// uses up what a reset may send).
+    RegistrationSends,
+    /// Registration codes checked.
+    RegistrationChecks,
 }
 
 /// A failure of the counter store.

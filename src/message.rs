@@ -153,6 +153,7 @@ pub(crate) mod tests {
                     R::TooManyWrongCodes,
                     R::CodeExpired,
                     R::TooManyCodes,
+                    R::TooManyChecks,
                     R::Blocked { until },
                     R::MethodsChanged,
                     R::DeliveryFailed,

@@ -39,9 +39,10 @@ pub(crate) trait DynDirectory: Send + Sync {
     fn set_methods<'a>(
         &'a self,
         id: &'a UserId,
+        expected: &'a [ContactMethod],
         methods: Vec<ContactMethod>,
         confirmed: OffsetDateTime,
-    ) -> BoxFuture<'a, Result<(), DirectoryError>>;
+    ) -> BoxFuture<'a, Result<bool, DirectoryError>>;
     fn tenant_admins<'a>(
         &'a self,
         tenant: &'a str,
@@ -74,10 +75,13 @@ impl<T: Directory> DynDirectory for T {
     fn set_methods<'a>(
         &'a self,
         id: &'a UserId,
+        expected: &'a [ContactMethod],
         methods: Vec<ContactMethod>,
         confirmed: OffsetDateTime,
-    ) -> BoxFuture<'a, Result<(), DirectoryError>> {
-        Box::pin(Directory::set_methods(self, id, methods, confirmed))
+    ) -> BoxFuture<'a, Result<bool, DirectoryError>> {
+        Box::pin(Directory::set_methods(
+            self, id, expected, methods, confirmed,
+        ))
     }
 
     fn tenant_admins<'a>(

@@ -214,14 +214,17 @@ impl Directory for TestDirectory {
     async fn set_methods(
         &self,
         user: &UserId,
+        expected: &[ContactMethod],
         methods: Vec<ContactMethod>,
         confirmed: OffsetDateTime,
-    ) -> Result<(), DirectoryError> {
+    ) -> Result<bool, DirectoryError> {
         self.stores.fetch_add(1, Ordering::SeqCst);
         if self.fail_store.load(Ordering::SeqCst) {
             return Err(DirectoryError::unavailable("test directory is down"));
         }
-        self.inner.set_methods(user, methods, confirmed).await
+        self.inner
+            .set_methods(user, expected, methods, confirmed)
+            .await
     }
 
     async fn tenant_admins(&self, tenant: &str) -> Result<Vec<UserRecord>, DirectoryError> {

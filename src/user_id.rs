@@ -170,9 +170,6 @@ impl UserId {
     }
 }
 
-/// The first refused character of `text`, as its error: bidirectional controls, then the
-/// other default-ignorable code points, then control characters, white space and
-/// unassigned code points.
 /// Whether `c` hides or reorders text: a bidi control or a default-ignorable code point
 /// (zero-width and the like). Text a person types into a form never needs one, and it
 /// can make what an admin reads differ from what is stored ("Trojan Source").
@@ -181,6 +178,9 @@ pub(crate) fn is_hidden_or_reordering(c: char) -> bool {
         || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
 }
 
+/// The first refused character of `text`, as its error: bidirectional controls, then the
+/// other default-ignorable code points, then control characters, white space and
+/// unassigned code points.
 fn check_characters(text: &str) -> Result<(), UserIdError> {
     let bidi = CodePointSetData::new::<BidiControl>();
     let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();

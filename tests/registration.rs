@@ -6,6 +6,7 @@
 
 use sspr::event::{Activity, Detail};
 use sspr::host::{ContactKind, ContactMethod, DeliveryContent, Notice, Role, UserRecord};
+use sspr::message::Message;
 use sspr::password::{HashParams, Password, hash_password_with_os_rng};
 use sspr::policy::Policy;
 use sspr::registration::{
@@ -302,44 +303,115 @@ async fn a_wrong_password_gets_the_answer_of_an_unknown_account_and_never_blocks
 }
 
 #[tokio::test]
-async fn wrong_codes_end_the_registration_and_count_against_the_user_id() {
+async fn wrong_codes_end_the_registration_and_never_block_a_reset() {
     let h = world(Policy::default());
-    let mut pending = begin(&h, NEW_USER, PASSWORD, MethodChange::Add(new_phone()))
+    let keys = keys();
+    let mut pending = begin(&h, JAN, PASSWORD, MethodChange::Add(new_phone()))
         .await
         .expect("begins");
-    let code = h.code_to(&new_phone());
-    let mut last = None;
-    for _ in 0..5 {
+    let fresh = pending.seal(&keys).expect("seals");
+    let (new_code, current) = (h.code_to(&new_phone()), h.code_to(&phone()));
+    let mut reasons = Vec::new();
+    loop {
         let refused = pending
-            .confirm(&h.sspr, &wrong_code(&code), "")
+            .confirm(&h.sspr, &new_code, &wrong_code(&current))
             .await
             .expect_err("wrong");
-        last = Some(refused.reason.ends_registration());
-        match refused.into_pending() {
+        let (reason, next) = refused.into_parts();
+        reasons.push(reason.message_id());
+        match next {
             Some(next) => pending = next,
-            None => {
-                assert!(matches!(
-                    refused_reason_of_last(&h),
-                    Detail::RegistrationCodeFailed { attempts_left: 0 }
-                ));
-                break;
-            }
+            None => break,
         }
     }
-    assert_eq!(last, Some(true), "the fifth wrong code ends it (or blocks)");
-    assert!(methods_of(&h, NEW_USER).is_empty());
-    // The user ID is blocked now: a reset is locked, a new registration refused.
-    let blocked = begin(&h, NEW_USER, PASSWORD, MethodChange::Add(new_phone())).await;
-    assert!(matches!(blocked, Err(RegistrationRefusal::Blocked { .. })));
+    assert_eq!(reasons.len(), 5, "{reasons:?}");
+    assert_eq!(reasons.last(), Some(&"registration-too-many-wrong-codes"));
+    assert_eq!(methods_of(&h, JAN).len(), 2);
+    // The user ID is not blocked: Jan's reset goes on.
+    let verify = h.verify(JAN, 0).await;
+    let code = h.code_to(&phone());
+    assert!(verify.submit(&h.sspr, &code).await.is_ok());
+
+    // The sealed registration from before the wrong codes, replayed: its attempts are
+    // whole, but the user ID's checks are not. After ten checks in the hour even the
+    // right codes are refused.
+    let mut last = None;
+    for _ in 0..6 {
+        let replayed = PendingRegistration::open(&keys, &fresh).expect("opens");
+        let refused = replayed
+            .confirm(&h.sspr, &new_code, &wrong_code(&current))
+            .await
+            .expect_err("wrong");
+        last = Some(refused.reason.message_id());
+    }
+    assert_eq!(last, Some("registration-too-many-checks"));
+    let replayed = PendingRegistration::open(&keys, &fresh).expect("opens");
+    let refused = replayed
+        .confirm(&h.sspr, &new_code, &current)
+        .await
+        .expect_err("throttled, right or wrong");
+    assert!(matches!(refused.reason, RegistrationRefusal::TooManyChecks));
+    assert_eq!(methods_of(&h, JAN).len(), 2);
 }
 
-fn refused_reason_of_last(h: &Harness) -> Detail {
-    h.event_trail()
-        .into_iter()
-        .rev()
-        .find(|(_, d)| matches!(d, Detail::RegistrationCodeFailed { .. }))
-        .map(|(_, d)| d)
-        .expect("a failed code")
+#[tokio::test]
+async fn a_change_to_the_methods_after_the_codes_were_sent_ends_the_registration() {
+    let h = world(Policy::default());
+    let pending = begin(&h, JAN, PASSWORD, MethodChange::Add(new_phone()))
+        .await
+        .expect("begins");
+    let (new_code, current) = (h.code_to(&new_phone()), h.code_to(&phone()));
+    // Meanwhile Jan (or his admin) removes the phone the proof went to.
+    let mut jan = h.directory.account(JAN);
+    jan.methods = vec![mail()];
+    h.add(jan);
+    let refused = pending
+        .confirm(&h.sspr, &new_code, &current)
+        .await
+        .expect_err("the methods changed");
+    assert!(matches!(
+        refused.reason,
+        RegistrationRefusal::MethodsChanged
+    ));
+    assert_eq!(methods_of(&h, JAN), vec![mail()]);
+}
+
+#[tokio::test]
+async fn registering_never_uses_up_the_codes_a_reset_may_send() {
+    let h = world(Policy::default());
+    let mut sent = 0;
+    loop {
+        match begin(&h, JAN, PASSWORD, MethodChange::Add(new_phone())).await {
+            Ok(_) => sent += 2,
+            Err(RegistrationRefusal::TooManyCodes) => break,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(sent >= 4, "{sent}");
+    let before = h.codes_sent();
+    let _verify = h.verify(JAN, 0).await;
+    assert_eq!(h.codes_sent(), before + 1, "the reset still sends its code");
+}
+
+#[tokio::test]
+async fn a_retired_key_opens_only_what_it_sealed_before_it_was_retired() {
+    let h = world(Policy::default());
+    let pending = begin(&h, JAN, PASSWORD, MethodChange::Confirm)
+        .await
+        .expect("begins");
+    let old = sspr::testing::SECRET;
+    let sealed = pending
+        .seal(&sspr::host::Keys::from_secret(old))
+        .expect("seals");
+    let rotated_later =
+        sspr::host::Keys::from_secret([9; 32]).retire(old, h.now() + Duration::minutes(1));
+    assert!(PendingRegistration::open(&rotated_later, &sealed).is_ok());
+    let rotated_before =
+        sspr::host::Keys::from_secret([9; 32]).retire(old, h.now() - Duration::minutes(1));
+    assert!(matches!(
+        PendingRegistration::open(&rotated_before, &sealed),
+        Err(RegistrationRefusal::NotValid)
+    ));
 }
 
 #[tokio::test]

@@ -439,10 +439,11 @@ impl sspr::host::Directory for Aliasing {
     async fn set_methods(
         &self,
         id: &sspr::UserId,
+        expected: &[sspr::host::ContactMethod],
         methods: Vec<sspr::host::ContactMethod>,
         confirmed: time::OffsetDateTime,
-    ) -> Result<(), sspr::host::DirectoryError> {
-        self.0.set_methods(id, methods, confirmed).await
+    ) -> Result<bool, sspr::host::DirectoryError> {
+        self.0.set_methods(id, expected, methods, confirmed).await
     }
 }
 

@@ -1,18 +1,21 @@
 //! Confirming a registration: the typed codes, then the directory, the audit and the
 //! notices.
 
+use time::Duration;
 use zeroize::Zeroize;
 
-use super::plan::{Plan, apply};
+use super::plan::{Plan, apply, methods_digest};
 use super::{
-    PendingRegistration, Registered, RegistrationRefusal, RegistrationRefused, methods_needed,
+    CODE_CHECKS_PER_HOUR, PendingRegistration, Registered, RegistrationRefusal,
+    RegistrationRefused, methods_needed,
 };
 use crate::code::{CodeDigest, MAX_CODE_DIGITS, parse_typed_code};
 use crate::contact::ContactMethod;
 use crate::error::Error;
 use crate::event::{Actor, Detail};
+use crate::limits::Counter;
 use crate::sender::Notice;
-use crate::service::{Block, Sspr};
+use crate::service::Sspr;
 
 impl PendingRegistration {
     /// Checks the codes typed for the new method and for the registered one (spaces and
@@ -45,6 +48,26 @@ impl PendingRegistration {
             Ok(None) => {}
             Err(e) => return Err(self.keep(unavailable(e.into()))),
         }
+        // Every check counts, right or wrong, across registrations: a sealed registration
+        // replayed with its attempts whole gets no more guesses.
+        let checks = sspr
+            .counters
+            .add(&user, Counter::RegistrationChecks, now, Duration::hours(1))
+            .await;
+        match checks {
+            Ok(checks) if checks > CODE_CHECKS_PER_HOUR => {
+                sspr.record_event(
+                    Actor::User,
+                    None,
+                    Some(&user),
+                    None,
+                    Detail::RegistrationThrottled,
+                );
+                return Err(self.end(RegistrationRefusal::TooManyChecks));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(self.keep(unavailable(e.into()))),
+        }
         let right =
             |issue: u8, typed: Option<[u8; MAX_CODE_DIGITS]>, digest: &Option<CodeDigest>| {
                 let (Some(mut typed), Some(digest)) = (typed, digest) else {
@@ -72,14 +95,6 @@ impl PendingRegistration {
                     attempts_left: self.attempts_left,
                 },
             );
-            match sspr.count_failure(&user, now, Block::Renew).await {
-                Ok(Some(until)) => {
-                    sspr.lock_user(None, &user, until);
-                    return Err(self.end(RegistrationRefusal::Blocked { until }));
-                }
-                Ok(None) => {}
-                Err(e) => return Err(self.keep(unavailable(e.into()))),
-            }
             if self.attempts_left == 0 {
                 return Err(self.end(RegistrationRefusal::TooManyWrongCodes));
             }
@@ -91,12 +106,23 @@ impl PendingRegistration {
             Ok(None) => return Err(self.end(RegistrationRefusal::MethodsChanged)),
             Err(e) => return Err(self.keep(unavailable(e.into()))),
         };
+        // The change applies to the methods it was planned on, or not at all: a method
+        // removed since (the one the proof went to, say) or one added meanwhile ends it.
+        if methods_digest(&record.methods) != self.methods_digest {
+            return Err(self.end(RegistrationRefusal::MethodsChanged));
+        }
         let before = ContactMethod::distinct(record.methods.clone());
         let Some((after, detail)) = apply(&before, &self.plan) else {
             return Err(self.end(RegistrationRefusal::MethodsChanged));
         };
-        if let Err(e) = sspr.directory.set_methods(&user, after.clone(), now).await {
-            return Err(self.keep(unavailable(e.into())));
+        match sspr
+            .directory
+            .set_methods(&user, &record.methods, after.clone(), now)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => return Err(self.end(RegistrationRefusal::MethodsChanged)),
+            Err(e) => return Err(self.keep(unavailable(e.into()))),
         }
         let tenant = Some(record.tenant.as_str());
         sspr.record_event(Actor::User, None, Some(&user), tenant, detail);

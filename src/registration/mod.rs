@@ -11,21 +11,29 @@
 //!    costs the same Argon2id run and gets the same answer); at most
 //!    [`SIGN_INS_PER_HOUR`] tries an hour per user ID, so the page cannot be used to guess
 //!    passwords, and a wrong one never blocks the account's self-service reset.
-//! 2. It sends one code to the new method (to add it or to replace an old one with it) and,
-//!    when the account has methods already, one to a method it keeps (or the one to
-//!    change): whoever knows only the password cannot put their own phone on the account.
-//!    The codes follow the wizard's code rules: the policy's digits, lifetime and attempts,
-//!    sends counted per user ID, stored only as keyed digests.
-//! 3. [`PendingRegistration::confirm`] checks the typed codes. A wrong code costs one
-//!    attempt and counts against the user ID like a wrong code of the wizard (enough of
-//!    them block it). Right codes store the methods with the time they were confirmed,
-//!    record an audit event, and tell the account holder on every method, old and new
+//! 2. It sends one code to a method the account has (one the change keeps, or else the
+//!    one it changes), when it has one, and one to the new method (to add it or to replace
+//!    an old one with it): whoever knows only the password cannot put their own phone on
+//!    the account. The codes follow the wizard's code rules (the policy's digits, lifetime
+//!    and attempts, at most the policy's sends per user ID and window, stored only as
+//!    keyed digests bound to the registration and to the method they went to), on
+//!    counters of their own: registering never uses up what a reset may send, nor blocks
+//!    it.
+//! 3. [`PendingRegistration::confirm`] checks the typed codes, both every time. A wrong
+//!    code costs one of the registration's attempts; every check, right or wrong, counts
+//!    against the user ID ([`CODE_CHECKS_PER_HOUR`]), so a registration kept and replayed
+//!    gets no more guesses. Right codes store the change only if the account's methods
+//!    are still those it was planned on (a digest of them rides in the registration, and
+//!    [`Directory::set_methods`](crate::host::Directory::set_methods) compares and sets),
+//!    with the time they were confirmed; then an audit event, and the account holder is
+//!    told on every method, old and new
 //!    ([`Notice::MethodsChanged`](crate::host::Notice)).
 //!
 //! Between two requests a web host keeps the pending registration as sealed text
 //! ([`PendingRegistration::seal`]): encrypted and authenticated under the host's
-//! [`Keys`](crate::host::Keys), so the page holds neither the address nor the codes' digests in clear, and
-//! nobody without the key can make one.
+//! [`Keys`](crate::host::Keys), so the page holds neither the address nor the codes'
+//! digests in clear, nobody without the key can make one, and a key retired before the
+//! registration began does not open it.
 //!
 //! "Re-confirm your methods after N days" is the policy's
 //! [`reconfirm_methods_after`](crate::Policy::reconfirm_methods_after);
@@ -54,10 +62,13 @@ use crate::service::Sspr;
 use crate::user_id::{UserId, UserIdError};
 
 pub use plan::address_is_valid;
-use plan::{Plan, plan, proof_method};
+use plan::{Plan, methods_digest, plan, proof_method};
 
 /// The most registrations one user ID may begin in an hour (each checks a password).
 pub const SIGN_INS_PER_HOUR: u32 = 10;
+/// The most times one user ID's registration codes may be checked in an hour, right or
+/// wrong, across registrations (a replayed sealed registration gets no more).
+pub const CODE_CHECKS_PER_HOUR: u32 = 10;
 /// The most methods an account may register.
 pub const MAX_METHODS: usize = crate::snapshot::MAX_METHODS;
 /// The longest email address or phone number that can be registered, in bytes.
@@ -138,6 +149,10 @@ pub enum RegistrationRefusal {
     /// Too many codes were sent to this account this hour: wait.
     #[error("too many codes were sent for this account: wait an hour")]
     TooManyCodes,
+    /// This account's registration codes were checked too often this hour: wait, then
+    /// begin again.
+    #[error("too many codes were typed for this account: wait an hour")]
+    TooManyChecks,
     /// The user ID is blocked after too many wrong codes, until this time.
     #[error("too many wrong codes for this account: blocked for now")]
     Blocked {
@@ -164,6 +179,7 @@ impl RegistrationRefusal {
         matches!(
             self,
             RegistrationRefusal::TooManyWrongCodes
+                | RegistrationRefusal::TooManyChecks
                 | RegistrationRefusal::CodeExpired
                 | RegistrationRefusal::Blocked { .. }
                 | RegistrationRefusal::MethodsChanged
@@ -188,6 +204,7 @@ impl Message for RegistrationRefusal {
             RegistrationRefusal::TooManyWrongCodes => "registration-too-many-wrong-codes",
             RegistrationRefusal::CodeExpired => "registration-code-expired",
             RegistrationRefusal::TooManyCodes => "registration-too-many-codes",
+            RegistrationRefusal::TooManyChecks => "registration-too-many-checks",
             RegistrationRefusal::Blocked { .. } => "registration-blocked",
             RegistrationRefusal::MethodsChanged => "registration-methods-changed",
             RegistrationRefusal::DeliveryFailed => "registration-delivery-failed",
@@ -247,6 +264,10 @@ pub struct PendingRegistration {
     current: Option<ContactMethod>,
     new_digest: Option<CodeDigest>,
     current_digest: Option<CodeDigest>,
+    /// A digest of the account's methods when the codes were sent: the change applies
+    /// only to those.
+    methods_digest: [u8; 32],
+    issued: OffsetDateTime,
     deadline: OffsetDateTime,
     attempts_left: u8,
 }
@@ -438,6 +459,7 @@ impl Sspr {
             return Err(RegistrationRefusal::Blocked { until });
         }
         let methods = ContactMethod::distinct(record.methods.clone());
+        let methods_digest = methods_digest(&record.methods);
         let plan = plan(&methods, change)?;
         let current = proof_method(&methods, &plan);
         let id = FlowId::generate().map_err(|e| unavailable(e.into()))?;
@@ -449,6 +471,8 @@ impl Sspr {
             current: current.clone(),
             new_digest: None,
             current_digest: None,
+            methods_digest,
+            issued: now,
             deadline: now + self.policy.code_lifetime,
             attempts_left: self.policy.code_attempts,
         };
@@ -456,11 +480,17 @@ impl Sspr {
             Plan::Add { new } | Plan::Replace { new, .. } => new.contact(),
             Plan::Remove { .. } | Plan::Confirm { .. } => None,
         };
-        for (issue, method) in [(0u8, new), (1u8, current)] {
+        // The proof to a method the account has first, then the new one.
+        for (issue, method) in [(1u8, current), (0u8, new)] {
             let Some(method) = method else { continue };
             let sends = self
                 .counters
-                .add(&user, Counter::CodeSends, now, self.policy.user_window)
+                .add(
+                    &user,
+                    Counter::RegistrationSends,
+                    now,
+                    self.policy.user_window,
+                )
                 .await
                 .map_err(|e| unavailable(e.into()))?;
             if sends > self.policy.user_code_sends {
@@ -472,6 +502,11 @@ impl Sspr {
                 .code_key
                 .digest(&pending.id, issue, code.expose_secret().as_bytes());
             if self.sender.send_code(&user, &method, &code).await.is_err() {
+                // What did not go out does not count.
+                let _ = self
+                    .counters
+                    .release(&user, Counter::RegistrationSends)
+                    .await;
                 event(Detail::DeliveryFailed { via: method.kind() });
                 return Err(RegistrationRefusal::DeliveryFailed);
             }

@@ -2,6 +2,7 @@
 //! code, which registered method proves the account holder, and the methods after.
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::{MAX_ADDRESS_BYTES, MAX_METHODS, MethodChange, RegistrationRefusal};
 use crate::contact::{ContactKind, ContactMethod};
@@ -37,9 +38,11 @@ pub fn address_is_valid(method: &ContactMethod) -> bool {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
                 && !domain.contains('@')
-                && address
-                    .chars()
-                    .all(|c| !c.is_whitespace() && !c.is_control() && !is_invisible(c))
+                && address.chars().all(|c| {
+                    !c.is_whitespace()
+                        && !c.is_control()
+                        && !crate::user_id::is_hidden_or_reordering(c)
+                })
         }
         ContactKind::Sms | ContactKind::Voice => {
             let digits = address.chars().filter(char::is_ascii_digit).count();
@@ -52,10 +55,22 @@ pub fn address_is_valid(method: &ContactMethod) -> bool {
     }
 }
 
-/// Format and bidi controls, zero-width characters: text that hides or reorders itself.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
-        | '\u{2060}'..='\u{2069}' | '\u{feff}')
+/// A digest of an account's methods as the directory holds them, in order: the methods
+/// a registration was planned on.
+pub(super) fn methods_digest(methods: &[ContactMethod]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(b"sspr registration methods v1");
+    for method in methods {
+        let address = method.address().as_bytes();
+        hash.update([Method::of(method).kind]);
+        hash.update(
+            u64::try_from(address.len())
+                .unwrap_or(u64::MAX)
+                .to_be_bytes(),
+        );
+        hash.update(address);
+    }
+    hash.finalize().into()
 }
 
 /// The change, checked against the account's methods, with the methods it touches.

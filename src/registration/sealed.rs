@@ -12,12 +12,13 @@ use crate::contact::{ContactKind, ContactMethod};
 use crate::error::Error;
 use crate::flow::FlowId;
 use crate::keys::Keys;
+use crate::policy::Policy;
 use crate::user_id::UserId;
 
 /// A contact method in a sealed registration.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Method {
-    kind: u8,
+    pub(super) kind: u8,
     address: String,
 }
 
@@ -60,6 +61,8 @@ struct Body {
     current: Option<Method>,
     new_digest: Option<[u8; 32]>,
     current_digest: Option<[u8; 32]>,
+    methods_digest: [u8; 32],
+    issued: i64,
     deadline: i64,
     attempts_left: u8,
 }
@@ -78,6 +81,8 @@ impl PendingRegistration {
             current: self.current.as_ref().map(Method::of),
             new_digest: self.new_digest.as_ref().map(|d| d.0),
             current_digest: self.current_digest.as_ref().map(|d| d.0),
+            methods_digest: self.methods_digest,
+            issued: self.issued.unix_timestamp(),
             deadline: self.deadline.unix_timestamp(),
             attempts_left: self.attempts_left,
         };
@@ -119,12 +124,24 @@ impl PendingRegistration {
         let body = postcard::from_bytes::<Body>(&opened.plaintext);
         opened.plaintext.zeroize();
         let body = body.map_err(|_| RegistrationRefusal::NotValid)?;
-        Self::from_body(body).ok_or(RegistrationRefusal::NotValid)
+        let pending = Self::from_body(body).ok_or(RegistrationRefusal::NotValid)?;
+        // A retired key opens only what it sealed before it was retired.
+        if opened
+            .retired_at
+            .is_some_and(|retired| pending.issued > retired)
+        {
+            return Err(RegistrationRefusal::NotValid);
+        }
+        Ok(pending)
     }
 
     fn from_body(mut body: Body) -> Option<Self> {
         let user = UserId::parse(&body.user).ok()?;
         let deadline = OffsetDateTime::from_unix_timestamp(body.deadline).ok()?;
+        let issued = OffsetDateTime::from_unix_timestamp(body.issued).ok()?;
+        if deadline < issued || deadline > issued + Policy::MAX_CODE_LIFETIME {
+            return None;
+        }
         let valid = |m: &Method| m.contact().is_some_and(|c| address_is_valid(&c));
         let plan_valid = match &body.plan {
             Plan::Add { new } => valid(new),
@@ -142,7 +159,7 @@ impl PendingRegistration {
             || needs_new != body.new_digest.is_some()
             || current.is_some() != body.current_digest.is_some()
             || body.attempts_left == 0
-            || body.attempts_left > crate::Policy::MAX_CODE_ATTEMPTS
+            || body.attempts_left > Policy::MAX_CODE_ATTEMPTS
         {
             return None;
         }
@@ -153,6 +170,8 @@ impl PendingRegistration {
             current,
             new_digest: body.new_digest.map(CodeDigest),
             current_digest: body.current_digest.map(CodeDigest),
+            methods_digest: body.methods_digest,
+            issued,
             deadline,
             attempts_left: body.attempts_left,
         };

@@ -577,6 +577,8 @@ impl Keys {
                 Counter::FailedVerifications => "fails",
                 Counter::AdminRequests => "asks",
                 Counter::RegistrationSignIns => "signins",
+                Counter::RegistrationSends => "regsends",
+                Counter::RegistrationChecks => "regchecks",
             },
         )
     }
@@ -788,6 +790,10 @@ impl Counters for RedisFlowStore {
             redis::cmd("DEL")
                 .arg(self.keys.counter(user, Counter::CodeSends))
                 .arg(self.keys.counter(user, Counter::FailedVerifications))
+                .arg(self.keys.counter(user, Counter::AdminRequests))
+                .arg(self.keys.counter(user, Counter::RegistrationSignIns))
+                .arg(self.keys.counter(user, Counter::RegistrationSends))
+                .arg(self.keys.counter(user, Counter::RegistrationChecks))
                 .arg(self.keys.block(user)),
         )
         .await

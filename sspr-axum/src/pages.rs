@@ -218,7 +218,7 @@ pub enum Page<'a> {
 }
 
 /// The form that begins a registration.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct RegisterView<'a> {
     /// Its hidden fields (CSRF; no step nonce).
     pub form: FormContext<'a>,
@@ -228,8 +228,21 @@ pub struct RegisterView<'a> {
     pub address: &'a str,
     /// The kind chosen (`email`, `sms`, `voice`; after a refusal).
     pub kind: &'a str,
+    /// What was chosen: `add` or `confirm` (after a refusal).
+    pub action: &'a str,
     /// Why the last try was refused.
     pub refusal: Option<&'a RegistrationRefusal>,
+}
+
+/// `Debug` without the user ID and the address (personal data).
+impl std::fmt::Debug for RegisterView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisterView")
+            .field("kind", &self.kind)
+            .field("action", &self.action)
+            .field("refusal", &self.refusal)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The registration's codes: one for the new method, one for a method the account has.
@@ -1485,11 +1498,13 @@ fn register(view: &RegisterView<'_>, cx: &PageContext<'_>) -> Markup {
             fieldset {
                 legend { (cx.t("page-register-action")) }
                 div class="choice" {
-                    input type="radio" name="action" id="action-add" value="add" checked;
+                    input type="radio" name="action" id="action-add" value="add"
+                        checked[view.action != "confirm"];
                     label for="action-add" { (cx.t("page-register-add")) }
                 }
                 div class="choice" {
-                    input type="radio" name="action" id="action-confirm" value="confirm";
+                    input type="radio" name="action" id="action-confirm" value="confirm"
+                        checked[view.action == "confirm"];
                     label for="action-confirm" {
                         (cx.t("page-register-confirm"))
                         span class="choice-hint" { (cx.t("page-register-confirm-hint")) }

@@ -82,6 +82,7 @@ impl<St: FlowStore + 'static> App<St> {
             user_id,
             address: form.map_or("", |f| f.address.as_str()),
             kind: form.map_or("", |f| f.kind.as_str()),
+            action: form.map_or("", |f| f.action.as_str()),
             refusal,
         });
         self.html(StatusCode::OK, &page)
