@@ -240,14 +240,10 @@ impl Sspr {
         let typed = UserId::parse(user_id).map_err(ForcedChangeRefusal::UserId)?;
         let now = self.now();
         let unavailable = |e: Error| ForcedChangeRefusal::Unavailable(e);
-        let record = self
-            .directory
-            .find_user(&typed)
+        let (user, record) = self
+            .account_of(typed)
             .await
             .map_err(|e| unavailable(e.into()))?;
-        // The account by the directory's own ID (an alias shares its block, counters and
-        // events); an unknown ID as typed.
-        let user = record.as_ref().map_or(typed, |record| record.id.clone());
         if let Some(until) = self
             .counters
             .blocked_until(&user, now)

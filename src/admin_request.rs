@@ -84,12 +84,10 @@ impl Sspr {
         let typed = UserId::parse(user_id)?;
         let now = self.now();
         let unavailable = |e: Error| ContactRefusal::Unavailable(e);
-        let record = self
-            .directory
-            .find_user(&typed)
+        let (user, record) = self
+            .account_of(typed)
             .await
             .map_err(|e| unavailable(e.into()))?;
-        let user = record.as_ref().map_or(typed, |r| r.id.clone());
         let asked = self
             .counters
             .add(&user, Counter::AdminRequests, now, REQUEST_WINDOW_USER)

@@ -275,13 +275,10 @@ impl Sspr {
         let unavailable = |e: Error| LinkRefusal::Unavailable(e);
         let typed = UserId::parse(user_id)?;
         let now = self.now();
-        let record = self
-            .directory
-            .find_user(&typed)
+        let (user, record) = self
+            .account_of(typed)
             .await
             .map_err(|e| unavailable(e.into()))?;
-        // The directory's own ID where there is an account; as typed otherwise.
-        let user = record.as_ref().map_or(typed, |r| r.id.clone());
         if let Some(until) = self
             .counters
             .blocked_until(&user, now)

@@ -241,6 +241,19 @@ impl Sspr {
         )?)
     }
 
+    /// The account of a typed user ID: its record, and the ID by the directory's own
+    /// spelling (an alias the directory resolves shares the account's block, counters and
+    /// events); an unknown ID as typed, without a record.
+    pub(crate) async fn account_of(
+        &self,
+        typed: UserId,
+    ) -> Result<(UserId, Option<crate::directory::UserRecord>), crate::directory::DirectoryError>
+    {
+        let record = self.directory.find_user(&typed).await?;
+        let user = record.as_ref().map_or(typed, |r| r.id.clone());
+        Ok((user, record))
+    }
+
     /// Records an audit event of a step of `flow`, done by the person at it.
     pub(crate) fn emit(&self, flow: &Flow, user: Option<&UserId>, detail: Detail) {
         self.record_event(Actor::Person, Some(flow.id), user, None, detail);

@@ -411,12 +411,10 @@ impl Sspr {
         let typed = UserId::parse(user_id).map_err(RegistrationRefusal::UserId)?;
         let unavailable = |e: Error| RegistrationRefusal::Unavailable(e);
         let now = self.now();
-        let record = self
-            .directory
-            .find_user(&typed)
+        let (user, record) = self
+            .account_of(typed)
             .await
             .map_err(|e| unavailable(e.into()))?;
-        let user = record.as_ref().map_or(typed, |r| r.id.clone());
         let tenant = record.as_ref().map(|r| r.tenant.clone());
         let event =
             |detail| self.record_event(Actor::User, None, Some(&user), tenant.as_deref(), detail);

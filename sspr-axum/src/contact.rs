@@ -16,7 +16,7 @@ use sspr::admin_request::ContactRefusal;
 use sspr::store::FlowStore;
 
 use crate::pages::{ContactAdminsView, FormContext, Page};
-use crate::routes::{App, StartBound, with_start_cookie};
+use crate::routes::{App, StartBound, start_form};
 
 /// The form as posted.
 #[derive(Deserialize)]
@@ -49,11 +49,7 @@ pub(crate) async fn form<St: FlowStore + 'static>(
     State(app): State<Arc<App<St>>>,
     headers: HeaderMap,
 ) -> Response {
-    let (csrf, cookie) = match app.start_token(&headers) {
-        Ok(started) => started,
-        Err(response) => return response,
-    };
-    with_start_cookie(app.contact_page(&csrf, None, None), cookie)
+    start_form(&app, &headers, |csrf| app.contact_page(csrf, None, None))
 }
 
 /// `POST <base>/contact-admins`: asks the admins, or shows the refusal at the field.

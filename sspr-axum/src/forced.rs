@@ -19,7 +19,7 @@ use sspr::store::FlowStore;
 use sspr::{Ending, UserId};
 
 use crate::pages::{Field, ForcedChangeView, FormContext, Page};
-use crate::routes::{App, StartBound, with_start_cookie};
+use crate::routes::{App, StartBound, start_form};
 
 /// The form as posted. Not `Debug`: it holds passwords.
 #[derive(Deserialize)]
@@ -68,11 +68,7 @@ pub(crate) async fn form<St: FlowStore + 'static>(
     State(app): State<Arc<App<St>>>,
     headers: HeaderMap,
 ) -> Response {
-    let (csrf, cookie) = match app.start_token(&headers) {
-        Ok(started) => started,
-        Err(response) => return response,
-    };
-    with_start_cookie(app.change_page(&csrf, None, None), cookie)
+    start_form(&app, &headers, |csrf| app.change_page(csrf, None, None))
 }
 
 /// `POST <base>/change`: replaces the temporary password, or shows the refusal.

@@ -23,7 +23,7 @@ use sspr::{Ending, UserId};
 use time::OffsetDateTime;
 
 use crate::pages::{Field, FormContext, Page, Problem, ResetLinkView};
-use crate::routes::{App, StartBound, with_start_cookie};
+use crate::routes::{App, StartBound, start_form};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
@@ -166,11 +166,9 @@ pub(crate) async fn form<St: FlowStore + 'static>(
     if token.chars().count() > MAX_TOKEN_CHARS {
         return app.problem(Problem::BadRequest);
     }
-    let (csrf, cookie) = match app.start_token(&headers) {
-        Ok(started) => started,
-        Err(response) => return response,
-    };
-    with_start_cookie(app.link_page(&token, &csrf, None, None), cookie)
+    start_form(&app, &headers, |csrf| {
+        app.link_page(&token, csrf, None, None)
+    })
 }
 
 /// `POST <base>/link`: sets the password, or shows the form again with the refusal.

@@ -23,7 +23,7 @@ use sspr::registration::{MethodChange, PendingRegistration, RegistrationRefusal}
 use sspr::store::FlowStore;
 
 use crate::pages::{Field, FormContext, Page, RegisterCodesView, RegisterView, RegisteredView};
-use crate::routes::{App, StartBound, with_start_cookie};
+use crate::routes::{App, StartBound, start_form};
 
 /// The first form as posted. Not `Debug`: it holds the password.
 #[derive(Deserialize)]
@@ -115,11 +115,7 @@ pub(crate) async fn form<St: FlowStore + 'static>(
     State(app): State<Arc<App<St>>>,
     headers: HeaderMap,
 ) -> Response {
-    let (csrf, cookie) = match app.start_token(&headers) {
-        Ok(started) => started,
-        Err(response) => return response,
-    };
-    with_start_cookie(app.register_page(&csrf, None, None), cookie)
+    start_form(&app, &headers, |csrf| app.register_page(csrf, None, None))
 }
 
 /// `POST <base>/register`: checks the password, sends the codes and shows their page, or

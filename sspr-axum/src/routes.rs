@@ -73,6 +73,19 @@ pub(crate) fn with_start_cookie(mut response: Response, cookie: Option<HeaderVal
     response
 }
 
+/// The page of a form outside a flow, made by `render` with the start token, with the
+/// start cookie set when the browser has none.
+pub(crate) fn start_form<St: FlowStore + 'static>(
+    app: &App<St>,
+    headers: &HeaderMap,
+    render: impl FnOnce(&str) -> Response,
+) -> Response {
+    match app.start_token(headers) {
+        Ok((csrf, cookie)) => with_start_cookie(render(&csrf), cookie),
+        Err(response) => response,
+    }
+}
+
 /// A form outside a flow, whose CSRF token is bound to the start cookie.
 pub(crate) trait StartBound {
     /// Its CSRF token.

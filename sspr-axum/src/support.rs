@@ -22,7 +22,7 @@ use sspr::support::{
 use time::OffsetDateTime;
 
 use crate::pages::{FormContext, Page, Problem, SupportFiledView, SupportView};
-use crate::routes::{App, StartBound, with_start_cookie};
+use crate::routes::{App, StartBound, start_form};
 
 type Filing<'a> = Pin<Box<dyn Future<Output = Result<TicketReference, SupportError>> + Send + 'a>>;
 
@@ -135,12 +135,9 @@ pub(crate) async fn form<St: FlowStore + 'static>(
     State(app): State<Arc<App<St>>>,
     headers: HeaderMap,
 ) -> Response {
-    let (token, cookie) = match app.start_token(&headers) {
-        Ok(started) => started,
-        Err(response) => return response,
-    };
-    let page = app.support_page(StatusCode::OK, &token, &SupportForm::default(), None);
-    with_start_cookie(page, cookie)
+    start_form(&app, &headers, |csrf| {
+        app.support_page(StatusCode::OK, csrf, &SupportForm::default(), None)
+    })
 }
 
 /// `POST <base>/support`: files the request, or shows the form again with the refusal
