@@ -498,8 +498,6 @@ pub enum Field {
     Confirm,
     /// A contact method's address (`address`).
     Address,
-    /// The code sent to a method the account already has (`current_code`).
-    CurrentCode,
     /// The form as a whole.
     Form,
 }
@@ -543,7 +541,6 @@ impl Field {
             Field::NewPassword => "new_password",
             Field::Confirm => "confirm",
             Field::Address => "address",
-            Field::CurrentCode => "current_code",
             Field::Form => "",
         }
     }
