@@ -142,12 +142,26 @@ pub async fn directory<D: Directory>(directory: &D, insert: impl Fn(&D, UserReco
             .expect("storing methods works"),
         "the methods were as expected: stored"
     );
+    let stale = vec![
+        ContactMethod::email("c@example.net"),
+        ContactMethod::sms("+31 6 12345678"),
+    ];
     assert!(
         !directory
-            .set_methods(&id, &before, Vec::new(), confirmed)
+            .set_methods(&id, &stale, Vec::new(), confirmed)
             .await
             .expect("the comparison works"),
-        "the methods changed since they were read: nothing stored"
+        "the methods are not as expected (the same ones, in another order): nothing stored"
+    );
+    assert_eq!(
+        directory
+            .find_user(&id)
+            .await
+            .expect("lookup works")
+            .expect("still there")
+            .methods,
+        methods,
+        "a refused compare-and-set changes nothing"
     );
     let found = directory
         .find_user(&id)

@@ -165,8 +165,8 @@ pub enum Detail {
         /// Attempts left for the registration.
         attempts_left: u8,
     },
-    /// A registration was refused: too many for the user ID this hour, or too many
-    /// codes sent.
+    /// A registration was refused by its own limits (it never blocks a reset): too many
+    /// begun for the user ID this hour, too many codes sent, or too many checked today.
     RegistrationThrottled,
     /// A method was added.
     MethodRegistered {

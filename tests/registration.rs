@@ -12,7 +12,7 @@ use sspr::policy::Policy;
 use sspr::registration::{
     Due, MethodChange, PendingRegistration, RegistrationRefusal, SIGN_INS_PER_HOUR,
 };
-use sspr::step::{FromIdentify, ToVerify};
+use sspr::step::{FromIdentify, FromVerify, ToVerify};
 use sspr::testing::{Harness, JAN, id, keys, mail, phone, wrong_code};
 use time::Duration;
 
@@ -292,7 +292,10 @@ async fn a_wrong_password_gets_the_answer_of_an_unknown_account_and_never_blocks
     assert_eq!(h.codes_sent(), 0);
     let verify = h.verify(JAN, 0).await;
     let code = h.code_to(&phone());
-    assert!(verify.submit(&h.sspr, &code).await.is_ok());
+    assert!(matches!(
+        verify.submit(&h.sspr, &code).await,
+        Ok(FromVerify::NewPassword(_))
+    ));
     // An hour later the password works again.
     h.advance(Duration::hours(1));
     assert!(
@@ -330,13 +333,16 @@ async fn wrong_codes_end_the_registration_and_never_block_a_reset() {
     // The user ID is not blocked: Jan's reset goes on.
     let verify = h.verify(JAN, 0).await;
     let code = h.code_to(&phone());
-    assert!(verify.submit(&h.sspr, &code).await.is_ok());
+    assert!(matches!(
+        verify.submit(&h.sspr, &code).await,
+        Ok(FromVerify::NewPassword(_))
+    ));
 
     // The sealed registration from before the wrong codes, replayed: its attempts are
-    // whole, but the user ID's checks are not. After ten checks in the hour even the
+    // whole, but the user ID's checks are not. After twenty checks in the day even the
     // right codes are refused.
     let mut last = None;
-    for _ in 0..6 {
+    for _ in 0..16 {
         let replayed = PendingRegistration::open(&keys, &fresh).expect("opens");
         let refused = replayed
             .confirm(&h.sspr, &new_code, &wrong_code(&current))
@@ -607,5 +613,25 @@ async fn the_status_says_what_is_due() {
             .await
             .expect("directory")
             .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_code_that_did_not_go_out_does_not_count() {
+    let h = world(Policy::default());
+    h.outbox.set_failing(true);
+    for _ in 0..10 {
+        let refused = begin(&h, JAN, PASSWORD, MethodChange::Add(new_phone())).await;
+        assert!(
+            matches!(refused, Err(RegistrationRefusal::DeliveryFailed)),
+            "{refused:?}"
+        );
+    }
+    h.outbox.set_failing(false);
+    h.advance(Duration::hours(1));
+    assert!(
+        begin(&h, JAN, PASSWORD, MethodChange::Add(new_phone()))
+            .await
+            .is_ok()
     );
 }

@@ -146,7 +146,7 @@ registration-wrong-code = A code is not right. { $attempts_left ->
 }
 registration-too-many-wrong-codes = Too many wrong codes: begin the registration again.
 registration-code-expired = The codes expired: begin the registration again.
-registration-too-many-checks = Too many codes were typed for this account: wait an hour, then begin the registration again.
+registration-too-many-checks = Too many codes were typed for this account today: begin the registration again tomorrow.
 registration-too-many-codes = Too many codes were sent for this account: wait an hour, then try again.
 registration-blocked = Too many wrong codes for this account: try again after { $until }.
 registration-methods-changed = Your methods changed in the meantime: begin the registration again.

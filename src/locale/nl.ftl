@@ -142,7 +142,7 @@ registration-wrong-code = Een code is onjuist. { $attempts_left ->
 }
 registration-too-many-wrong-codes = Te veel onjuiste codes: begin opnieuw met registreren.
 registration-code-expired = De codes zijn verlopen: begin opnieuw met registreren.
-registration-too-many-checks = Er zijn te veel codes getypt voor dit account: wacht een uur en begin dan opnieuw met registreren.
+registration-too-many-checks = Er zijn vandaag te veel codes getypt voor dit account: begin morgen opnieuw met registreren.
 registration-too-many-codes = Er zijn te veel codes verstuurd voor dit account: wacht een uur en probeer het dan opnieuw.
 registration-blocked = Te veel onjuiste codes voor dit account: probeer het opnieuw na { $until }.
 registration-methods-changed = Uw methoden zijn intussen gewijzigd: begin opnieuw met registreren.

@@ -6,8 +6,8 @@ use zeroize::Zeroize;
 
 use super::plan::{Plan, apply, methods_digest};
 use super::{
-    CODE_CHECKS_PER_HOUR, PendingRegistration, Registered, RegistrationRefusal,
-    RegistrationRefused, methods_needed,
+    CODE_CHECKS_PER_DAY, PendingRegistration, Registered, RegistrationRefusal, RegistrationRefused,
+    methods_needed,
 };
 use crate::code::{CodeDigest, MAX_CODE_DIGITS, parse_typed_code};
 use crate::contact::ContactMethod;
@@ -52,10 +52,10 @@ impl PendingRegistration {
         // replayed with its attempts whole gets no more guesses.
         let checks = sspr
             .counters
-            .add(&user, Counter::RegistrationChecks, now, Duration::hours(1))
+            .add(&user, Counter::RegistrationChecks, now, Duration::days(1))
             .await;
         match checks {
-            Ok(checks) if checks > CODE_CHECKS_PER_HOUR => {
+            Ok(checks) if checks > CODE_CHECKS_PER_DAY => {
                 sspr.record_event(
                     Actor::User,
                     None,

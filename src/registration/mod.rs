@@ -21,7 +21,7 @@
 //!    it.
 //! 3. [`PendingRegistration::confirm`] checks the typed codes, both every time. A wrong
 //!    code costs one of the registration's attempts; every check, right or wrong, counts
-//!    against the user ID ([`CODE_CHECKS_PER_HOUR`]), so a registration kept and replayed
+//!    against the user ID ([`CODE_CHECKS_PER_DAY`]), so a registration kept and replayed
 //!    gets no more guesses. Right codes store the change only if the account's methods
 //!    are still those it was planned on (a digest of them rides in the registration, and
 //!    [`Directory::set_methods`](crate::host::Directory::set_methods) compares and sets),
@@ -66,9 +66,11 @@ use plan::{Plan, methods_digest, plan, proof_method};
 
 /// The most registrations one user ID may begin in an hour (each checks a password).
 pub const SIGN_INS_PER_HOUR: u32 = 10;
-/// The most times one user ID's registration codes may be checked in an hour, right or
-/// wrong, across registrations (a replayed sealed registration gets no more).
-pub const CODE_CHECKS_PER_HOUR: u32 = 10;
+/// The most times one user ID's registration codes may be checked in a day, right or
+/// wrong, across registrations (a replayed sealed registration gets no more): about
+/// seven thousand guesses a year at a six-digit code, each of which sends the holder a
+/// code they did not ask for.
+pub const CODE_CHECKS_PER_DAY: u32 = 20;
 /// The most methods an account may register.
 pub const MAX_METHODS: usize = crate::snapshot::MAX_METHODS;
 /// The longest email address or phone number that can be registered, in bytes.
@@ -149,9 +151,9 @@ pub enum RegistrationRefusal {
     /// Too many codes were sent to this account this hour: wait.
     #[error("too many codes were sent for this account: wait an hour")]
     TooManyCodes,
-    /// This account's registration codes were checked too often this hour: wait, then
-    /// begin again.
-    #[error("too many codes were typed for this account: wait an hour")]
+    /// This account's registration codes were checked too often today: wait, then begin
+    /// again.
+    #[error("too many codes were typed for this account today: try again tomorrow")]
     TooManyChecks,
     /// The user ID is blocked after too many wrong codes, until this time.
     #[error("too many wrong codes for this account: blocked for now")]

@@ -45,7 +45,9 @@ pub fn address_is_valid(method: &ContactMethod) -> bool {
                 })
         }
         ContactKind::Sms | ContactKind::Voice => {
-            let digits = address.chars().filter(char::is_ascii_digit).count();
+            let all: String = address.chars().filter(char::is_ascii_digit).collect();
+            // "00" before the country code is the international prefix, like "+".
+            let digits = all.strip_prefix("00").unwrap_or(&all).len();
             let rest = address.strip_prefix('+').unwrap_or(address);
             (8..=15).contains(&digits)
                 && rest
@@ -191,6 +193,7 @@ mod tests {
             ContactMethod::email("jan@example.com"),
             ContactMethod::sms("+31 6 12345678"),
             ContactMethod::voice("(020) 555-0199"),
+            ContactMethod::sms("00 31 6 1234 5678 901"),
         ];
         for method in good {
             assert!(address_is_valid(&method), "{}", method.address());
@@ -204,6 +207,9 @@ mod tests {
             ContactMethod::email("jan@@example.com"),
             ContactMethod::email("jan doe@example.com"),
             ContactMethod::email("jan\u{200b}@example.com"),
+            ContactMethod::email("jan\u{61c}@example.com"),
+            ContactMethod::email("jan\u{fe0f}@example.com"),
+            ContactMethod::email("jan\u{e0001}@example.com"),
             ContactMethod::email("jan@example.com\n"),
             ContactMethod::email(long),
             ContactMethod::sms("12345"),

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use zeroize::Zeroize;
 
 use super::plan::{Plan, address_is_valid};
-use super::{MAX_SEALED_CHARS, PendingRegistration, RegistrationRefusal};
+use super::{MAX_ADDRESS_BYTES, MAX_SEALED_CHARS, PendingRegistration, RegistrationRefusal};
 use crate::code::CodeDigest;
 use crate::contact::{ContactKind, ContactMethod};
 use crate::error::Error;
@@ -19,7 +19,7 @@ use crate::user_id::UserId;
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Method {
     pub(super) kind: u8,
-    address: String,
+    pub(super) address: String,
 }
 
 impl Method {
@@ -142,15 +142,18 @@ impl PendingRegistration {
         if deadline < issued || deadline > issued + Policy::MAX_CODE_LIFETIME {
             return None;
         }
+        // A new method passed the address rules; the account's own methods are as the
+        // directory holds them, within what a registration can carry.
         let valid = |m: &Method| m.contact().is_some_and(|c| address_is_valid(&c));
+        let held = |m: &Method| m.contact().is_some() && m.address.len() <= MAX_ADDRESS_BYTES;
         let plan_valid = match &body.plan {
             Plan::Add { new } => valid(new),
-            Plan::Replace { old, new } => valid(old) && valid(new),
-            Plan::Remove { old } => valid(old),
-            Plan::Confirm { first } => valid(first),
+            Plan::Replace { old, new } => held(old) && valid(new),
+            Plan::Remove { old } => held(old),
+            Plan::Confirm { first } => held(first),
         };
         let current = match &body.current {
-            Some(method) if valid(method) => Some(method.contact()?),
+            Some(method) if held(method) => Some(method.contact()?),
             Some(_) => return None,
             None => None,
         };
@@ -183,3 +186,62 @@ impl PendingRegistration {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+#[cfg(test)]
+mod tests {
+    use time::Duration;
+
+    use super::*;
+    use crate::flow::FlowId;
+
+    fn pending(issued: OffsetDateTime, deadline: OffsetDateTime) -> PendingRegistration {
+        PendingRegistration {
+            id: FlowId::from_bytes([1; 16]),
+            user: UserId::parse("jan@contoso.nl").expect("valid"),
+            plan: Plan::Confirm {
+                first: Method::of(&ContactMethod::email("jan@example.com")),
+            },
+            current: Some(ContactMethod::email("jan@example.com")),
+            new_digest: None,
+            current_digest: Some(CodeDigest([7; 32])),
+            methods_digest: [3; 32],
+            issued,
+            deadline,
+            attempts_left: 5,
+        }
+    }
+
+    #[test]
+    fn a_deadline_past_the_longest_code_lifetime_does_not_open() {
+        let keys = Keys::from_secret([5; 32]);
+        let issued = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let fine = pending(issued, issued + Policy::MAX_CODE_LIFETIME);
+        let opened = PendingRegistration::open(&keys, &fine.seal(&keys).expect("seals"));
+        assert!(opened.is_ok());
+        for deadline in [
+            issued + Policy::MAX_CODE_LIFETIME + Duration::seconds(1),
+            issued - Duration::seconds(1),
+        ] {
+            let sealed = pending(issued, deadline).seal(&keys).expect("seals");
+            assert!(matches!(
+                PendingRegistration::open(&keys, &sealed),
+                Err(RegistrationRefusal::NotValid)
+            ));
+        }
+    }
+
+    #[test]
+    fn the_accounts_own_methods_open_as_the_directory_holds_them() {
+        let keys = Keys::from_secret([5; 32]);
+        let issued = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let mut odd = pending(issued, issued + Duration::minutes(10));
+        // An address an admin typed with a trailing blank: not one a person may add, but
+        // the account's own.
+        odd.current = Some(ContactMethod::email("jan@example.com "));
+        odd.plan = Plan::Confirm {
+            first: Method::of(&ContactMethod::email("jan@example.com ")),
+        };
+        let sealed = odd.seal(&keys).expect("seals");
+        assert!(PendingRegistration::open(&keys, &sealed).is_ok());
+    }
+}

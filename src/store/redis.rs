@@ -262,6 +262,10 @@ const USER_LABEL: &[u8] = b"sspr redis user key v1:";
 /// | `sspr:anonymous` | list | the newest anonymous saves, newest first, `<flow's store key>:<step nonce>`: at most the anonymous capacity |
 /// | `sspr:user:{<HMAC of the user ID>}:sends` | hash | code sends `c`, window end `s`/`f` |
 /// | `sspr:user:{<HMAC of the user ID>}:fails` | hash | failed verifications `c`, window end `s`/`f` |
+/// | `sspr:user:{<HMAC of the user ID>}:asks` | hash | requests to the admins `c`, window end `s`/`f` |
+/// | `sspr:user:{<HMAC of the user ID>}:signins` | hash | registrations begun `c`, window end `s`/`f` |
+/// | `sspr:user:{<HMAC of the user ID>}:regsends` | hash | registration codes sent `c`, window end `s`/`f` |
+/// | `sspr:user:{<HMAC of the user ID>}:regchecks` | hash | registration codes checked `c`, window end `s`/`f` |
 /// | `sspr:user:{<HMAC of the user ID>}:block` | hash | blocked until `s`/`f` |
 ///
 /// Every key expires with what it holds: a flow at its deadline, the pool when the last

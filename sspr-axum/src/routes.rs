@@ -317,19 +317,14 @@ pub(crate) async fn start_page<St: FlowStore + 'static>(
     State(app): Shared<St>,
     headers: HeaderMap,
 ) -> Response {
-    let (token, cookie) = match app.start_token(&headers) {
-        Ok(started) => started,
-        Err(response) => return response,
-    };
-    let page = Page::AccountType(AccountTypeView {
-        form: FormContext {
-            csrf: &token,
-            nonce: None,
-        },
-        action: app.urls.start(),
-        refusal: None,
-    });
-    with_start_cookie(app.html(StatusCode::OK, &page), cookie)
+    start_form(&app, &headers, |csrf| {
+        let page = Page::AccountType(AccountTypeView {
+            form: FormContext { csrf, nonce: None },
+            action: app.urls.start(),
+            refusal: None,
+        });
+        app.html(StatusCode::OK, &page)
+    })
 }
 
 /// `POST <base>/start`: a new flow, at once past the account type. A flow the browser
