@@ -10,7 +10,8 @@ use sspr::message::Message;
 use sspr::password::{HashParams, Password, hash_password_with_os_rng};
 use sspr::policy::Policy;
 use sspr::registration::{
-    Due, MethodChange, PendingRegistration, RegistrationRefusal, SIGN_INS_PER_HOUR,
+    CodeFor, Confirmed, Due, MethodChange, PendingRegistration, Registered, RegistrationRefusal,
+    SIGN_INS_PER_HOUR,
 };
 use sspr::step::{FromIdentify, FromVerify, ToVerify};
 use sspr::testing::{Harness, JAN, id, keys, mail, phone, wrong_code};
@@ -54,6 +55,22 @@ async fn begin(
         .await
 }
 
+/// The last round: the change stored.
+async fn registered(h: &Harness, pending: PendingRegistration, code: &str) -> Registered {
+    match pending.confirm(&h.sspr, code).await {
+        Ok(Confirmed::Registered(registered)) => registered,
+        other => panic!("expected the change stored, got {other:?}"),
+    }
+}
+
+/// The first round of a change with a new method: the holder proved, the new code sent.
+async fn proved(h: &Harness, pending: PendingRegistration, code: &str) -> PendingRegistration {
+    match pending.confirm(&h.sspr, code).await {
+        Ok(Confirmed::NewCodeSent(next)) => next,
+        other => panic!("expected the new method's code sent, got {other:?}"),
+    }
+}
+
 fn methods_of(h: &Harness, user: &str) -> Vec<ContactMethod> {
     h.directory.account(user).methods
 }
@@ -66,9 +83,9 @@ async fn a_first_method_is_registered_only_after_its_code() {
         .expect("the password is right");
     assert_eq!(pending.new_method(), Some(new_phone().masked()));
     assert_eq!(
-        pending.current_method(),
-        None,
-        "no method to prove with yet"
+        pending.code_for(),
+        CodeFor::New(new_phone().masked()),
+        "no method to prove with yet: the new one's code at once"
     );
     assert!(
         methods_of(&h, NEW_USER).is_empty(),
@@ -90,7 +107,7 @@ async fn a_first_method_is_registered_only_after_its_code() {
 
     let code = h.code_to(&new_phone());
     let wrong = pending
-        .confirm(&h.sspr, &wrong_code(&code), "")
+        .confirm(&h.sspr, &wrong_code(&code))
         .await
         .expect_err("a wrong code stores nothing");
     assert!(matches!(
@@ -99,10 +116,7 @@ async fn a_first_method_is_registered_only_after_its_code() {
     ));
     assert!(methods_of(&h, NEW_USER).is_empty());
     let pending = wrong.into_pending().expect("may type again");
-    let registered = pending
-        .confirm(&h.sspr, &code, "")
-        .await
-        .expect("the right code registers the phone");
+    let registered = registered(&h, pending, &code).await;
     assert_eq!(registered.methods, vec![new_phone().masked()]);
     assert_eq!(methods_of(&h, NEW_USER), vec![new_phone()]);
     assert_eq!(
@@ -141,17 +155,18 @@ async fn a_first_method_is_registered_only_after_its_code() {
 }
 
 #[tokio::test]
-async fn adding_to_an_account_with_methods_needs_a_code_to_one_it_has() {
+async fn adding_to_an_account_with_methods_needs_a_code_to_one_it_has_first() {
     let h = world(Policy::default());
     let pending = begin(&h, JAN, PASSWORD, MethodChange::Add(new_phone()))
         .await
         .expect("begins");
-    assert_eq!(pending.current_method(), Some(phone().masked()));
-    let new_code = h.code_to(&new_phone());
+    assert_eq!(pending.code_for(), CodeFor::Registered(phone().masked()));
+    // The new phone gets nothing before Jan is proved: the password may be stolen, and
+    // whoever has it must not make us text any number they like.
+    assert_eq!(h.outbox.last_code_to(&new_phone()), None);
     let current_code = h.code_to(&phone());
-    // The new method's code alone is not enough: the password may be stolen.
     let refused = pending
-        .confirm(&h.sspr, &new_code, &wrong_code(&current_code))
+        .confirm(&h.sspr, &wrong_code(&current_code))
         .await
         .expect_err("the registered method's code is wrong");
     assert!(matches!(
@@ -161,26 +176,33 @@ async fn adding_to_an_account_with_methods_needs_a_code_to_one_it_has() {
     let refused = refused
         .into_pending()
         .expect("pending")
-        .confirm(&h.sspr, &new_code, "")
+        .confirm(&h.sspr, "")
         .await
-        .expect_err("no code for the registered method");
+        .expect_err("no code");
     assert!(matches!(
         refused.reason,
         RegistrationRefusal::CodeFormat { digits: 6 }
     ));
-    // The two codes swapped are wrong too: each is bound to its method.
-    let refused = refused
-        .into_pending()
-        .expect("pending")
-        .confirm(&h.sspr, &current_code, &new_code)
+    assert_eq!(h.outbox.last_code_to(&new_phone()), None);
+    let pending = proved(&h, refused.into_pending().expect("pending"), &current_code).await;
+    assert_eq!(pending.code_for(), CodeFor::New(new_phone().masked()));
+    assert_eq!(pending.attempts_left(), 5, "a new code, its own attempts");
+    assert_eq!(
+        methods_of(&h, JAN).len(),
+        2,
+        "nothing stored before its code"
+    );
+    // The proof's code does not pass for the new method's: each is bound to its round.
+    let refused = pending
+        .confirm(&h.sspr, &current_code)
         .await
-        .expect_err("swapped");
-    let registered = refused
-        .into_pending()
-        .expect("pending")
-        .confirm(&h.sspr, &new_code, &current_code)
-        .await
-        .expect("both right");
+        .expect_err("the proof's code again");
+    assert!(matches!(
+        refused.reason,
+        RegistrationRefusal::WrongCode { .. }
+    ));
+    let new_code = h.code_to(&new_phone());
+    let registered = registered(&h, refused.into_pending().expect("pending"), &new_code).await;
     assert_eq!(registered.methods.len(), 3);
     assert_eq!(methods_of(&h, JAN), vec![phone(), mail(), new_phone()]);
     // Jan hears of it on every method, old and new.
@@ -217,26 +239,27 @@ async fn replace_remove_and_confirm() {
     .await
     .expect("begins");
     // The proof goes to the method that stays.
-    assert_eq!(pending.current_method(), Some(mail().masked()));
-    let (n, c) = (h.code_to(&new_phone()), h.code_to(&mail()));
-    pending.confirm(&h.sspr, &n, &c).await.expect("replaced");
+    assert_eq!(pending.code_for(), CodeFor::Registered(mail().masked()));
+    let pending = proved(&h, pending, &h.code_to(&mail())).await;
+    registered(&h, pending, &h.code_to(&new_phone())).await;
     assert_eq!(methods_of(&h, JAN), vec![new_phone(), mail()]);
 
     let pending = begin(&h, JAN, PASSWORD, MethodChange::Remove(1))
         .await
         .expect("begins");
     assert_eq!(pending.new_method(), None);
-    assert_eq!(pending.current_method(), Some(new_phone().masked()));
-    let c = h.code_to(&new_phone());
-    pending.confirm(&h.sspr, "", &c).await.expect("removed");
+    assert_eq!(
+        pending.code_for(),
+        CodeFor::Registered(new_phone().masked())
+    );
+    registered(&h, pending, &h.code_to(&new_phone())).await;
     assert_eq!(methods_of(&h, JAN), vec![new_phone()]);
 
     h.advance(Duration::days(1));
     let pending = begin(&h, JAN, PASSWORD, MethodChange::Confirm)
         .await
         .expect("begins");
-    let c = h.code_to(&new_phone());
-    let confirmed = pending.confirm(&h.sspr, "", &c).await.expect("confirmed");
+    let confirmed = registered(&h, pending, &h.code_to(&new_phone())).await;
     assert_eq!(confirmed.confirmed, h.now());
     let activities: Vec<Activity> = h
         .event_trail()
@@ -313,11 +336,11 @@ async fn wrong_codes_end_the_registration_and_never_block_a_reset() {
         .await
         .expect("begins");
     let fresh = pending.seal(&keys).expect("seals");
-    let (new_code, current) = (h.code_to(&new_phone()), h.code_to(&phone()));
+    let current = h.code_to(&phone());
     let mut reasons = Vec::new();
     loop {
         let refused = pending
-            .confirm(&h.sspr, &new_code, &wrong_code(&current))
+            .confirm(&h.sspr, &wrong_code(&current))
             .await
             .expect_err("wrong");
         let (reason, next) = refused.into_parts();
@@ -345,7 +368,7 @@ async fn wrong_codes_end_the_registration_and_never_block_a_reset() {
     for _ in 0..16 {
         let replayed = PendingRegistration::open(&keys, &fresh).expect("opens");
         let refused = replayed
-            .confirm(&h.sspr, &new_code, &wrong_code(&current))
+            .confirm(&h.sspr, &wrong_code(&current))
             .await
             .expect_err("wrong");
         last = Some(refused.reason.message_id());
@@ -353,7 +376,7 @@ async fn wrong_codes_end_the_registration_and_never_block_a_reset() {
     assert_eq!(last, Some("registration-too-many-checks"));
     let replayed = PendingRegistration::open(&keys, &fresh).expect("opens");
     let refused = replayed
-        .confirm(&h.sspr, &new_code, &current)
+        .confirm(&h.sspr, &current)
         .await
         .expect_err("throttled, right or wrong");
     assert!(matches!(refused.reason, RegistrationRefusal::TooManyChecks));
@@ -366,13 +389,13 @@ async fn a_change_to_the_methods_after_the_codes_were_sent_ends_the_registration
     let pending = begin(&h, JAN, PASSWORD, MethodChange::Add(new_phone()))
         .await
         .expect("begins");
-    let (new_code, current) = (h.code_to(&new_phone()), h.code_to(&phone()));
+    let pending = proved(&h, pending, &h.code_to(&phone())).await;
     // Meanwhile Jan (or his admin) removes the phone the proof went to.
     let mut jan = h.directory.account(JAN);
     jan.methods = vec![mail()];
     h.add(jan);
     let refused = pending
-        .confirm(&h.sspr, &new_code, &current)
+        .confirm(&h.sspr, &h.code_to(&new_phone()))
         .await
         .expect_err("the methods changed");
     assert!(matches!(
@@ -388,7 +411,7 @@ async fn registering_never_uses_up_the_codes_a_reset_may_send() {
     let mut sent = 0;
     loop {
         match begin(&h, JAN, PASSWORD, MethodChange::Add(new_phone())).await {
-            Ok(_) => sent += 2,
+            Ok(_) => sent += 1,
             Err(RegistrationRefusal::TooManyCodes) => break,
             Err(other) => panic!("unexpected {other:?}"),
         }
@@ -428,7 +451,7 @@ async fn codes_expire_and_a_change_made_meanwhile_is_not_overwritten() {
         .expect("begins");
     let code = h.code_to(&new_phone());
     h.advance(Duration::minutes(10));
-    let refused = pending.confirm(&h.sspr, &code, "").await.expect_err("late");
+    let refused = pending.confirm(&h.sspr, &code).await.expect_err("late");
     assert!(matches!(refused.reason, RegistrationRefusal::CodeExpired));
     assert!(refused.into_pending().is_none());
 
@@ -441,12 +464,9 @@ async fn codes_expire_and_a_change_made_meanwhile_is_not_overwritten() {
         .await
         .expect("begins");
     let second_code = h.code_to(&new_phone());
-    first
-        .confirm(&h.sspr, &first_code, "")
-        .await
-        .expect("first");
+    registered(&h, first, &first_code).await;
     let refused = second
-        .confirm(&h.sspr, &second_code, "")
+        .confirm(&h.sspr, &second_code)
         .await
         .expect_err("already there");
     assert!(matches!(
@@ -535,9 +555,12 @@ async fn a_sealed_registration_opens_only_unchanged_and_with_the_key() {
         PendingRegistration::open(&other, &sealed),
         Err(RegistrationRefusal::NotValid)
     ));
-    // The opened registration confirms like the original.
-    let (n, c) = (h.code_to(&new_phone()), h.code_to(&phone()));
-    opened.confirm(&h.sspr, &n, &c).await.expect("confirms");
+    // The opened registration confirms like the original, and so does the next round's,
+    // sealed and opened again.
+    let next = proved(&h, opened, &h.code_to(&phone())).await;
+    let next = PendingRegistration::open(&keys, &next.seal(&keys).expect("seals")).expect("opens");
+    assert_eq!(next.code_for(), CodeFor::New(new_phone().masked()));
+    registered(&h, next, &h.code_to(&new_phone())).await;
     assert_eq!(methods_of(&h, JAN).len(), 3);
 }
 
@@ -574,8 +597,7 @@ async fn the_status_says_what_is_due() {
     let pending = begin(&h, JAN, PASSWORD, MethodChange::Confirm)
         .await
         .expect("begins");
-    let c = h.code_to(&phone());
-    pending.confirm(&h.sspr, "", &c).await.expect("confirmed");
+    registered(&h, pending, &h.code_to(&phone())).await;
     assert_eq!(status(&h, JAN).await.due, None);
     h.advance(Duration::days(30));
     assert_eq!(

@@ -12,7 +12,7 @@ use sspr::admin::ForcedChange;
 use sspr::host::ContactMethod;
 use sspr::message::Message;
 use sspr::password::Password;
-use sspr::registration::MethodChange;
+use sspr::registration::{CodeFor, Confirmed, MethodChange};
 use sspr::support::SupportRequest;
 
 use crate::speech::{self, t, ta};
@@ -73,7 +73,7 @@ pub async fn change_temporary_password(world: &World) -> Result<(), Stop> {
 }
 
 /// Menu 3: Register, replace, remove or confirm contact methods: the password, then a code to
-/// the new method and one to a method the account has.
+/// a method the account has, then one to the new method.
 pub async fn register(world: &World) -> Result<(), Stop> {
     let user = ask(&t("cli-user-id"))?;
     let password = Password::new(ask(&t("cli-password"))?);
@@ -94,22 +94,17 @@ pub async fn register(world: &World) -> Result<(), Stop> {
         }
     };
     loop {
-        let new_code = match pending.new_method() {
-            Some(to) => ask(&ta(
-                "cli-registration-new-code",
-                &[("to", to.as_str().into())],
-            ))?,
-            None => String::new(),
+        let (prompt, to) = match pending.code_for() {
+            CodeFor::Registered(to) => ("cli-registration-current-code", to),
+            CodeFor::New(to) => ("cli-registration-new-code", to),
         };
-        let current_code = match pending.current_method() {
-            Some(to) => ask(&ta(
-                "cli-registration-current-code",
-                &[("to", to.as_str().into())],
-            ))?,
-            None => String::new(),
-        };
-        match pending.confirm(&world.sspr, &new_code, &current_code).await {
-            Ok(registered) => {
+        let code = ask(&ta(prompt, &[("to", to.as_str().into())]))?;
+        match pending.confirm(&world.sspr, &code).await {
+            Ok(Confirmed::NewCodeSent(next)) => {
+                println!("  ✔ {}", t("cli-registration-proved"));
+                pending = next;
+            }
+            Ok(Confirmed::Registered(registered)) => {
                 let at = world::when(registered.confirmed);
                 println!(
                     "  ✔ {}",

@@ -19,7 +19,7 @@ use sspr::host::ManualClock;
 use sspr::host::Notice;
 use sspr::password::{Password, PasswordRefusal};
 use sspr::policy::Policy;
-use sspr::registration::{MethodChange, RegistrationRefusal};
+use sspr::registration::{CodeFor, Confirmed, MethodChange, RegistrationRefusal};
 use sspr::step::{
     AccountType, ChooseMethod, FromIdentify, FromNewPassword, FromSelectAccount, FromVerify,
     Identify, NewPassword, ToVerify, Verify,
@@ -81,7 +81,7 @@ pub async fn run(files: &ChallengeFiles, print_audit: bool) -> Result<(), BoxErr
     contact_admins(&new()?).await.map_err(|e| failed(12, e))?;
     title(
         13,
-        "Registration: Jan adds a phone, proved by its code and by his email",
+        "Registration: Jan adds a phone, proved by his email and by its own code",
     );
     registration(&new()?).await.map_err(|e| failed(13, e))?;
     println!("\nAll 13 paths ended as expected.");
@@ -735,8 +735,9 @@ async fn contact_admins(demo: &Demo<'_>) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// Path 13: Jan signs in with his password and adds a second phone. A code goes to the
-/// new phone and one to his email (a method he has): a wrong code first, then both right.
+/// Path 13: Jan signs in with his password and adds a second phone. A code goes to his
+/// email (a method he has): a wrong code first, then the right one; only then a code goes
+/// to the new phone, and with it the phone is registered.
 /// He hears of it on every method, and the next reset offers the new phone.
 async fn registration(demo: &Demo<'_>) -> Result<(), BoxError> {
     let jan = UserId::parse(JAN)?;
@@ -775,17 +776,19 @@ async fn registration(demo: &Demo<'_>) -> Result<(), BoxError> {
         )
         .await
         .map_err(|e| format!("the registration did not begin: {e}"))?;
-    let (Some(to_new), Some(to_current)) = (pending.new_method(), pending.current_method()) else {
-        return Err("expected a code to the new phone and one to a method Jan has".into());
+    let CodeFor::Registered(to_current) = pending.code_for() else {
+        return Err("expected a code to a method Jan has first".into());
     };
     say(format!(
-        "codes went to {to_new} (new) and {to_current} (his)"
+        "a code went to {to_current}, a method he has: the new phone gets none yet"
     ));
-    let new_code = demo.code_for(&new_phone)?;
+    if demo.world.outbox.last_code_to(&new_phone).is_some() {
+        return Err("the new phone got a code before Jan was proved".into());
+    }
     let current_code = demo.code_for(&world::jan_email())?;
-    say("Jan mistypes the code of his email first");
+    say("Jan mistypes it first");
     let refusal = pending
-        .confirm(demo.sspr(), &new_code, &testing::wrong_code(&current_code))
+        .confirm(demo.sspr(), &testing::wrong_code(&current_code))
         .await
         .err()
         .ok_or("a wrong code was taken")?;
@@ -793,13 +796,24 @@ async fn registration(demo: &Demo<'_>) -> Result<(), BoxError> {
     let pending = refusal
         .into_pending()
         .ok_or("one wrong code ended the registration")?;
+    let pending = match pending.confirm(demo.sspr(), &current_code).await {
+        Ok(Confirmed::NewCodeSent(next)) => next,
+        other => return Err(unexpected("a code to the new phone", &other)),
+    };
+    let CodeFor::New(to_new) = pending.code_for() else {
+        return Err("expected the new phone's code next".into());
+    };
+    say(format!(
+        "proved; now a code went to {to_new}, the new phone"
+    ));
     if demo.world.directory.get(&jan).map(|r| r.methods.len()) != Some(2) {
         return Err("a method was stored before its code".into());
     }
-    let registered = pending
-        .confirm(demo.sspr(), &new_code, &current_code)
-        .await
-        .map_err(|e| format!("the right codes were refused: {}", e.reason))?;
+    let new_code = demo.code_for(&new_phone)?;
+    let registered = match pending.confirm(demo.sspr(), &new_code).await {
+        Ok(Confirmed::Registered(registered)) => registered,
+        other => return Err(unexpected("the phone registered", &other)),
+    };
     let shown: Vec<&str> = registered.methods.iter().map(|m| m.as_str()).collect();
     ok(format!(
         "registered; Jan's methods now: {}",

@@ -1,15 +1,15 @@
-//! Confirming a registration: the typed codes, then the directory, the audit and the
-//! notices.
+//! Confirming a registration: the typed code of each round (a method the account has,
+//! then the new one), then the directory, the audit and the notices.
 
 use time::Duration;
 use zeroize::Zeroize;
 
 use super::plan::{Plan, apply, methods_digest};
 use super::{
-    CODE_CHECKS_PER_DAY, PendingRegistration, Registered, RegistrationRefusal, RegistrationRefused,
-    methods_needed,
+    Awaiting, CODE_CHECKS_PER_DAY, Confirmed, Issue, PendingRegistration, Registered,
+    RegistrationRefusal, RegistrationRefused, methods_needed,
 };
-use crate::code::{CodeDigest, MAX_CODE_DIGITS, parse_typed_code};
+use crate::code::parse_typed_code;
 use crate::contact::ContactMethod;
 use crate::error::Error;
 use crate::event::{Actor, Detail};
@@ -18,14 +18,16 @@ use crate::sender::Notice;
 use crate::service::Sspr;
 
 impl PendingRegistration {
-    /// Checks the codes typed for the new method and for the registered one (spaces and
-    /// hyphens ignored; pass `""` for one that was not sent), and stores the change.
+    /// Checks the code typed for the method it waits for ([`code_for`](Self::code_for);
+    /// spaces and hyphens ignored). The right code of a method the account has proves the
+    /// holder: then the new method, if the change has one, gets its code
+    /// ([`Confirmed::NewCodeSent`]). The last right code stores the change
+    /// ([`Confirmed::Registered`]).
     pub async fn confirm(
         mut self,
         sspr: &Sspr,
-        new_code: &str,
-        current_code: &str,
-    ) -> Result<Registered, RegistrationRefused> {
+        code: &str,
+    ) -> Result<Confirmed, RegistrationRefused> {
         let unavailable = |e: Error| RegistrationRefusal::Unavailable(e);
         let now = sspr.now();
         let user = self.user.clone();
@@ -33,14 +35,7 @@ impl PendingRegistration {
             return Err(self.end(RegistrationRefusal::CodeExpired));
         }
         let digits = sspr.policy.code_digits;
-        let typed = |code: &str, digest: &Option<CodeDigest>| match digest {
-            None => Some(None),
-            Some(_) => parse_typed_code(code, usize::from(digits)).map(Some),
-        };
-        let (Some(new_typed), Some(current_typed)) = (
-            typed(new_code, &self.new_digest),
-            typed(current_code, &self.current_digest),
-        ) else {
+        let Some(mut typed) = parse_typed_code(code, usize::from(digits)) else {
             return Err(self.keep(RegistrationRefusal::CodeFormat { digits }));
         };
         match sspr.counters.blocked_until(&user, now).await {
@@ -68,29 +63,19 @@ impl PendingRegistration {
             Ok(_) => {}
             Err(e) => return Err(self.keep(unavailable(e.into()))),
         }
-        let right =
-            |issue: u8, typed: Option<[u8; MAX_CODE_DIGITS]>, digest: &Option<CodeDigest>| {
-                let (Some(mut typed), Some(digest)) = (typed, digest) else {
-                    return true;
-                };
-                let right = std::iter::once(sspr.code_key.as_ref())
-                    .chain(sspr.retired_code_keys.iter())
-                    .map(|key| key.digest(&self.id, issue, &typed[..usize::from(digits)]))
-                    .fold(false, |any, d| any | d.matches(digest));
-                typed.zeroize();
-                right
-            };
-        // Both are checked, always: the time does not tell which one was wrong.
-        let new_right = right(0, new_typed, &self.new_digest);
-        let current_right = right(1, current_typed, &self.current_digest);
-        let tenant = None;
-        if !(new_right && current_right) {
+        let issue = self.awaiting.issue as u8;
+        let right = std::iter::once(sspr.code_key.as_ref())
+            .chain(sspr.retired_code_keys.iter())
+            .map(|key| key.digest(&self.id, issue, &typed[..usize::from(digits)]))
+            .fold(false, |any, d| any | d.matches(&self.awaiting.digest));
+        typed.zeroize();
+        if !right {
             self.attempts_left = self.attempts_left.saturating_sub(1);
             sspr.record_event(
                 Actor::User,
                 None,
                 Some(&user),
-                tenant,
+                None,
                 Detail::RegistrationCodeFailed {
                     attempts_left: self.attempts_left,
                 },
@@ -100,6 +85,29 @@ impl PendingRegistration {
             }
             let attempts_left = self.attempts_left;
             return Err(self.keep(RegistrationRefusal::WrongCode { attempts_left }));
+        }
+        // The holder is proved: now the new method's code, with its own lifetime and
+        // attempts. A send refused (too many, not delivered) keeps this round: the same
+        // code may be typed again.
+        if self.awaiting.issue == Issue::Current
+            && let Some(new) = self.plan.new_method()
+        {
+            let digest = match sspr
+                .registration_code(&self.id, &user, Issue::New, &new)
+                .await
+            {
+                Ok(digest) => digest,
+                Err(reason) => return Err(self.keep(reason)),
+            };
+            self.awaiting = Awaiting {
+                issue: Issue::New,
+                to: new,
+                digest,
+            };
+            self.issued = now;
+            self.deadline = now + sspr.policy.code_lifetime;
+            self.attempts_left = sspr.policy.code_attempts;
+            return Ok(Confirmed::NewCodeSent(self));
         }
         let record = match sspr.directory.find_user(&user).await {
             Ok(Some(record)) => record,
@@ -156,11 +164,11 @@ impl PendingRegistration {
                 }
             }
         }
-        Ok(Registered {
+        Ok(Confirmed::Registered(Registered {
             user,
             methods: after.iter().map(ContactMethod::masked).collect(),
             confirmed: now,
-        })
+        }))
     }
 
     fn keep(self, reason: RegistrationRefusal) -> RegistrationRefused {

@@ -11,22 +11,24 @@
 //!    costs the same Argon2id run and gets the same answer); at most
 //!    [`SIGN_INS_PER_HOUR`] tries an hour per user ID, so the page cannot be used to guess
 //!    passwords, and a wrong one never blocks the account's self-service reset.
-//! 2. It sends one code to a method the account has (one the change keeps, or else the
-//!    one it changes), when it has one, and one to the new method (to add it or to replace
-//!    an old one with it): whoever knows only the password cannot put their own phone on
-//!    the account. The codes follow the wizard's code rules (the policy's digits, lifetime
-//!    and attempts, at most the policy's sends per user ID and window, stored only as
-//!    keyed digests bound to the registration and to the method they went to), on
-//!    counters of their own: registering never uses up what a reset may send, nor blocks
-//!    it.
-//! 3. [`PendingRegistration::confirm`] checks the typed codes, both every time. A wrong
-//!    code costs one of the registration's attempts; every check, right or wrong, counts
-//!    against the user ID ([`CODE_CHECKS_PER_DAY`]), so a registration kept and replayed
-//!    gets no more guesses. Right codes store the change only if the account's methods
-//!    are still those it was planned on (a digest of them rides in the registration, and
+//! 2. It sends a code to a method the account has (one the change keeps, or else the
+//!    one it changes): whoever knows only the password can neither put their own phone
+//!    on the account nor make the service text a number of their choosing. An account
+//!    without methods skips this round.
+//! 3. [`PendingRegistration::confirm`] checks the code. When it proves the holder and the
+//!    change has a new method, that method gets its code
+//!    ([`Confirmed::NewCodeSent`]), and `confirm` checks that one next. The codes follow
+//!    the wizard's code rules (the policy's digits, lifetime and attempts, at most the
+//!    policy's sends per user ID and window, stored only as keyed digests bound to the
+//!    registration and to the round), on counters of their own: registering never uses
+//!    up what a reset may send, nor blocks it. A wrong code costs one of the round's
+//!    attempts; every check, right or wrong, counts against the user ID
+//!    ([`CODE_CHECKS_PER_DAY`]), so a registration kept and replayed gets no more
+//!    guesses. The last right code stores the change only if the account's methods are
+//!    still those it was planned on (a digest of them rides in the registration, and
 //!    [`Directory::set_methods`](crate::host::Directory::set_methods) compares and sets),
-//!    with the time they were confirmed; then an audit event, and the account holder is
-//!    told on every method, old and new
+//!    with the time they were confirmed ([`Confirmed::Registered`]); then an audit event,
+//!    and the account holder is told on every method, old and new
 //!    ([`Notice::MethodsChanged`](crate::host::Notice)).
 //!
 //! Between two requests a web host keeps the pending registration as sealed text
@@ -255,17 +257,16 @@ impl RegistrationRefused {
     }
 }
 
-/// A registration whose codes were sent: type them with [`PendingRegistration::confirm`].
+/// A registration waiting for a code: type it with [`PendingRegistration::confirm`].
 ///
-/// It holds the addresses and the codes' digests: no `Clone`, `Debug` shows neither,
-/// and a web host keeps it only sealed ([`PendingRegistration::seal`]).
+/// It holds addresses and a code's digest: no `Clone`, `Debug` shows neither, and a web
+/// host keeps it only sealed ([`PendingRegistration::seal`]).
 pub struct PendingRegistration {
     id: FlowId,
     user: UserId,
     plan: Plan,
-    current: Option<ContactMethod>,
-    new_digest: Option<CodeDigest>,
-    current_digest: Option<CodeDigest>,
+    /// The code it waits for.
+    awaiting: Awaiting,
     /// A digest of the account's methods when the codes were sent: the change applies
     /// only to those.
     methods_digest: [u8; 32],
@@ -298,13 +299,18 @@ impl PendingRegistration {
         }
     }
 
-    /// The registered method a code was sent to (proof that the account holder still
-    /// has it), masked; `None` when the account had no method.
-    pub fn current_method(&self) -> Option<MaskedContact> {
-        self.current.as_ref().map(ContactMethod::masked)
+    /// The method whose code the registration waits for now: one the account has (the
+    /// first round), or the new one (the second round, or the only one of an account
+    /// without methods).
+    pub fn code_for(&self) -> CodeFor {
+        let to = self.awaiting.to.masked();
+        match self.awaiting.issue {
+            Issue::Current => CodeFor::Registered(to),
+            Issue::New => CodeFor::New(to),
+        }
     }
 
-    /// When the codes stop working.
+    /// When the code stops working.
     pub fn deadline(&self) -> OffsetDateTime {
         self.deadline
     }
@@ -313,6 +319,24 @@ impl PendingRegistration {
     pub fn attempts_left(&self) -> u8 {
         self.attempts_left
     }
+}
+
+/// Whose code a registration waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeFor {
+    /// A method the account has: it proves the holder.
+    Registered(MaskedContact),
+    /// The new method: it proves the method reaches them.
+    New(MaskedContact),
+}
+
+/// Where a right code led.
+#[derive(Debug)]
+pub enum Confirmed {
+    /// The change is stored.
+    Registered(Registered),
+    /// The holder is proved; a code went to the new method: type it next.
+    NewCodeSent(PendingRegistration),
 }
 
 /// A registered account's methods, masked, as a signed-in account holder may see them.
@@ -402,8 +426,9 @@ impl Sspr {
     }
 
     /// Begins a change of the account's methods: checks the password, then sends a
-    /// code to the new method and one to a method the account has (see the
-    /// [module](crate::registration)). Type them with [`PendingRegistration::confirm`].
+    /// code to a method the account has (or, for an account without methods, to the new
+    /// one; see the [module](crate::registration)). Type it with
+    /// [`PendingRegistration::confirm`].
     pub async fn begin_registration(
         &self,
         user_id: &str,
@@ -461,62 +486,84 @@ impl Sspr {
         let methods = ContactMethod::distinct(record.methods.clone());
         let methods_digest = methods_digest(&record.methods);
         let plan = plan(&methods, change)?;
-        let current = proof_method(&methods, &plan);
+        // A method the account has proves the holder first; the new method gets its code
+        // only after that (or at once, for an account without methods).
+        let (issue, to) = match (proof_method(&methods, &plan), plan.new_method()) {
+            (Some(current), _) => (Issue::Current, current),
+            (None, Some(new)) => (Issue::New, new),
+            (None, None) => return Err(RegistrationRefusal::NoSuchMethod),
+        };
         let id = FlowId::generate().map_err(|e| unavailable(e.into()))?;
-        let digits = usize::from(self.policy.code_digits);
-        let mut pending = PendingRegistration {
+        let digest = self.registration_code(&id, &user, issue, &to).await?;
+        Ok(PendingRegistration {
             id,
-            user: user.clone(),
+            user,
             plan,
-            current: current.clone(),
-            new_digest: None,
-            current_digest: None,
+            awaiting: Awaiting { issue, to, digest },
             methods_digest,
             issued: now,
             deadline: now + self.policy.code_lifetime,
             attempts_left: self.policy.code_attempts,
-        };
-        let new = match &pending.plan {
-            Plan::Add { new } | Plan::Replace { new, .. } => new.contact(),
-            Plan::Remove { .. } | Plan::Confirm { .. } => None,
-        };
-        // The proof to a method the account has first, then the new one.
-        for (issue, method) in [(1u8, current), (0u8, new)] {
-            let Some(method) = method else { continue };
-            let sends = self
-                .counters
-                .add(
-                    &user,
-                    Counter::RegistrationSends,
-                    now,
-                    self.policy.user_window,
-                )
-                .await
-                .map_err(|e| unavailable(e.into()))?;
-            if sends > self.policy.user_code_sends {
-                event(Detail::RegistrationThrottled);
-                return Err(RegistrationRefusal::TooManyCodes);
-            }
-            let code = OneTimeCode::generate(digits).map_err(|e| unavailable(e.into()))?;
-            let digest = self
-                .code_key
-                .digest(&pending.id, issue, code.expose_secret().as_bytes());
-            if self.sender.send_code(&user, &method, &code).await.is_err() {
-                // What did not go out does not count.
-                let _ = self
-                    .counters
-                    .release(&user, Counter::RegistrationSends)
-                    .await;
-                event(Detail::DeliveryFailed { via: method.kind() });
-                return Err(RegistrationRefusal::DeliveryFailed);
-            }
-            event(Detail::RegistrationCodeSent { via: method.kind() });
-            if issue == 0 {
-                pending.new_digest = Some(digest);
-            } else {
-                pending.current_digest = Some(digest);
-            }
-        }
-        Ok(pending)
+        })
     }
+
+    /// Sends a code of the registration `id` to `method`, counted against the user ID's
+    /// registration sends (given back when it does not go out): its keyed digest, bound
+    /// to the registration and to which method it went to.
+    pub(super) async fn registration_code(
+        &self,
+        id: &FlowId,
+        user: &UserId,
+        issue: Issue,
+        method: &ContactMethod,
+    ) -> Result<CodeDigest, RegistrationRefusal> {
+        let unavailable = |e: Error| RegistrationRefusal::Unavailable(e);
+        let event = |detail| self.record_event(Actor::User, None, Some(user), None, detail);
+        let sends = self
+            .counters
+            .add(
+                user,
+                Counter::RegistrationSends,
+                self.now(),
+                self.policy.user_window,
+            )
+            .await
+            .map_err(|e| unavailable(e.into()))?;
+        if sends > self.policy.user_code_sends {
+            event(Detail::RegistrationThrottled);
+            return Err(RegistrationRefusal::TooManyCodes);
+        }
+        let code = OneTimeCode::generate(usize::from(self.policy.code_digits))
+            .map_err(|e| unavailable(e.into()))?;
+        let digest = self
+            .code_key
+            .digest(id, issue as u8, code.expose_secret().as_bytes());
+        if self.sender.send_code(user, method, &code).await.is_err() {
+            // What did not go out does not count.
+            let _ = self
+                .counters
+                .release(user, Counter::RegistrationSends)
+                .await;
+            event(Detail::DeliveryFailed { via: method.kind() });
+            return Err(RegistrationRefusal::DeliveryFailed);
+        }
+        event(Detail::RegistrationCodeSent { via: method.kind() });
+        Ok(digest)
+    }
+}
+
+/// The code a registration waits for: which one, to where, and its keyed digest.
+pub(super) struct Awaiting {
+    pub(super) issue: Issue,
+    pub(super) to: ContactMethod,
+    pub(super) digest: CodeDigest,
+}
+
+/// Which code of a registration: the digests of the two differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Issue {
+    /// The code to the new method.
+    New = 0,
+    /// The code to a method the account has.
+    Current = 1,
 }

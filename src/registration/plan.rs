@@ -19,6 +19,16 @@ pub(super) enum Plan {
     Confirm { first: Method },
 }
 
+impl Plan {
+    /// The method the change adds (or puts in place of another).
+    pub(super) fn new_method(&self) -> Option<ContactMethod> {
+        match self {
+            Plan::Add { new } | Plan::Replace { new, .. } => new.contact(),
+            Plan::Remove { .. } | Plan::Confirm { .. } => None,
+        }
+    }
+}
+
 /// Whether `method`'s address can receive a code: an email address with one `@`, a dot
 /// in its domain and no blanks or controls; a phone number of 8 to 15 digits with an
 /// optional leading `+`, spaces, dots, hyphens and brackets. At most

@@ -6,7 +6,9 @@ use time::OffsetDateTime;
 use zeroize::Zeroize;
 
 use super::plan::{Plan, address_is_valid};
-use super::{MAX_ADDRESS_BYTES, MAX_SEALED_CHARS, PendingRegistration, RegistrationRefusal};
+use super::{
+    Awaiting, Issue, MAX_ADDRESS_BYTES, MAX_SEALED_CHARS, PendingRegistration, RegistrationRefusal,
+};
 use crate::code::CodeDigest;
 use crate::contact::{ContactKind, ContactMethod};
 use crate::error::Error;
@@ -57,10 +59,11 @@ struct Body {
     id: [u8; 16],
     user: String,
     plan: Plan,
-    /// The method a kept code went to, if the account had methods.
-    current: Option<Method>,
-    new_digest: Option<[u8; 32]>,
-    current_digest: Option<[u8; 32]>,
+    /// Which code the registration waits for (0: the new method's, 1: a registered
+    /// method's), where it went, and its digest.
+    issue: u8,
+    to: Method,
+    digest: [u8; 32],
     methods_digest: [u8; 32],
     issued: i64,
     deadline: i64,
@@ -78,9 +81,9 @@ impl PendingRegistration {
             id: *self.id.as_bytes(),
             user: self.user.as_str().to_owned(),
             plan: self.plan.clone(),
-            current: self.current.as_ref().map(Method::of),
-            new_digest: self.new_digest.as_ref().map(|d| d.0),
-            current_digest: self.current_digest.as_ref().map(|d| d.0),
+            issue: self.awaiting.issue as u8,
+            to: Method::of(&self.awaiting.to),
+            digest: self.awaiting.digest.0,
             methods_digest: self.methods_digest,
             issued: self.issued.unix_timestamp(),
             deadline: self.deadline.unix_timestamp(),
@@ -88,8 +91,7 @@ impl PendingRegistration {
         };
         let encoded = postcard::to_allocvec(&body);
         body.user.zeroize();
-        body.new_digest.zeroize();
-        body.current_digest.zeroize();
+        body.digest.zeroize();
         let mut plain = encoded.map_err(|_| Error::Sealing)?;
         let sealed = keys.seal(SEALED_AS, &plain);
         plain.zeroize();
@@ -152,15 +154,15 @@ impl PendingRegistration {
             Plan::Remove { old } => held(old),
             Plan::Confirm { first } => held(first),
         };
-        let current = match &body.current {
-            Some(method) if held(method) => Some(method.contact()?),
-            Some(_) => return None,
-            None => None,
+        // The code it waits for: a registered method's (as the directory holds it), or
+        // the new method's, which is the plan's.
+        let (issue, to) = match body.issue {
+            0 => (Issue::New, body.plan.new_method()?),
+            1 if held(&body.to) => (Issue::Current, body.to.contact()?),
+            _ => return None,
         };
-        let needs_new = matches!(body.plan, Plan::Add { .. } | Plan::Replace { .. });
         if !plan_valid
-            || needs_new != body.new_digest.is_some()
-            || current.is_some() != body.current_digest.is_some()
+            || (issue == Issue::New && Method::of(&to) != body.to)
             || body.attempts_left == 0
             || body.attempts_left > Policy::MAX_CODE_ATTEMPTS
         {
@@ -170,17 +172,18 @@ impl PendingRegistration {
             id: FlowId::from_bytes(body.id),
             user,
             plan: body.plan.clone(),
-            current,
-            new_digest: body.new_digest.map(CodeDigest),
-            current_digest: body.current_digest.map(CodeDigest),
+            awaiting: Awaiting {
+                issue,
+                to,
+                digest: CodeDigest(body.digest),
+            },
             methods_digest: body.methods_digest,
             issued,
             deadline,
             attempts_left: body.attempts_left,
         };
         body.user.zeroize();
-        body.new_digest.zeroize();
-        body.current_digest.zeroize();
+        body.digest.zeroize();
         Some(pending)
     }
 }
@@ -201,9 +204,11 @@ mod tests {
             plan: Plan::Confirm {
                 first: Method::of(&ContactMethod::email("jan@example.com")),
             },
-            current: Some(ContactMethod::email("jan@example.com")),
-            new_digest: None,
-            current_digest: Some(CodeDigest([7; 32])),
+            awaiting: Awaiting {
+                issue: Issue::Current,
+                to: ContactMethod::email("jan@example.com"),
+                digest: CodeDigest([7; 32]),
+            },
             methods_digest: [3; 32],
             issued,
             deadline,
@@ -237,7 +242,7 @@ mod tests {
         let mut odd = pending(issued, issued + Duration::minutes(10));
         // An address an admin typed with a trailing blank: not one a person may add, but
         // the account's own.
-        odd.current = Some(ContactMethod::email("jan@example.com "));
+        odd.awaiting.to = ContactMethod::email("jan@example.com ");
         odd.plan = Plan::Confirm {
             first: Method::of(&ContactMethod::email("jan@example.com ")),
         };

@@ -47,7 +47,7 @@ use sspr::host::MaskedContact;
 use sspr::locale::{Localizer, TextArg, Translations};
 use sspr::message::{Arg, Message};
 use sspr::password::{PasswordRefusal, PasswordRules};
-use sspr::registration::RegistrationRefusal;
+use sspr::registration::{CodeFor, RegistrationRefusal};
 use sspr::step::{ChooseMethod, Identify, NewPassword, Verify};
 use sspr::support::{SupportField, SupportRequestError, TicketReference};
 use sspr::{Ending, Refusal};
@@ -245,17 +245,18 @@ impl std::fmt::Debug for RegisterView<'_> {
     }
 }
 
-/// The registration's codes: one for the new method, one for a method the account has.
+/// A registration's code: of a method the account has (the first round), or of the new
+/// method (the second).
 #[derive(Clone)]
 pub struct RegisterCodesView<'a> {
     /// Its hidden fields (CSRF; no step nonce).
     pub form: FormContext<'a>,
     /// The pending registration, sealed (a hidden field).
     pub pending: &'a str,
-    /// The new method a code went to, masked.
-    pub new_method: Option<MaskedContact>,
-    /// The registered method a code went to, masked.
-    pub current_method: Option<MaskedContact>,
+    /// Whose code it waits for, masked.
+    pub code_for: CodeFor,
+    /// Whether the round before just proved the holder.
+    pub proved: bool,
     /// Digits per code.
     pub digits: u8,
     /// When the codes stop working.
@@ -268,8 +269,8 @@ pub struct RegisterCodesView<'a> {
 impl std::fmt::Debug for RegisterCodesView<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RegisterCodesView")
-            .field("new_method", &self.new_method)
-            .field("current_method", &self.current_method)
+            .field("code_for", &self.code_for)
+            .field("proved", &self.proved)
             .field("refusal", &self.refusal)
             .finish_non_exhaustive()
     }
@@ -1537,37 +1538,30 @@ fn register(view: &RegisterView<'_>, cx: &PageContext<'_>) -> Markup {
 
 fn register_codes(view: &RegisterCodesView<'_>, cx: &PageContext<'_>) -> Markup {
     let problem = placed(view.refusal, crate::registration::field_of, cx);
-    let hint = cx.t_with("page-code-hint", &[("digits", n(view.digits))]);
-    let code_field = |id: &str, label: String| {
-        let hint_id = format!("{id}-hint");
-        html! {
-            div class="field" {
-                label for=(id) { (label) }
-                p class="hint" id=(hint_id) { (hint) }
-                input type="text" id=(id) name=(id) inputmode="numeric"
-                    autocomplete="one-time-code" spellcheck="false" required
-                    aria-describedby=(hint_id);
-            }
-        }
+    let (label, to) = match &view.code_for {
+        CodeFor::Registered(to) => ("page-register-current-code", to),
+        CodeFor::New(to) => ("page-register-new-code", to),
     };
     html! {
         h1 { (cx.t("page-register-codes-title")) }
-        p { (cx.t_with("page-register-deadline", &[("time", time_arg(view.deadline))])) }
+        @if view.proved {
+            p { (cx.t("page-register-proved")) }
+        }
+        p { (cx.t_with("page-verify-deadline", &[("time", time_arg(view.deadline))])) }
         (summary(problem, cx))
         form method="post" action=(cx.urls.register_confirm()) {
             (hidden_fields(&view.form))
             input type="hidden" name="pending" value=(view.pending);
-            @if let Some(to) = &view.new_method {
-                (code_field("code", cx.t_with(
-                    "page-register-new-code",
-                    &[("to", contact(to, cx).as_str().into())],
-                )))
-            }
-            @if let Some(to) = &view.current_method {
-                (code_field("current_code", cx.t_with(
-                    "page-register-current-code",
-                    &[("to", contact(to, cx).as_str().into())],
-                )))
+            div class="field" {
+                label for="code" {
+                    (cx.t_with(label, &[("to", contact(to, cx).as_str().into())]))
+                }
+                p class="hint" id="code-hint" {
+                    (cx.t_with("page-code-hint", &[("digits", n(view.digits))]))
+                }
+                input type="text" id="code" name="code" inputmode="numeric"
+                    autocomplete="one-time-code" spellcheck="false" required
+                    aria-describedby="code-hint";
             }
             div class="actions" {
                 button type="submit" class="primary" { (cx.t("page-register-codes-submit")) }

@@ -1,9 +1,10 @@
 //! Registering contact methods in the browser: `GET <base>/register` shows the form (user
 //! ID, password, add a method or confirm the ones there are), `POST <base>/register`
 //! begins the registration ([`Sspr::begin_registration`](sspr::Sspr::begin_registration):
-//! the password, then a code to the new method and one to a method the account has) and
-//! shows the codes' page, and `POST <base>/register/confirm` checks the codes
-//! ([`PendingRegistration::confirm`]) and shows the methods. Between the two the page
+//! the password, then a code to a method the account has) and shows the code's page, and
+//! `POST <base>/register/confirm` checks the code ([`PendingRegistration::confirm`]):
+//! after the proof, the new method's code and its page; after the last code, the
+//! methods. Between the two the page
 //! keeps the pending registration sealed under the flows' keys, in a hidden field: the
 //! browser holds neither the address nor the codes' digests in clear, and nobody can make
 //! one without the keys. The forms are tied to the start cookie by their CSRF token; the
@@ -19,7 +20,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use sspr::host::ContactMethod;
 use sspr::password::Password;
-use sspr::registration::{MethodChange, PendingRegistration, RegistrationRefusal};
+use sspr::registration::{Confirmed, MethodChange, PendingRegistration, RegistrationRefusal};
 use sspr::store::FlowStore;
 
 use crate::pages::{Field, FormContext, Page, RegisterCodesView, RegisterView, RegisteredView};
@@ -51,8 +52,6 @@ pub(crate) struct CodesForm {
     pending: String,
     #[serde(default)]
     code: String,
-    #[serde(default)]
-    current_code: String,
 }
 
 /// The field a registration's refusal belongs to.
@@ -92,6 +91,7 @@ impl<St: FlowStore + 'static> App<St> {
         &self,
         csrf: &str,
         pending: &PendingRegistration,
+        proved: bool,
         refusal: Option<&RegistrationRefusal>,
     ) -> Response {
         let Ok(sealed) = pending.seal(self.flows.keys()) else {
@@ -100,8 +100,8 @@ impl<St: FlowStore + 'static> App<St> {
         let page = Page::RegisterCodes(RegisterCodesView {
             form: FormContext { csrf, nonce: None },
             pending: &sealed,
-            new_method: pending.new_method(),
-            current_method: pending.current_method(),
+            code_for: pending.code_for(),
+            proved,
             digits: self.sspr.policy().code_digits(),
             deadline: pending.deadline(),
             refusal,
@@ -146,7 +146,7 @@ pub(crate) async fn begin<St: FlowStore + 'static>(
         .begin_registration(&form.user_id, password, change)
         .await
     {
-        Ok(pending) => app.codes_page(&csrf, &pending, None),
+        Ok(pending) => app.codes_page(&csrf, &pending, false, None),
         Err(refusal) => app.register_page(&csrf, Some(&form), Some(&refusal)),
     }
 }
@@ -166,21 +166,19 @@ pub(crate) async fn confirm<St: FlowStore + 'static>(
         Ok(pending) => pending,
         Err(refusal) => return app.register_page(&csrf, None, Some(&refusal)),
     };
-    match pending
-        .confirm(&app.sspr, &form.code, &form.current_code)
-        .await
-    {
-        Ok(registered) => app.html(
+    match pending.confirm(&app.sspr, &form.code).await {
+        Ok(Confirmed::Registered(registered)) => app.html(
             StatusCode::OK,
             &Page::Registered(RegisteredView {
                 methods: &registered.methods,
                 confirmed: registered.confirmed,
             }),
         ),
+        Ok(Confirmed::NewCodeSent(pending)) => app.codes_page(&csrf, &pending, true, None),
         Err(refused) => {
             let (reason, pending) = refused.into_parts();
             match pending {
-                Some(pending) => app.codes_page(&csrf, &pending, Some(&reason)),
+                Some(pending) => app.codes_page(&csrf, &pending, false, Some(&reason)),
                 None => app.register_page(&csrf, None, Some(&reason)),
             }
         }

@@ -1272,19 +1272,59 @@ async fn a_method_is_registered_in_the_browser_only_after_both_codes() {
         .await;
     assert_eq!(codes.status, StatusCode::OK, "{}", codes.body);
     assert_page(&codes);
-    codes.assert_contains("<h1>Type the codes we sent</h1>");
-    codes.assert_contains("+31 •• ••• ••34");
+    codes.assert_contains("<h1>Type the code we sent</h1>");
+    codes.assert_contains("+31 •• ••• ••78 (a method you have)");
     let pending = codes.hidden("pending");
     assert!(!pending.contains("55501234") && !pending.contains("jan"));
     let new_phone = ContactMethod::sms("+31 6 55501234");
-    let new_code = browser
-        .outbox
-        .last_code_to(&new_phone)
-        .expect("a code to the new phone");
+    assert_eq!(
+        browser.outbox.last_code_to(&new_phone),
+        None,
+        "no code to the new phone before Jan is proved"
+    );
     let current = browser
         .outbox
         .last_code_to(&phone())
         .expect("a code to Jan's phone");
+    let confirm = |pending: &str, code: &str| {
+        vec![
+            ("csrf".to_owned(), csrf.to_owned()),
+            ("pending".to_owned(), pending.to_owned()),
+            ("code".to_owned(), code.to_owned()),
+        ]
+    };
+    let fields = confirm(&pending, &testing::wrong_code(&current));
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let again = browser.post("/register/confirm", &refs).await;
+    again.assert_contains("A code is not right. You have 4 more tries.");
+    let pending_after = again.hidden("pending");
+    assert_ne!(pending_after, pending, "sealed afresh, one attempt less");
+    let mut tampered = pending_after.clone().into_bytes();
+    tampered[10] = if tampered[10] == b'a' { b'b' } else { b'a' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let fields = confirm(&tampered, &current);
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let refused = browser.post("/register/confirm", &refs).await;
+    refused.assert_contains("This registration does not work any more: begin again.");
+    let fields = confirm(&pending_after, &current);
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let second = browser.post("/register/confirm", &refs).await;
+    assert_page(&second);
+    second.assert_contains("That code was right: it is you.");
+    second.assert_contains("+31 •• ••• ••34 (the new method)");
+    let new_code = browser
+        .outbox
+        .last_code_to(&new_phone)
+        .expect("a code to the new phone, now");
     assert_eq!(
         browser
             .directory
@@ -1292,50 +1332,15 @@ async fn a_method_is_registered_in_the_browser_only_after_both_codes() {
             .unwrap()
             .methods
             .len(),
-        2
+        2,
+        "nothing stored before the new phone's code"
     );
-
-    let wrong_code = testing::wrong_code(&current);
-    let again = browser
-        .post(
-            "/register/confirm",
-            &[
-                ("csrf", csrf),
-                ("pending", &pending),
-                ("code", &new_code),
-                ("current_code", &wrong_code),
-            ],
-        )
-        .await;
-    again.assert_contains("A code is not right. You have 4 more tries.");
-    let pending_after = again.hidden("pending");
-    assert_ne!(pending_after, pending, "sealed afresh, one attempt less");
-    let mut tampered = pending_after.clone().into_bytes();
-    tampered[10] = if tampered[10] == b'a' { b'b' } else { b'a' };
-    let tampered = String::from_utf8(tampered).unwrap();
-    let refused = browser
-        .post(
-            "/register/confirm",
-            &[
-                ("csrf", csrf),
-                ("pending", &tampered),
-                ("code", &new_code),
-                ("current_code", &current),
-            ],
-        )
-        .await;
-    refused.assert_contains("This registration does not work any more: begin again.");
-    let done = browser
-        .post(
-            "/register/confirm",
-            &[
-                ("csrf", csrf),
-                ("pending", &pending_after),
-                ("code", &new_code),
-                ("current_code", &current),
-            ],
-        )
-        .await;
+    let fields = confirm(&second.hidden("pending"), &new_code);
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let done = browser.post("/register/confirm", &refs).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert_page(&done);
     done.assert_contains("<h1>Your methods are registered</h1>");

@@ -64,6 +64,7 @@ cli-registration-which = Which method? Type its number.
 cli-registration-methods = Your methods now:
 cli-registration-new-code = Type the code sent to { $to }:
 cli-registration-current-code = Type the code sent to { $to } (a method you already have):
+cli-registration-proved = That code was right: it is you. A code went to the new method.
 cli-registration-done = Done: your methods were saved (confirmed { $at }).
 cli-asked-admins = If this account exists and an admin may reset it, its admins were asked.
 cli-support-name = Your name:

@@ -65,6 +65,7 @@ cli-registration-which = Welke methode? Typ het nummer.
 cli-registration-methods = Uw methoden nu:
 cli-registration-new-code = Typ de code die naar { $to } is gestuurd:
 cli-registration-current-code = Typ de code die naar { $to } is gestuurd (een methode die u al hebt):
+cli-registration-proved = Die code klopt: u bent het. Er is een code naar de nieuwe methode gestuurd.
 cli-registration-done = Klaar: uw methoden zijn opgeslagen (bevestigd { $at }).
 cli-asked-admins = Als dit account bestaat en een beheerder het mag opnieuw instellen, zijn de beheerders gevraagd.
 cli-support-name = Uw naam:

@@ -165,7 +165,7 @@ page-change-temporary = Temporary password
 
 ## Registering contact methods
 page-register-title = Register your contact methods
-page-register-intro = A code to reset your password only goes to a method you registered here. Sign in with your password; we send a code to the new method, and one to a method you already have, to prove they are yours.
+page-register-intro = A code to reset your password only goes to a method you registered here. Sign in with your password; we send a code to a method you already have, to prove it is you, and then one to the new method, to prove it reaches you.
 page-register-password = Password
 page-register-action = What do you want to do?
 page-register-add = Add a method
@@ -174,9 +174,9 @@ page-register-confirm-hint = We ask every few months: a code goes to your first 
 page-register-kind = Kind of method (when you add one)
 page-register-address = Phone number or email address (when you add one)
 page-register-address-hint = For example +31 6 12345678 or name@example.com: not your work address, which you cannot reach when you are locked out.
-page-register-submit = Send the codes
-page-register-codes-title = Type the codes we sent
-page-register-deadline = The codes work until { $time }.
+page-register-submit = Send the code
+page-register-codes-title = Type the code we sent
+page-register-proved = That code was right: it is you. Now the code we sent to the new method.
 page-register-new-code = Code sent to { $to } (the new method)
 page-register-current-code = Code sent to { $to } (a method you have)
 page-register-codes-submit = Register

@@ -167,7 +167,7 @@ page-change-temporary = Tijdelijk wachtwoord
 
 ## Contactmethoden registreren
 page-register-title = Registreer uw contactmethoden
-page-register-intro = Een code om uw wachtwoord opnieuw in te stellen gaat alleen naar een methode die u hier hebt geregistreerd. Meld u aan met uw wachtwoord; we sturen een code naar de nieuwe methode en een naar een methode die u al hebt, om te bewijzen dat ze van u zijn.
+page-register-intro = Een code om uw wachtwoord opnieuw in te stellen gaat alleen naar een methode die u hier hebt geregistreerd. Meld u aan met uw wachtwoord; we sturen een code naar een methode die u al hebt, om te bewijzen dat u het bent, en daarna een naar de nieuwe methode, om te bewijzen dat die u bereikt.
 page-register-password = Wachtwoord
 page-register-action = Wat wilt u doen?
 page-register-add = Een methode toevoegen
@@ -176,9 +176,9 @@ page-register-confirm-hint = We vragen het om de paar maanden: er gaat een code 
 page-register-kind = Soort methode (als u er een toevoegt)
 page-register-address = Telefoonnummer of e-mailadres (als u er een toevoegt)
 page-register-address-hint = Bijvoorbeeld +31 6 12345678 of naam@example.com: niet uw werkadres, dat u niet kunt bereiken als u bent buitengesloten.
-page-register-submit = Codes versturen
-page-register-codes-title = Typ de codes die we hebben gestuurd
-page-register-deadline = De codes werken tot { $time }.
+page-register-submit = Code versturen
+page-register-codes-title = Typ de code die we hebben gestuurd
+page-register-proved = Die code klopt: u bent het. Nu de code die we naar de nieuwe methode hebben gestuurd.
 page-register-new-code = Code gestuurd naar { $to } (de nieuwe methode)
 page-register-current-code = Code gestuurd naar { $to } (een methode die u hebt)
 page-register-codes-submit = Registreren
