@@ -16,7 +16,7 @@ use sspr::admin_request::ContactRefusal;
 use sspr::store::FlowStore;
 
 use crate::pages::{ContactAdminsView, FormContext, Page};
-use crate::routes::{App, StartBound, start_form};
+use crate::routes::{App, StartBound, refill, start_form};
 
 /// The form as posted.
 #[derive(Deserialize)]
@@ -64,12 +64,7 @@ pub(crate) async fn submit<St: FlowStore + 'static>(
     };
     match app.sspr.contact_admins(&form.user_id).await {
         Ok(()) => app.html(StatusCode::OK, &Page::ContactAdminsSent),
-        Err(refusal) => {
-            let refill = sspr::UserId::parse(&form.user_id)
-                .ok()
-                .map(|_| form.user_id.as_str());
-            app.contact_page(&csrf, refill, Some(&refusal))
-        }
+        Err(refusal) => app.contact_page(&csrf, refill(&form.user_id), Some(&refusal)),
     }
 }
 

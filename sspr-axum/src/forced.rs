@@ -13,13 +13,13 @@ use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
+use sspr::Ending;
 use sspr::admin::{ForcedChange, ForcedChangeRefusal};
 use sspr::password::{Password, PasswordRefusal};
 use sspr::store::FlowStore;
-use sspr::{Ending, UserId};
 
 use crate::pages::{Field, ForcedChangeView, FormContext, Page};
-use crate::routes::{App, StartBound, start_form};
+use crate::routes::{App, StartBound, refill, start_form};
 
 /// The form as posted. Not `Debug`: it holds passwords.
 #[derive(Deserialize)]
@@ -104,10 +104,7 @@ pub(crate) async fn submit<St: FlowStore + 'static>(
         Ok(ForcedChange::Locked(locked)) => {
             app.html(StatusCode::OK, &Page::Ending(&Ending::Locked(locked)))
         }
-        Err(refusal) => {
-            let refill = UserId::parse(&user_id).ok().map(|_| user_id.as_str());
-            app.change_page(&csrf, refill, Some(&refusal))
-        }
+        Err(refusal) => app.change_page(&csrf, refill(&user_id), Some(&refusal)),
     }
 }
 

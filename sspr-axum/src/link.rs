@@ -23,7 +23,7 @@ use sspr::{Ending, UserId};
 use time::OffsetDateTime;
 
 use crate::pages::{Field, FormContext, Page, Problem, ResetLinkView};
-use crate::routes::{App, StartBound, start_form};
+use crate::routes::{App, StartBound, refill, start_form};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
@@ -208,8 +208,7 @@ pub(crate) async fn submit<St: FlowStore + 'static>(
         Ok(completed) => app.html(StatusCode::OK, &Page::Ending(&Ending::Completed(completed))),
         Err(refusal) => {
             // The user ID again when it parsed; the token again for another try.
-            let refill = UserId::parse(&user_id).ok().map(|_| user_id.as_str());
-            app.link_page(&token, &csrf, refill, Some(&refusal))
+            app.link_page(&token, &csrf, refill(&user_id), Some(&refusal))
         }
     }
 }

@@ -24,7 +24,7 @@ use sspr::registration::{Confirmed, MethodChange, PendingRegistration, Registrat
 use sspr::store::FlowStore;
 
 use crate::pages::{Field, FormContext, Page, RegisterCodesView, RegisterView, RegisteredView};
-use crate::routes::{App, StartBound, start_form};
+use crate::routes::{App, StartBound, refill, start_form};
 
 /// The first form as posted. Not `Debug`: it holds the password.
 #[derive(Deserialize)]
@@ -73,9 +73,7 @@ impl<St: FlowStore + 'static> App<St> {
         form: Option<&RegisterForm>,
         refusal: Option<&RegistrationRefusal>,
     ) -> Response {
-        let user_id = form
-            .map(|f| f.user_id.as_str())
-            .filter(|id| sspr::UserId::parse(id).is_ok());
+        let user_id = form.and_then(|f| refill(&f.user_id));
         let page = Page::Register(RegisterView {
             form: FormContext { csrf, nonce: None },
             user_id,

@@ -86,6 +86,12 @@ pub(crate) fn start_form<St: FlowStore + 'static>(
     }
 }
 
+/// The user ID as typed, to fill in again after a refusal, when it is one (a user ID
+/// that does not parse is not shown back).
+pub(crate) fn refill(user_id: &str) -> Option<&str> {
+    UserId::parse(user_id).is_ok().then_some(user_id)
+}
+
 /// A form outside a flow, whose CSRF token is bound to the start cookie.
 pub(crate) trait StartBound {
     /// Its CSRF token.
